@@ -1,0 +1,1 @@
+"""Django apps: the database and the REST API."""

@@ -1,0 +1,154 @@
+"""Response bodies in the shapes of Nova's Compute API v2.1."""
+
+import hashlib
+
+from apps.compute.models import Flavor, Instance, InstanceAction
+from apps.compute.states import VmState, api_status
+from apps.identity.auth import RequestContext
+from apps.images.models import Image
+
+
+def _iso(value) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def _usec(value) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+
+
+def links(request, collection: str, item_id) -> list[dict]:
+    root = request.build_absolute_uri("/").rstrip("/")
+    return [
+        {"rel": "self", "href": f"{root}/v2.1/{collection}/{item_id}"},
+        {"rel": "bookmark", "href": f"{root}/{collection}/{item_id}"},
+    ]
+
+
+def flavor_brief(request, flavor: Flavor) -> dict:
+    return {"id": flavor.flavorid, "name": flavor.name, "links": links(request, "flavors", flavor.flavorid)}
+
+
+def flavor_detail(request, flavor: Flavor) -> dict:
+    return {
+        **flavor_brief(request, flavor),
+        "ram": flavor.memory_mb,
+        "vcpus": flavor.vcpus,
+        "disk": flavor.root_gb,
+        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
+        "swap": flavor.swap or "",
+        "rxtx_factor": flavor.rxtx_factor,
+        "os-flavor-access:is_public": flavor.is_public,
+        "OS-FLV-DISABLED:disabled": flavor.disabled,
+    }
+
+
+def image_brief(request, image: Image) -> dict:
+    return {"id": str(image.id), "name": image.name, "links": links(request, "images", image.id)}
+
+
+_IMAGE_STATUS = {"active": "ACTIVE", "queued": "SAVING", "saving": "SAVING", "killed": "ERROR", "deleted": "DELETED"}
+
+
+def image_detail(request, image: Image) -> dict:
+    return {
+        **image_brief(request, image),
+        "status": _IMAGE_STATUS.get(image.status, "UNKNOWN"),
+        "progress": 100 if image.status == Image.Status.ACTIVE else 0,
+        "minDisk": image.min_disk,
+        "minRam": image.min_ram,
+        "created": _iso(image.created_at),
+        "updated": _iso(image.updated_at),
+        "metadata": {k: str(v) for k, v in image.properties.items()},
+        "OS-EXT-IMG-SIZE:size": image.size,
+    }
+
+
+def server_brief(request, instance: Instance) -> dict:
+    return {"id": str(instance.uuid), "name": instance.name, "links": links(request, "servers", instance.uuid)}
+
+
+def host_id(instance: Instance) -> str:
+    """Nova's opaque hostId: the same for a project's servers on one host, revealing nothing else."""
+    if not instance.host:
+        return ""
+    return hashlib.sha224(f"{instance.project_id}{instance.host}".encode()).hexdigest()
+
+
+def server_detail(request, instance: Instance, ctx: RequestContext) -> dict:
+    status = api_status(instance.vm_state, instance.task_state)
+    root = request.build_absolute_uri("/").rstrip("/")
+    flavorid = instance.flavor.get("flavorid", "")
+    body = {
+        **server_brief(request, instance),
+        "status": status,
+        "tenant_id": instance.project_id,
+        "user_id": instance.user_id,
+        "metadata": instance.metadata,
+        "hostId": host_id(instance),
+        "image": {
+            "id": instance.image_ref,
+            "links": [{"rel": "bookmark", "href": f"{root}/images/{instance.image_ref}"}],
+        }
+        if instance.image_ref
+        else "",
+        "flavor": {"id": flavorid, "links": [{"rel": "bookmark", "href": f"{root}/flavors/{flavorid}"}]},
+        "created": _iso(instance.created_at),
+        "updated": _iso(instance.updated_at),
+        "addresses": {},
+        "accessIPv4": "",
+        "accessIPv6": "",
+        "OS-DCF:diskConfig": "MANUAL",
+        "OS-EXT-AZ:availability_zone": instance.availability_zone or "nova",
+        "config_drive": "",
+        "key_name": instance.key_name,
+        "security_groups": [{"name": "default"}],
+        "os-extended-volumes:volumes_attached": [],
+        "OS-SRV-USG:launched_at": _usec(instance.launched_at),
+        "OS-SRV-USG:terminated_at": _usec(instance.terminated_at),
+        "OS-EXT-STS:vm_state": instance.vm_state,
+        "OS-EXT-STS:task_state": instance.task_state,
+        "OS-EXT-STS:power_state": instance.power_state,
+    }
+    if status in ("BUILD", "ACTIVE"):
+        body["progress"] = 0 if status == "BUILD" else 100
+    if ctx.is_admin:
+        body["OS-EXT-SRV-ATTR:host"] = instance.host
+        body["OS-EXT-SRV-ATTR:hypervisor_hostname"] = instance.node
+        body["OS-EXT-SRV-ATTR:instance_name"] = f"instance-{instance.uuid}"
+    else:
+        body["OS-EXT-SRV-ATTR:host"] = None
+    if instance.vm_state in (VmState.ERROR, VmState.DELETED):
+        fault = next(iter(instance.faults.all()), None)
+        if fault is not None:
+            body["fault"] = {"code": fault.code, "message": fault.message, "created": _iso(fault.created_at)}
+            if ctx.is_admin:
+                body["fault"]["details"] = fault.details
+    return body
+
+
+def instance_action(action: InstanceAction, ctx: RequestContext, with_events: bool = False) -> dict:
+    body = {
+        "action": action.action,
+        "instance_uuid": str(action.instance_id),
+        "message": action.message,
+        "project_id": action.project_id,
+        "request_id": action.request_id,
+        "start_time": _usec(action.start_time),
+        "user_id": action.user_id,
+    }
+    if with_events:
+        events = []
+        for event in action.events.all():
+            item = {
+                "event": event.event,
+                "start_time": _usec(event.start_time),
+                "finish_time": _usec(event.finish_time),
+                "result": event.result,
+                "details": event.details,
+            }
+            if ctx.is_admin:
+                item["host"] = event.host
+                item["traceback"] = event.traceback
+            events.append(item)
+        body["events"] = events
+    return body

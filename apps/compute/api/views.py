@@ -1,0 +1,206 @@
+"""The Compute API v2.1: versions, flavors, images (Nova's proxy) and servers."""
+
+import uuid
+
+from django.db import IntegrityError, transaction
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.compute import operations
+from apps.compute.api import builders, validation
+from apps.compute.models import Flavor, InstanceAction
+from apps.identity.auth import request_context
+from cloudcore.exceptions import Conflict, Forbidden, NotFound
+
+MIN_VERSION = "2.1"
+MAX_VERSION = "2.1"
+VERSION_UPDATED = "2013-07-23T11:33:21Z"
+
+
+def _version(request, status: str = "CURRENT") -> dict:
+    return {
+        "id": "v2.1",
+        "status": status,
+        "version": MAX_VERSION,
+        "min_version": MIN_VERSION,
+        "updated": VERSION_UPDATED,
+        "links": [{"rel": "self", "href": request.build_absolute_uri("/v2.1/")}],
+        "media-types": [{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2.1"}],
+    }
+
+
+class VersionsView(APIView):
+    """Every API version this endpoint serves."""
+
+    permission_classes = []
+    authentication_classes = []
+
+    def get(self, request):
+        return Response({"versions": [_version(request)]})
+
+
+class VersionView(APIView):
+    """The Compute API v2.1 version document."""
+
+    permission_classes = []
+    authentication_classes = []
+
+    def get(self, request):
+        return Response({"version": _version(request)})
+
+
+def _require_admin(ctx, rule: str) -> None:
+    if not ctx.is_admin:
+        raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
+
+
+class FlavorListView(APIView):
+    """Flavors: list (GET), create (POST, admin)."""
+
+    detail = False
+
+    def get(self, request):
+        ctx = request_context(request)
+        build = builders.flavor_detail if self.detail else builders.flavor_brief
+        return Response({"flavors": [build(request, f) for f in operations.visible_flavors(ctx)]})
+
+    def post(self, request):
+        ctx = request_context(request)
+        _require_admin(ctx, "os_compute_api:os-flavor-manage:create")
+        spec = validation.flavor_create(request.data)
+        if spec["flavorid"] is None:
+            spec["flavorid"] = str(uuid.uuid4())
+        if Flavor.objects.filter(name=spec["name"]).exists():
+            raise Conflict(f"Flavor with name {spec['name']} already exists.")
+        if Flavor.objects.filter(flavorid=spec["flavorid"]).exists():
+            raise Conflict(f"Flavor with ID {spec['flavorid']} already exists.")
+        try:
+            with transaction.atomic():
+                flavor = Flavor.objects.create(**spec)
+        except IntegrityError:
+            raise Conflict(f"Flavor with name {spec['name']} or ID {spec['flavorid']} already exists.") from None
+        return Response({"flavor": builders.flavor_detail(request, flavor)})
+
+
+class FlavorDetailListView(FlavorListView):
+    """Flavors with their sizes."""
+
+    detail = True
+    http_method_names = ["get", "head", "options"]
+
+
+class FlavorView(APIView):
+    """One flavor: show (GET), delete (DELETE, admin)."""
+
+    def get(self, request, flavor_id):
+        flavor = operations.get_flavor(request_context(request), flavor_id)
+        return Response({"flavor": builders.flavor_detail(request, flavor)})
+
+    def delete(self, request, flavor_id):
+        ctx = request_context(request)
+        _require_admin(ctx, "os_compute_api:os-flavor-manage:delete")
+        operations.get_flavor(ctx, flavor_id).delete()
+        return Response(status=202)
+
+
+class ImageListView(APIView):
+    """Images through Nova's proxy: list."""
+
+    detail = False
+
+    def get(self, request):
+        ctx = request_context(request)
+        build = builders.image_detail if self.detail else builders.image_brief
+        return Response({"images": [build(request, image) for image in operations.visible_images(ctx)]})
+
+
+class ImageDetailListView(ImageListView):
+    """Images with their status, sizes and metadata."""
+
+    detail = True
+
+
+class ImageView(APIView):
+    """One image."""
+
+    def get(self, request, image_id):
+        image = operations.get_image(request_context(request), image_id)
+        return Response({"image": builders.image_detail(request, image)})
+
+
+class ServerListView(APIView):
+    """Servers: list (GET), create (POST → 202)."""
+
+    detail = False
+
+    def get(self, request):
+        ctx = request_context(request)
+        flag = request.query_params.get("all_tenants")
+        all_tenants = flag is not None and flag.lower() not in ("0", "false", "no")
+        if all_tenants:
+            _require_admin(ctx, "os_compute_api:servers:index:get_all_tenants")
+        instances = operations.visible_instances(ctx, all_tenants=all_tenants)
+        if self.detail:
+            instances = instances.prefetch_related("faults")
+            servers = [builders.server_detail(request, i, ctx) for i in instances]
+        else:
+            servers = [builders.server_brief(request, i) for i in instances.only("uuid", "name")]
+        return Response({"servers": servers})
+
+    def post(self, request):
+        ctx = request_context(request)
+        spec = validation.server_create(request.data)
+        instances, admin_pass = operations.create_servers(ctx, spec, request.request_id)
+        first = instances[0]
+        body = {
+            "server": {
+                **builders.server_brief(request, first),
+                "OS-DCF:diskConfig": "MANUAL",
+                "security_groups": [{"name": "default"}],
+                "adminPass": admin_pass,
+            }
+        }
+        location = builders.links(request, "servers", first.uuid)[0]["href"]
+        return Response(body, status=202, headers={"Location": location})
+
+
+class ServerDetailListView(ServerListView):
+    """Servers with their full state."""
+
+    detail = True
+    http_method_names = ["get", "head", "options"]
+
+
+class ServerView(APIView):
+    """One server: show (GET), delete (DELETE → 204)."""
+
+    def get(self, request, server_id):
+        ctx = request_context(request)
+        instance = operations.get_instance(ctx, server_id)
+        return Response({"server": builders.server_detail(request, instance, ctx)})
+
+    def delete(self, request, server_id):
+        operations.delete_server(request_context(request), server_id, request.request_id)
+        return Response(status=204)
+
+
+class InstanceActionListView(APIView):
+    """The actions taken on a server, newest first."""
+
+    def get(self, request, server_id):
+        ctx = request_context(request)
+        instance = operations.get_instance(ctx, server_id)
+        actions = InstanceAction.objects.filter(instance=instance)
+        return Response({"instanceActions": [builders.instance_action(a, ctx) for a in actions]})
+
+
+class InstanceActionView(APIView):
+    """One action on a server, with its events."""
+
+    def get(self, request, server_id, request_id):
+        ctx = request_context(request)
+        instance = operations.get_instance(ctx, server_id)
+        action = InstanceAction.objects.filter(instance=instance, request_id=request_id).first()
+        if action is None:
+            raise NotFound(f"Action for request_id {request_id} on instance {server_id} not found")
+        return Response({"instanceAction": builders.instance_action(action, ctx, with_events=True)})

@@ -1,0 +1,150 @@
+"""Flavors, instances, and the trail each instance leaves: actions, events and faults."""
+
+import uuid
+
+from django.db import models
+
+from apps.compute.states import PowerState, VmState
+
+
+class Flavor(models.Model):
+    """A size of server. The API shows ``flavorid`` as the flavor's ``id``."""
+
+    flavorid = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=255, unique=True)
+    vcpus = models.PositiveIntegerField()
+    memory_mb = models.PositiveIntegerField()
+    root_gb = models.PositiveIntegerField()
+    ephemeral_gb = models.PositiveIntegerField(default=0)
+    swap = models.PositiveIntegerField(default=0)
+    rxtx_factor = models.FloatField(default=1.0)
+    is_public = models.BooleanField(default=True)
+    disabled = models.BooleanField(default=False)
+    description = models.TextField(blank=True, null=True)
+    extra_specs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["memory_mb", "flavorid"]
+
+    def __str__(self):
+        return self.name
+
+    def snapshot(self) -> dict:
+        """The copy an instance keeps, so editing or deleting the flavor never changes it."""
+        return {
+            "flavorid": self.flavorid,
+            "name": self.name,
+            "vcpus": self.vcpus,
+            "memory_mb": self.memory_mb,
+            "root_gb": self.root_gb,
+            "ephemeral_gb": self.ephemeral_gb,
+            "swap": self.swap,
+            "extra_specs": dict(self.extra_specs),
+        }
+
+
+class Instance(models.Model):
+    uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255)
+    description = models.CharField(max_length=255, blank=True, null=True)
+    project = models.ForeignKey("identity.Project", on_delete=models.PROTECT, related_name="instances")
+    user = models.ForeignKey("identity.User", on_delete=models.PROTECT, related_name="instances")
+    flavor = models.JSONField(help_text="Snapshot of the flavor at boot (Flavor.snapshot())")
+    image = models.ForeignKey("images.Image", null=True, blank=True, on_delete=models.SET_NULL)
+    image_ref = models.CharField(max_length=64, blank=True, help_text="The image id asked for, kept if the image goes")
+    key_name = models.CharField(max_length=255, blank=True, null=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    availability_zone = models.CharField(max_length=255, blank=True, null=True)
+    host = models.CharField(max_length=255, blank=True, null=True, db_index=True)
+    node = models.CharField(max_length=255, blank=True, null=True)
+    vm_state = models.CharField(max_length=32, default=VmState.BUILDING, db_index=True)
+    task_state = models.CharField(max_length=32, blank=True, null=True)
+    power_state = models.PositiveSmallIntegerField(default=PowerState.NOSTATE)
+    attempt_id = models.UUIDField(null=True, blank=True, help_text="The scheduling attempt now in flight")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Hosts tried so far")
+    alternate_hosts = models.JSONField(default=list, blank=True, help_text="Hosts left to retry a failed build on")
+    launched_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "uuid"]
+        indexes = [models.Index(fields=["project", "deleted_at"], name="instance_project_deleted")]
+
+    def __str__(self):
+        return f"{self.name} ({self.uuid})"
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def payload(self) -> dict:
+        """What a compute node is told about this instance: no secrets, no database ids."""
+        return {
+            "uuid": str(self.uuid),
+            "name": self.name,
+            "project_id": self.project_id,
+            "flavor": self.flavor,
+            "image": self.image.payload() if self.image else {"id": self.image_ref},
+            "metadata": self.metadata,
+        }
+
+
+class InstanceAction(models.Model):
+    """One user-visible request on an instance (create, delete, reboot...)."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(max_length=64)
+    request_id = models.CharField(max_length=64, db_index=True)
+    user_id = models.CharField(max_length=64, blank=True)
+    project_id = models.CharField(max_length=64, blank=True)
+    message = models.CharField(max_length=255, blank=True, null=True)
+    start_time = models.DateTimeField()
+    finish_time = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_time", "-id"]
+
+    def __str__(self):
+        return f"{self.action} {self.instance_id} ({self.request_id})"
+
+
+class InstanceActionEvent(models.Model):
+    """One step of an action, on one service: scheduling, a build attempt, a reschedule..."""
+
+    action = models.ForeignKey(InstanceAction, on_delete=models.CASCADE, related_name="events")
+    event = models.CharField(max_length=64)
+    host = models.CharField(max_length=255, blank=True, null=True)
+    start_time = models.DateTimeField()
+    finish_time = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=16, blank=True, null=True)
+    traceback = models.TextField(blank=True, null=True)
+    details = models.TextField(blank=True, null=True)
+
+    class Meta:
+        ordering = ["start_time", "id"]
+
+    def __str__(self):
+        return f"{self.event} {self.result or 'running'}"
+
+
+class InstanceFault(models.Model):
+    """Why an instance went to ERROR, shown as the server's ``fault``."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="faults")
+    code = models.PositiveSmallIntegerField(default=500)
+    message = models.CharField(max_length=255)
+    details = models.TextField(blank=True)
+    host = models.CharField(max_length=255, blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.message

@@ -1,0 +1,161 @@
+"""What the API (and later the admin) does to servers: the domain functions behind each request."""
+
+import logging
+import secrets
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.compute.actions import add_fault, start_action
+from apps.compute.models import Flavor, Instance
+from apps.compute.states import PowerState, TaskState, VmState
+from apps.identity.auth import RequestContext
+from apps.images.models import Image
+from cloudcore.exceptions import BadRequest, Forbidden, NotFound, ServiceUnavailable
+from workers import rpc
+from workers.scheduler import claims
+
+LOG = logging.getLogger(__name__)
+
+
+def visible_images(ctx: RequestContext):
+    images = Image.objects.exclude(status=Image.Status.DELETED)
+    if ctx.is_admin:
+        return images
+    return images.filter(visibility__in=[Image.Visibility.PUBLIC, Image.Visibility.COMMUNITY]) | images.filter(
+        owner_id=ctx.project_id
+    )
+
+
+def visible_flavors(ctx: RequestContext):
+    flavors = Flavor.objects.all()
+    return flavors if ctx.is_admin else flavors.filter(is_public=True)
+
+
+def get_image(ctx: RequestContext, image_id: str) -> Image:
+    try:
+        return visible_images(ctx).get(id=uuid.UUID(str(image_id)))
+    except (ValueError, Image.DoesNotExist):
+        raise NotFound(f"Image {image_id} could not be found.") from None
+
+
+def get_flavor(ctx: RequestContext, flavorid: str) -> Flavor:
+    try:
+        return visible_flavors(ctx).get(flavorid=flavorid)
+    except Flavor.DoesNotExist:
+        raise NotFound(f"Flavor {flavorid} could not be found.") from None
+
+
+def visible_instances(ctx: RequestContext, all_tenants: bool = False):
+    instances = Instance.objects.filter(deleted_at__isnull=True)
+    if ctx.is_admin and all_tenants:
+        return instances
+    return instances.filter(project_id=ctx.project_id)
+
+
+def get_instance(ctx: RequestContext, server_id: str, for_update: bool = False) -> Instance:
+    """The caller's instance (any project's, for an admin); 404 for anything else, so ids do not leak."""
+    instances = Instance.objects.filter(deleted_at__isnull=True)
+    if not ctx.is_admin:
+        instances = instances.filter(project_id=ctx.project_id)
+    if for_update:
+        instances = instances.select_for_update()
+    try:
+        return instances.get(uuid=uuid.UUID(str(server_id)))
+    except (ValueError, Instance.DoesNotExist):
+        raise NotFound(f"Instance {server_id} could not be found.") from None
+
+
+def _require_project(ctx: RequestContext) -> None:
+    if ctx.project is None:
+        raise Forbidden(f"User {ctx.user.username} has no project; ask an administrator to assign one.")
+
+
+def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[list[Instance], str]:
+    """Validate references, write the instances and their create actions, and cast the scheduler.
+
+    Returns the instances and the admin password. Nothing is written if any check fails; if the
+    scheduler cannot be reached the instances are put in ERROR with a fault and 503 is raised.
+    """
+    _require_project(ctx)
+    try:
+        flavor = get_flavor(ctx, spec["flavor_ref"])
+    except NotFound:
+        raise BadRequest(f"Flavor {spec['flavor_ref']} could not be found.") from None
+    if flavor.disabled:
+        raise BadRequest(f"Flavor {flavor.flavorid} is disabled.")
+    try:
+        image = get_image(ctx, spec["image_ref"])
+    except NotFound:
+        raise BadRequest(f"Image {spec['image_ref']} could not be found.") from None
+    if image.status != Image.Status.ACTIVE:
+        raise BadRequest(f"Image {image.id} is not active.")
+    if flavor.memory_mb < image.min_ram:
+        raise BadRequest(f"Flavor's memory is too small for requested image ({image.min_ram} MB needed).")
+    if flavor.root_gb and flavor.root_gb < image.min_disk:
+        raise BadRequest(f"Flavor's disk is too small for requested image ({image.min_disk} GB needed).")
+    if spec["key_name"] is not None:
+        raise BadRequest(f"Invalid key_name provided: key pair {spec['key_name']} could not be found.")
+    if spec["availability_zone"] not in (None, "nova"):
+        raise BadRequest(f"The requested availability zone {spec['availability_zone']} is not available")
+
+    count = spec["count"]
+    admin_pass = secrets.token_urlsafe(12)
+    with transaction.atomic():
+        instances = []
+        for index in range(count):
+            instance = Instance.objects.create(
+                name=spec["name"] if count == 1 else f"{spec['name']}-{index + 1}",
+                description=spec["description"],
+                project=ctx.project,
+                user=ctx.user,
+                flavor=flavor.snapshot(),
+                image=image,
+                image_ref=str(image.id),
+                metadata=spec["metadata"],
+                availability_zone=spec["availability_zone"],
+                vm_state=VmState.BUILDING,
+                task_state=TaskState.SCHEDULING,
+                power_state=PowerState.NOSTATE,
+            )
+            start_action(instance, "create", request_id, ctx.user.id, ctx.project_id)
+            instances.append(instance)
+    uuids = [str(i.uuid) for i in instances]
+    try:
+        rpc.cast(rpc.SCHEDULER_QUEUE, "scheduler.select_destinations", instance_uuids=uuids, request_id=request_id)
+    except Exception as exc:
+        LOG.exception("could not reach the scheduler for %s", uuids)
+        _fail_unscheduled(uuids, f"Could not reach the scheduler: {exc}")
+        raise ServiceUnavailable("The scheduler could not be reached; the servers were put in ERROR.") from exc
+    return instances, admin_pass
+
+
+def _fail_unscheduled(uuids: list[str], message: str) -> None:
+    with transaction.atomic():
+        Instance.objects.filter(uuid__in=uuids, task_state=TaskState.SCHEDULING).update(
+            vm_state=VmState.ERROR, task_state=None
+        )
+        for instance_uuid in uuids:
+            add_fault(instance_uuid, message)
+
+
+def delete_server(ctx: RequestContext, server_id: str, request_id: str) -> None:
+    """Delete a server: at once if no host holds it, else through its compute host."""
+    with transaction.atomic():
+        instance = get_instance(ctx, server_id, for_update=True)
+        start_action(instance, "delete", request_id, ctx.user.id, ctx.project_id)
+        if not instance.host:
+            now = timezone.now()
+            instance.vm_state = VmState.DELETED
+            instance.task_state = None
+            instance.power_state = PowerState.NOSTATE
+            instance.deleted_at = instance.terminated_at = now
+            instance.attempt_id = None
+            instance.save()
+            claims.release(str(instance.uuid))
+            return
+        instance.task_state = TaskState.DELETING
+        instance.save(update_fields=["task_state", "updated_at"])
+        host, instance_uuid = instance.host, str(instance.uuid)
+    rpc.cast(rpc.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid, request_id=request_id)

@@ -1,0 +1,110 @@
+"""Instance states as Nova keeps them, and the API status derived from them (never stored)."""
+
+
+class VmState:
+    ACTIVE = "active"  # running, or ready to run
+    BUILDING = "building"  # being created; not yet runnable
+    PAUSED = "paused"  # vCPUs stopped, memory kept in RAM
+    SUSPENDED = "suspended"  # memory saved to disk
+    STOPPED = "stopped"  # powered off, disks kept
+    RESCUED = "rescued"  # booted from a rescue image
+    RESIZED = "resized"  # resized or migrated; waiting for confirm or revert
+    SOFT_DELETED = "soft-delete"  # deleted but reclaimable for a while
+    DELETED = "deleted"  # gone; the row stays for changes-since
+    ERROR = "error"  # something failed; see the fault
+    SHELVED = "shelved"  # powered off, snapshot kept, still on its host
+    SHELVED_OFFLOADED = "shelved_offloaded"  # snapshot kept, host resources freed
+
+    ALL = (
+        ACTIVE,
+        BUILDING,
+        PAUSED,
+        SUSPENDED,
+        STOPPED,
+        RESCUED,
+        RESIZED,
+        SOFT_DELETED,
+        DELETED,
+        ERROR,
+        SHELVED,
+        SHELVED_OFFLOADED,
+    )
+
+
+class TaskState:
+    SCHEDULING = "scheduling"  # waiting for the scheduler to pick a host
+    SPAWNING = "spawning"  # the compute host is building it
+    DELETING = "deleting"  # the compute host is destroying it
+    POWERING_OFF = "powering-off"
+    POWERING_ON = "powering-on"
+    REBOOTING = "rebooting"
+    REBOOTING_HARD = "rebooting_hard"
+    PAUSING = "pausing"
+    UNPAUSING = "unpausing"
+    SUSPENDING = "suspending"
+    RESUMING = "resuming"
+    REBUILDING = "rebuilding"
+    RESIZE_PREP = "resize_prep"
+    RESIZE_MIGRATING = "resize_migrating"
+    RESIZE_FINISH = "resize_finish"
+    RESIZE_REVERTING = "resize_reverting"
+    RESIZE_CONFIRMING = "resize_confirming"
+    MIGRATING = "migrating"
+    IMAGE_SNAPSHOT = "image_snapshot"
+
+
+class PowerState:
+    """Nova's numbers; compute drivers report the same values (``drivers.power_state``)."""
+
+    NOSTATE = 0
+    RUNNING = 1
+    PAUSED = 3
+    SHUTDOWN = 4
+    CRASHED = 6
+    SUSPENDED = 7
+
+    NAMES = {0: "NOSTATE", 1: "RUNNING", 3: "PAUSED", 4: "SHUTDOWN", 6: "CRASHED", 7: "SUSPENDED"}
+
+
+# vm_state -> API status, with task_states that override it.
+_STATUS_BY_VM_STATE = {
+    VmState.BUILDING: "BUILD",
+    VmState.ACTIVE: "ACTIVE",
+    VmState.STOPPED: "SHUTOFF",
+    VmState.PAUSED: "PAUSED",
+    VmState.SUSPENDED: "SUSPENDED",
+    VmState.RESCUED: "RESCUE",
+    VmState.RESIZED: "VERIFY_RESIZE",
+    VmState.SOFT_DELETED: "SOFT_DELETED",
+    VmState.DELETED: "DELETED",
+    VmState.ERROR: "ERROR",
+    VmState.SHELVED: "SHELVED",
+    VmState.SHELVED_OFFLOADED: "SHELVED_OFFLOADED",
+}
+
+_STATUS_BY_TASK_STATE = {
+    VmState.ACTIVE: {
+        TaskState.REBOOTING: "REBOOT",
+        TaskState.REBOOTING_HARD: "HARD_REBOOT",
+        TaskState.REBUILDING: "REBUILD",
+        TaskState.RESIZE_PREP: "RESIZE",
+        TaskState.RESIZE_MIGRATING: "RESIZE",
+        TaskState.RESIZE_FINISH: "RESIZE",
+        TaskState.MIGRATING: "MIGRATING",
+    },
+    VmState.STOPPED: {
+        TaskState.REBUILDING: "REBUILD",
+        TaskState.RESIZE_PREP: "RESIZE",
+        TaskState.RESIZE_MIGRATING: "RESIZE",
+        TaskState.RESIZE_FINISH: "RESIZE",
+    },
+    VmState.RESIZED: {TaskState.RESIZE_REVERTING: "REVERT_RESIZE"},
+}
+
+
+def api_status(vm_state: str, task_state: str | None) -> str:
+    """The API's ``status`` for a vm_state/task_state pair, as Nova derives it."""
+    if task_state == TaskState.DELETING and vm_state != VmState.DELETED:
+        return "DELETED" if vm_state == VmState.SOFT_DELETED else _STATUS_BY_VM_STATE.get(vm_state, "UNKNOWN")
+    override = _STATUS_BY_TASK_STATE.get(vm_state, {}).get(task_state)
+    return override or _STATUS_BY_VM_STATE.get(vm_state, "UNKNOWN")

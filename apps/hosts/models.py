@@ -1,0 +1,87 @@
+"""Services, compute nodes, and the allocations instances hold on them."""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class Service(models.Model):
+    """A running cloudcore process on a host, known by its heartbeats."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    host = models.CharField(max_length=255)
+    binary = models.CharField(max_length=64)
+    topic = models.CharField(max_length=255, blank=True)
+    disabled = models.BooleanField(default=False)
+    disabled_reason = models.CharField(max_length=255, blank=True)
+    forced_down = models.BooleanField(default=False)
+    last_seen_up = models.DateTimeField(null=True, blank=True)
+    report_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["host", "binary"], name="unique_service_host_binary")]
+        ordering = ["host", "binary"]
+
+    def __str__(self):
+        return f"{self.binary}@{self.host}"
+
+    def is_up(self, down_time: int, now=None) -> bool:
+        """Up when not forced down and the last heartbeat is newer than ``down_time`` seconds."""
+        if self.forced_down or self.last_seen_up is None:
+            return False
+        return ((now or timezone.now()) - self.last_seen_up).total_seconds() <= down_time
+
+
+class ComputeNode(models.Model):
+    """One hypervisor's capacity. Totals come from the node's reports; ``*_used`` only from claims."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="compute_nodes")
+    host = models.CharField(max_length=255)
+    hypervisor_hostname = models.CharField(max_length=255, unique=True)
+    hypervisor_type = models.CharField(max_length=32, blank=True)
+    hypervisor_version = models.BigIntegerField(default=0)
+    vcpus = models.PositiveIntegerField(default=0)
+    memory_mb = models.PositiveBigIntegerField(default=0)
+    local_gb = models.PositiveBigIntegerField(default=0)
+    vcpus_used = models.BigIntegerField(default=0)
+    memory_mb_used = models.BigIntegerField(default=0)
+    local_gb_used = models.BigIntegerField(default=0)
+    cpu_allocation_ratio = models.FloatField(default=16.0)
+    ram_allocation_ratio = models.FloatField(default=1.5)
+    disk_allocation_ratio = models.FloatField(default=1.0)
+    running_vms = models.PositiveIntegerField(default=0, help_text="As last reported by the hypervisor")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["hypervisor_hostname"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(vcpus_used__gte=0, memory_mb_used__gte=0, local_gb_used__gte=0),
+                name="compute_node_usage_not_negative",
+            )
+        ]
+
+    def __str__(self):
+        return self.hypervisor_hostname
+
+
+class Allocation(models.Model):
+    """The resources one instance holds on one node, written in the same transaction as the claim."""
+
+    instance = models.ForeignKey("compute.Instance", on_delete=models.CASCADE, related_name="allocations")
+    node = models.ForeignKey(ComputeNode, on_delete=models.PROTECT, related_name="allocations")
+    vcpus = models.PositiveIntegerField()
+    memory_mb = models.PositiveBigIntegerField()
+    disk_gb = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["instance", "node"], name="unique_allocation_instance_node")]
+
+    def __str__(self):
+        return f"{self.instance_id} on {self.node}"

@@ -1,0 +1,14 @@
+"""The Celery app of the Django-side processes: api (sending), scheduler, conductor and beat."""
+
+import os
+
+from celery import Celery
+
+from workers import rpc
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cloudcore.settings")
+
+app = Celery("cloudcore")
+app.conf.update(rpc.celery_config())
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.include = ["workers.scheduler.tasks", "workers.conductor.tasks"]

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from apps.compute.api.views import VersionsView
+
+urlpatterns = [
+    path("", VersionsView.as_view(), name="versions"),
+    path("admin/", admin.site.urls),
+    path("api-auth/", include("rest_framework.urls")),
+    re_path(r"^v2\.1", include("apps.compute.api.urls")),
+]

@@ -1,0 +1,1 @@
+"""Background workers: scheduler, conductor and compute, all speaking Celery."""

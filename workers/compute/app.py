@@ -1,0 +1,40 @@
+"""The compute worker's own Celery app, built from environment variables alone.
+
+Started as ``CLOUDCORE_HOST=node1 celery -A workers.compute.app worker -Q compute.node1``. It holds
+no database credentials: it refuses to start with ``DATABASE_URL`` set, and reports everything
+through conductor tasks.
+"""
+
+import logging
+import os
+
+from celery import Celery, signals
+
+from workers import rpc
+
+LOG = logging.getLogger(__name__)
+
+HOST = os.environ.get("CLOUDCORE_HOST", "")
+if not HOST:
+    raise SystemExit("CLOUDCORE_HOST is not set: a compute worker needs the name of the host it manages")
+if os.environ.get("DATABASE_URL"):
+    raise SystemExit("DATABASE_URL is set: a compute worker must hold no database credentials; unset it")
+
+app = Celery("cloudcore-compute")
+app.conf.update(rpc.celery_config())
+app.conf.include = ["workers.compute.manager"]
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(**_kwargs):
+    from workers.compute import heartbeat, manager
+
+    manager.get_driver()
+    heartbeat.start(HOST, manager.get_driver)
+
+
+@signals.worker_shutting_down.connect
+def _stop_heartbeat(**_kwargs):
+    from workers.compute import heartbeat
+
+    heartbeat.stop()

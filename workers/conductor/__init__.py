@@ -1,0 +1,1 @@
+"""The conductor: the only writer to the database on behalf of compute nodes."""

@@ -1,0 +1,269 @@
+"""What the conductor does with each report from a compute node.
+
+Every message names the host that sent it; a message about an instance that is not on that host
+is refused. State changes are compare-and-swap on the expected task_state (and the scheduling
+attempt), so a report delivered twice, late or out of order changes nothing.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from apps.compute.actions import add_fault, record_event
+from apps.compute.models import Instance
+from apps.compute.states import PowerState, TaskState, VmState
+from apps.hosts.models import ComputeNode, Service
+from workers import rpc
+from workers.scheduler import claims
+from workers.scheduler.host_state import ResourceRequest, load_host_states
+from workers.scheduler.manager import NO_VALID_HOST
+
+LOG = logging.getLogger(__name__)
+
+# Fields a compute node may set through instance_update.
+UPDATABLE_FIELDS = {"vm_state", "task_state", "power_state", "launched_at", "terminated_at"}
+COMPUTE_BINARY = "cloudcore-compute"
+
+
+def _locked_instance(instance_uuid: str, host: str) -> Instance | None:
+    """The instance, row-locked, if it exists and is on ``host``; None (and a log line) otherwise."""
+    instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
+    if instance is None:
+        LOG.warning("report from %s about unknown instance %s ignored", host, instance_uuid)
+        return None
+    if instance.host != host:
+        LOG.warning("refused report from %s about instance %s, which is on %s", host, instance_uuid, instance.host)
+        return None
+    return instance
+
+
+def _destroy_leftover(host: str, instance_uuid: str, request_id: str | None) -> None:
+    transaction.on_commit(
+        lambda: rpc.cast(
+            rpc.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid, request_id=request_id
+        )
+    )
+
+
+def instance_update(
+    host: str,
+    instance_uuid: str,
+    updates: dict,
+    expected_task_state: str | None,
+    attempt_id: str | None = None,
+    event: dict | None = None,
+    fault: str | None = None,
+    request_id: str | None = None,
+) -> bool:
+    """Apply ``updates`` if the instance is still in ``expected_task_state``. True if applied."""
+    unknown = set(updates) - UPDATABLE_FIELDS
+    if unknown:
+        LOG.warning("instance_update from %s tried to set %s; ignored", host, sorted(unknown))
+        return False
+    with transaction.atomic():
+        instance = _locked_instance(instance_uuid, host)
+        if instance is None:
+            return False
+        if instance.deleted:
+            if updates.get("vm_state") == VmState.ACTIVE:
+                LOG.info("%s finished building %s after it was deleted; destroying it", host, instance_uuid)
+                _destroy_leftover(host, instance_uuid, request_id)
+            return False
+        stale_attempt = attempt_id is not None and str(instance.attempt_id) != attempt_id
+        if instance.task_state != expected_task_state or stale_attempt:
+            LOG.info(
+                "stale update for %s from %s ignored (task_state %s, expected %s)",
+                instance_uuid,
+                host,
+                instance.task_state,
+                expected_task_state,
+            )
+            return False
+        for field, value in updates.items():
+            if field in ("launched_at", "terminated_at") and isinstance(value, str):
+                value = parse_datetime(value)
+            setattr(instance, field, value)
+        instance.save(update_fields=[*updates, "updated_at"])
+        if fault:
+            add_fault(instance_uuid, fault, host=host)
+        if event:
+            record_event(instance_uuid, request_id, event, finish=updates.get("task_state", "") is None)
+    return True
+
+
+def build_failed(
+    host: str,
+    instance_uuid: str,
+    attempt_id: str,
+    reason: str,
+    event: dict | None = None,
+    request_id: str | None = None,
+) -> None:
+    """Free the failed host's claim and retry on an alternate host, or put the instance in ERROR."""
+    with transaction.atomic():
+        instance = _locked_instance(instance_uuid, host)
+        if instance is None or instance.deleted:
+            return
+        if instance.task_state != TaskState.SPAWNING or str(instance.attempt_id) != attempt_id:
+            LOG.info("late build failure for %s from %s ignored", instance_uuid, host)
+            return
+        claims.release(instance_uuid, node=instance.node)
+        if event:
+            record_event(instance_uuid, request_id, event)
+        new_host = _reschedule(instance, reason, request_id)
+        if new_host is None:
+            message = (
+                f"{NO_VALID_HOST} Exhausted all hosts available for retrying build failures for instance "
+                f"{instance_uuid}."
+            )
+            Instance.objects.filter(uuid=instance_uuid).update(
+                vm_state=VmState.ERROR,
+                task_state=None,
+                attempt_id=None,
+                host=None,
+                node=None,
+                power_state=PowerState.NOSTATE,
+            )
+            add_fault(instance_uuid, message, details=f"last failure on {host}: {reason}", host=host)
+            record_event(
+                instance_uuid,
+                request_id,
+                {
+                    "event": "conductor_reschedule",
+                    "start_time": timezone.now(),
+                    "finish_time": timezone.now(),
+                    "result": "Error",
+                    "details": f"{message} Last failure on {host}: {reason}",
+                },
+                finish=True,
+            )
+
+
+def _reschedule(instance: Instance, reason: str, request_id: str | None) -> str | None:
+    """Claim the next alternate host from the original decision and cast the build there."""
+    if instance.attempts >= settings.SCHEDULER_MAX_ATTEMPTS:
+        return None
+    need = ResourceRequest.from_flavor(instance.flavor)
+    alternates = list(instance.alternate_hosts)
+    states = {h.node: h for h in load_host_states()}
+    while alternates:
+        choice = alternates.pop(0)
+        host_state = states.get(choice["node"])
+        if host_state is None or not (host_state.enabled and host_state.up):
+            continue
+        attempt_id = claims.claim(
+            str(instance.uuid), TaskState.SPAWNING, str(instance.attempt_id), host_state, need, alternates
+        )
+        if attempt_id is None:
+            continue
+        now = timezone.now()
+        record_event(
+            instance.uuid,
+            request_id,
+            {
+                "event": "conductor_reschedule",
+                "start_time": now,
+                "finish_time": now,
+                "result": "Success",
+                "details": f"build failed on {instance.host} ({reason}); rescheduled to {host_state.node}",
+            },
+        )
+        instance.refresh_from_db()
+        _cast_build(host_state.host, instance.payload(), attempt_id, request_id)
+        return host_state.host
+    return None
+
+
+def _cast_build(host: str, payload: dict, attempt_id: str, request_id: str | None) -> None:
+    def cast():
+        rpc.cast(
+            rpc.compute_queue(host),
+            "compute.build_and_run_instance",
+            instance=payload,
+            attempt_id=attempt_id,
+            request_id=request_id,
+        )
+
+    transaction.on_commit(cast)
+
+
+def instance_deleted(host: str, instance_uuid: str, event: dict | None = None, request_id: str | None = None) -> None:
+    """The host destroyed the instance: mark it deleted and free everything it held."""
+    with transaction.atomic():
+        instance = _locked_instance(instance_uuid, host)
+        if instance is None or instance.deleted:
+            return
+        now = timezone.now()
+        Instance.objects.filter(uuid=instance_uuid).update(
+            vm_state=VmState.DELETED,
+            task_state=None,
+            power_state=PowerState.NOSTATE,
+            deleted_at=now,
+            terminated_at=now,
+            attempt_id=None,
+            updated_at=now,
+        )
+        claims.release(instance_uuid)
+        if event:
+            record_event(instance_uuid, request_id, event, finish=True)
+
+
+def action_event(host: str, instance_uuid: str, event: dict, request_id: str | None = None) -> None:
+    with transaction.atomic():
+        if _locked_instance(instance_uuid, host) is not None:
+            record_event(instance_uuid, request_id, event)
+
+
+def service_heartbeat(host: str, binary: str) -> Service:
+    """Record that ``binary`` on ``host`` is alive; its first heartbeat registers it."""
+    now = timezone.now()
+    updated = Service.objects.filter(host=host, binary=binary).update(
+        last_seen_up=now, report_count=F("report_count") + 1, updated_at=now
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                Service.objects.create(host=host, binary=binary, topic=rpc.compute_queue(host), last_seen_up=now)
+                LOG.info("registered service %s on %s", binary, host)
+        except IntegrityError:
+            pass
+    return Service.objects.get(host=host, binary=binary)
+
+
+def node_report(host: str, resources: dict) -> None:
+    """Update a node's totals from its hypervisor (never ``*_used``: claims own those)."""
+    try:
+        service = Service.objects.get(host=host, binary=COMPUTE_BINARY)
+    except Service.DoesNotExist:
+        service = service_heartbeat(host, COMPUTE_BINARY)
+    fields = {
+        "service": service,
+        "host": host,
+        "vcpus": int(resources["vcpus"]),
+        "memory_mb": int(resources["memory_mb"]),
+        "local_gb": int(resources["local_gb"]),
+        "hypervisor_type": str(resources.get("hypervisor_type", "")),
+        "hypervisor_version": int(resources.get("hypervisor_version", 0)),
+        "running_vms": int(resources.get("running_vms", 0)),
+    }
+    for ratio in ("cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio"):
+        if ratio in resources:
+            fields[ratio] = float(resources[ratio])
+    node_name = str(resources.get("hypervisor_hostname") or host)
+    try:
+        with transaction.atomic():
+            ComputeNode.objects.update_or_create(hypervisor_hostname=node_name, defaults=fields)
+    except IntegrityError:
+        ComputeNode.objects.filter(hypervisor_hostname=node_name).update(**fields)
+
+
+def purge_deleted_instances() -> int:
+    """Remove instances deleted more than ``PURGE_DELETED_AFTER_DAYS`` ago."""
+    cutoff = timezone.now() - timedelta(days=settings.PURGE_DELETED_AFTER_DAYS)
+    count, _ = Instance.objects.filter(deleted_at__lt=cutoff).delete()
+    return count

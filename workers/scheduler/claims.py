@@ -1,0 +1,101 @@
+"""Claims: taking a node's resources for an instance, atomically, and giving them back.
+
+A claim is one transaction: a compare-and-swap on the instance (it must still be waiting for
+this scheduling attempt), a conditional UPDATE on the node that only succeeds while the node has
+room, and an Allocation row. Two schedulers racing for the last slot cannot both win: the
+database evaluates the node's condition under its row lock. ``*_used`` changes only here.
+"""
+
+import uuid
+
+from django.db import transaction
+from django.db.models import ExpressionWrapper, F, FloatField
+
+from apps.compute.models import Instance
+from apps.hosts.models import Allocation, ComputeNode
+from workers.scheduler.host_state import HostState, ResourceRequest
+
+
+class _LostRace(Exception):
+    pass
+
+
+def _room_left(total: str, ratio: str, need: int) -> ExpressionWrapper:
+    """``total * ratio - need``: the most ``*_used`` may be before the claim for it to fit."""
+    return ExpressionWrapper(F(total) * F(ratio) - need, output_field=FloatField())
+
+
+def claim(
+    instance_uuid: str,
+    expected_task_state: str,
+    expected_attempt_id: str | None,
+    host_state: HostState,
+    need: ResourceRequest,
+    alternates: list[dict],
+) -> str | None:
+    """Claim ``need`` on ``host_state``'s node for the instance and point the instance at it.
+
+    Returns the new attempt id, or None when the node had no room or the instance moved on
+    (deleted, or already placed by another attempt). Nothing is written in that case.
+    """
+    attempt_id = uuid.uuid4()
+    try:
+        with transaction.atomic():
+            placed = Instance.objects.filter(
+                uuid=instance_uuid,
+                deleted_at__isnull=True,
+                task_state=expected_task_state,
+                attempt_id=expected_attempt_id,
+            ).update(
+                host=host_state.host,
+                node=host_state.node,
+                task_state="spawning",
+                attempt_id=attempt_id,
+                attempts=F("attempts") + 1,
+                alternate_hosts=alternates,
+            )
+            if not placed:
+                raise _LostRace
+            fits = ComputeNode.objects.filter(
+                pk=host_state.node_id,
+                vcpus_used__lte=_room_left("vcpus", "cpu_allocation_ratio", need.vcpus),
+                memory_mb_used__lte=_room_left("memory_mb", "ram_allocation_ratio", need.memory_mb),
+                local_gb_used__lte=_room_left("local_gb", "disk_allocation_ratio", need.disk_gb),
+            ).update(
+                vcpus_used=F("vcpus_used") + need.vcpus,
+                memory_mb_used=F("memory_mb_used") + need.memory_mb,
+                local_gb_used=F("local_gb_used") + need.disk_gb,
+            )
+            if not fits:
+                raise _LostRace
+            Allocation.objects.create(
+                instance_id=instance_uuid,
+                node_id=host_state.node_id,
+                vcpus=need.vcpus,
+                memory_mb=need.memory_mb,
+                disk_gb=need.disk_gb,
+            )
+    except _LostRace:
+        return None
+    return str(attempt_id)
+
+
+def release(instance_uuid: str, node: str | None = None) -> int:
+    """Free what the instance holds (on ``node`` only, if given). Safe to call twice.
+
+    Call inside the transaction that changes the instance's state, after locking the instance.
+    Returns how many allocations were freed.
+    """
+    allocations = Allocation.objects.filter(instance_id=instance_uuid)
+    if node is not None:
+        allocations = allocations.filter(node__hypervisor_hostname=node)
+    freed = 0
+    for allocation in allocations.select_for_update().order_by("node_id"):
+        ComputeNode.objects.filter(pk=allocation.node_id).update(
+            vcpus_used=F("vcpus_used") - allocation.vcpus,
+            memory_mb_used=F("memory_mb_used") - allocation.memory_mb,
+            local_gb_used=F("local_gb_used") - allocation.disk_gb,
+        )
+        allocation.delete()
+        freed += 1
+    return freed

@@ -1,0 +1,126 @@
+"""The scheduling pipeline: filter, weigh, claim, and hand the instance to its host."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.compute.actions import add_fault, record_event
+from apps.compute.models import Instance
+from apps.compute.states import TaskState, VmState
+from workers import rpc
+from workers.scheduler import claims
+from workers.scheduler.filters import FILTERS
+from workers.scheduler.host_state import HostState, ResourceRequest, load_host_states
+from workers.scheduler.weighers import WEIGHERS, weigh_hosts
+
+LOG = logging.getLogger(__name__)
+
+NO_VALID_HOST = "No valid host was found."
+
+
+def run_filters(hosts: list[HostState], need: ResourceRequest) -> tuple[list[HostState], list[str]]:
+    """The hosts that pass every enabled filter, and one line per filter saying what it removed."""
+    report = []
+    for name in settings.SCHEDULER_ENABLED_FILTERS:
+        host_filter = FILTERS[name]()
+        passed, rejected = [], []
+        for host in hosts:
+            (passed if host_filter.host_passes(host, need) else rejected).append(host)
+        line = f"{name}: {len(hosts)} -> {len(passed)}"
+        if rejected:
+            why = host_filter.describe_rejection(rejected, need)
+            line += f" ({why})" if why else ""
+        report.append(line)
+        hosts = passed
+        if not hosts:
+            break
+    return hosts, report
+
+
+def _alternates(ranked: list[HostState], chosen: HostState) -> list[dict]:
+    others = [h for h in ranked if h.node != chosen.node][: settings.SCHEDULER_ALTERNATES]
+    return [{"host": h.host, "node": h.node} for h in others]
+
+
+def place(instance: Instance, hosts: list[HostState], request_id: str | None) -> HostState | None:
+    """Find and claim a host for one instance, or record why there is none. Returns the host."""
+    started = timezone.now()
+    need = ResourceRequest.from_flavor(instance.flavor)
+    candidates, report = run_filters(hosts, need)
+    ranked = weigh_hosts(candidates, [WEIGHERS[name]() for name in settings.SCHEDULER_WEIGHERS])
+    for host in ranked:
+        attempt_id = claims.claim(str(instance.uuid), TaskState.SCHEDULING, None, host, need, _alternates(ranked, host))
+        if attempt_id is None:
+            if not Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.SCHEDULING).exists():
+                LOG.info("instance %s left scheduling while being placed; skipping", instance.uuid)
+                return None
+            LOG.info("lost the claim race for %s on %s; trying the next host", instance.uuid, host.node)
+            continue
+        host.consume(need)
+        with transaction.atomic():
+            record_event(
+                instance.uuid,
+                request_id,
+                {
+                    "event": "schedule_instances",
+                    "start_time": started,
+                    "finish_time": timezone.now(),
+                    "result": "Success",
+                    "details": f"placed on {host.node}; " + "; ".join(report),
+                },
+            )
+        instance.refresh_from_db()
+        rpc.cast(
+            rpc.compute_queue(host.host),
+            "compute.build_and_run_instance",
+            instance=instance.payload(),
+            attempt_id=attempt_id,
+            request_id=request_id,
+        )
+        return host
+    details = "; ".join(report) if ranked == [] else "every host that passed the filters was claimed by others"
+    fail_scheduling(
+        instance.uuid, request_id, f"{NO_VALID_HOST} There are not enough hosts available.", details, started
+    )
+    return None
+
+
+def fail_scheduling(instance_uuid, request_id, message: str, details: str, started) -> bool:
+    """Put an instance still waiting for a host into ERROR with a fault. False if it moved on."""
+    with transaction.atomic():
+        moved = Instance.objects.filter(
+            uuid=instance_uuid, task_state=TaskState.SCHEDULING, deleted_at__isnull=True
+        ).update(vm_state=VmState.ERROR, task_state=None, attempt_id=None)
+        if not moved:
+            return False
+        add_fault(instance_uuid, message, details=details)
+        record_event(
+            instance_uuid,
+            request_id,
+            {
+                "event": "schedule_instances",
+                "start_time": started,
+                "finish_time": timezone.now(),
+                "result": "Error",
+                "details": f"{message} {details}",
+            },
+            finish=True,
+        )
+    LOG.info("no valid host for %s: %s", instance_uuid, details)
+    return True
+
+
+def select_destinations(instance_uuids: list[str], request_id: str | None = None) -> None:
+    """Place every instance of one request; each placement updates the host view for the next."""
+    instances = list(
+        Instance.objects.select_related("image").filter(
+            uuid__in=instance_uuids, task_state=TaskState.SCHEDULING, deleted_at__isnull=True
+        )
+    )
+    if not instances:
+        return
+    hosts = load_host_states()
+    for instance in sorted(instances, key=lambda i: i.created_at):
+        place(instance, hosts, request_id)

@@ -1,0 +1,10 @@
+"""Scheduler tasks (queue ``scheduler``)."""
+
+from celery import shared_task
+
+from workers.scheduler import manager
+
+
+@shared_task(name="scheduler.select_destinations")
+def select_destinations(instance_uuids: list[str], request_id: str | None = None) -> None:
+    manager.select_destinations(instance_uuids, request_id)

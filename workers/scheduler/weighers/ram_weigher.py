@@ -1,0 +1,10 @@
+"""Prefer hosts with the most free RAM (spread); a negative multiplier packs hosts instead."""
+
+from workers.scheduler.weighers.base import BaseWeigher
+
+
+class RAMWeigher(BaseWeigher):
+    multiplier_setting = "RAM_WEIGHT_MULTIPLIER"
+
+    def raw_weight(self, host_state):
+        return host_state.free_ram_mb
