@@ -51,11 +51,11 @@ def celery(*args: str) -> list[str]:
     return [sys.executable, "-m", "celery", *args]
 
 
-def worker_args(app: str, queue: str, name: str, concurrency: int) -> list[str]:
-    return celery(
-        "-A", app, "worker", "-Q", queue, "-n", f"{name}@%h", "-P", "threads", "-c", str(concurrency),
+def worker_options(queue: str, name: str, concurrency: int) -> list[str]:
+    return [
+        "worker", "-Q", queue, "-n", f"{name}@%h", "-P", "threads", "-c", str(concurrency),
         "-E", "--without-mingle", "--without-gossip", "-l", "INFO",
-    )  # fmt: skip
+    ]  # fmt: skip
 
 
 @dataclasses.dataclass
@@ -102,27 +102,16 @@ class Cloud:
                 "-w", str(cfg.api_workers), "--threads", "4", "--access-logfile", "-",
             ]  # fmt: skip
             plan.append(Child("api", argv, env))
-        for i in range(cfg.schedulers):
-            plan.append(
-                Child(
-                    f"scheduler-{i + 1}",
-                    worker_args("cloudcore", "scheduler", f"scheduler-{i + 1}", cfg.concurrency),
-                    env,
-                )
-            )
-        for i in range(cfg.conductors):
-            plan.append(
-                Child(
-                    f"conductor-{i + 1}",
-                    worker_args("cloudcore", "conductor", f"conductor-{i + 1}", cfg.concurrency),
-                    env,
-                )
-            )
+        for role, count in (("scheduler", cfg.schedulers), ("conductor", cfg.conductors)):
+            for i in range(count):
+                name = f"{role}-{i + 1}"
+                plan.append(Child(name, celery("-A", "cloudcore", *worker_options(role, name, cfg.concurrency)), env))
         for host, extra in cfg.computes.items():
-            compute_env = {k: v for k, v in env.items() if k != "DATABASE_URL"}
+            compute_env = {k: v for k, v in env.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
             compute_env.update(extra)
             compute_env["CLOUDCORE_HOST"] = host
-            argv = worker_args("workers.compute.app", f"compute.{host}", f"compute-{host}", cfg.concurrency)
+            options = worker_options(f"compute.{host}", f"compute-{host}", cfg.concurrency)
+            argv = [sys.executable, "-m", "workers.compute", *options]
             plan.append(Child(f"compute-{host}", argv, compute_env))
         if cfg.beat:
             data_dir = Path(env.get("CLOUDCORE_DATA_DIR", BASE_DIR / "var"))

@@ -1,6 +1,7 @@
 """The compute worker's own Celery app, built from environment variables alone.
 
-Started as ``CLOUDCORE_HOST=node1 celery -A workers.compute.app worker -Q compute.node1``. It holds
+Started as ``CLOUDCORE_HOST=node1 python -m workers.compute worker -Q compute.node1`` (``celery -A
+workers.compute.app worker`` also works, but lets libraries pull in Django when installed). It holds
 no database credentials: it refuses to start with ``DATABASE_URL`` set, and reports everything
 through conductor tasks.
 """
@@ -11,6 +12,7 @@ import os
 from celery import Celery, signals
 
 from workers import rpc
+from workers.compute.isolation import loaded_forbidden_modules
 
 LOG = logging.getLogger(__name__)
 
@@ -20,13 +22,19 @@ if not HOST:
 if os.environ.get("DATABASE_URL"):
     raise SystemExit("DATABASE_URL is set: a compute worker must hold no database credentials; unset it")
 
-app = Celery("cloudcore-compute")
+# No fixups: Celery's Django fixup would import Django whenever DJANGO_SETTINGS_MODULE is set.
+app = Celery("cloudcore-compute", fixups=[])
 app.conf.update(rpc.celery_config())
 app.conf.include = ["workers.compute.manager"]
 
 
 @signals.worker_ready.connect
 def _start_heartbeat(**_kwargs):
+    if loaded_forbidden_modules():
+        LOG.warning(
+            "this compute worker has loaded %s; start it with `python -m workers.compute`",
+            loaded_forbidden_modules()[:3],
+        )
     from workers.compute import heartbeat, manager
 
     manager.get_driver()

@@ -11,6 +11,7 @@ from drivers import load_driver
 from drivers.base import ComputeDriver, InstanceNotFound
 from workers import rpc
 from workers.compute.app import HOST, app
+from workers.compute.isolation import loaded_forbidden_modules
 
 LOG = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def get_service_info() -> dict:
         "host": HOST,
         "pid": os.getpid(),
         "driver": type(get_driver()).__name__,
-        "django_loaded": any(name == "django" or name.startswith("django.") for name in sys.modules),
+        "django_loaded": "django" in sys.modules,
         "database_configured": bool(os.environ.get("DATABASE_URL")),
-        "loaded_packages": sorted({name.partition(".")[0] for name in sys.modules if name in ("apps", "cloudcore")}),
+        "forbidden_modules": loaded_forbidden_modules(),
     }

@@ -1,0 +1,217 @@
+"""A real cloud for integration tests: its own PostgreSQL database, a clean Redis, real processes.
+
+Processes are started by ``cloudcore.launcher.Cloud`` with the commands the README documents.
+Each cloud gets a database copied from a migrated and seeded template (fast), and a flushed Redis.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import psycopg2.extras
+import redis
+import requests
+from celery import Celery
+
+from cloudcore.launcher import BASE_DIR, Cloud, CloudConfig, free_port, wait_for_port
+from workers import rpc
+
+ADMIN = ("admin", "admin")
+
+#: Clouds running now, so a failing test's report can show their logs.
+ACTIVE: list["RunningCloud"] = []
+
+
+def wait_until(check, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):
+    """Poll ``check`` until it returns something truthy; fail with its last value after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message}; last value: {value!r}")
+
+
+def database_url(name: str) -> str:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def admin_sql(statement: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE) on the server's admin database."""
+    conn = psycopg2.connect(database_url("postgres"))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def create_template(data_dir: Path) -> str:
+    """Migrate and seed a template database once per test session; returns its name."""
+    name = f"cc_template_{uuid.uuid4().hex[:8]}"
+    admin_sql(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": database_url(name), "CLOUDCORE_DATA_DIR": str(data_dir)}
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True, cwd=BASE_DIR)
+    subprocess.run([*manage, "seed"], env=env, check=True, cwd=BASE_DIR, stdout=subprocess.DEVNULL)
+    return name
+
+
+def drop_database(name: str) -> None:
+    admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class RunningCloud:
+    def __init__(
+        self,
+        template: str,
+        data_dir: Path,
+        log_dir: Path,
+        computes: dict[str, dict[str, str]] | None = None,
+        schedulers: int = 2,
+        api: bool = True,
+        env: dict[str, str] | None = None,
+    ):
+        self.template = template
+        self.db_name = f"cc_{uuid.uuid4().hex[:12]}"
+        self.redis_url = os.environ["REDIS_URL"]
+        self.log_dir = log_dir
+        self.api_port = free_port() if api else None
+        cloud_env = {
+            "DATABASE_URL": database_url(self.db_name),
+            "REDIS_URL": self.redis_url,
+            "CLOUDCORE_DATA_DIR": str(data_dir),
+            "REPORT_INTERVAL": "1",
+            **(env or {}),
+        }
+        self.config = CloudConfig(
+            api_port=self.api_port,
+            api_workers=2,
+            schedulers=schedulers if computes is not None else 0,
+            conductors=1 if computes is not None else 0,
+            computes=computes or {},
+            beat=False,
+            flower_port=None,
+            env=cloud_env,
+            log_dir=log_dir,
+        )
+        self.cloud = Cloud(self.config)
+        self.http = requests.Session()
+        self.http.auth = ADMIN
+        self.celery = Celery("cloudcore-tests", set_as_current=False)
+        self.celery.conf.update(rpc.celery_config(self.redis_url))
+        self._db = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self) -> "RunningCloud":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> "RunningCloud":
+        ACTIVE.append(self)
+        admin_sql(f'CREATE DATABASE "{self.db_name}" TEMPLATE "{self.template}"')
+        redis.Redis.from_url(self.redis_url).flushdb()
+        self.cloud.start()
+        try:
+            if self.api_port:
+                assert wait_for_port(self.api_port, 30), f"API did not listen; see {self.log_dir}/api.log"
+            if self.config.computes:
+                wait_until(
+                    lambda: (
+                        self.query("SELECT count(*) AS n FROM hosts_computenode")[0]["n"] == len(self.config.computes)
+                    ),
+                    timeout=60,
+                    message="every compute node to register",
+                )
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self not in ACTIVE:
+            return
+        ACTIVE.remove(self)
+        self.cloud.stop()
+        if self._db is not None:
+            self._db.close()
+        drop_database(self.db_name)
+
+    def logs(self) -> str:
+        return "\n".join(f"== {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.log_dir.glob("*.log")))
+
+    # -- talking to it -------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.api_port}{path}"
+
+    def get(self, path: str, **kw) -> requests.Response:
+        return self.http.get(self.url(path), timeout=30, **kw)
+
+    def post(self, path: str, **kw) -> requests.Response:
+        return self.http.post(self.url(path), timeout=30, **kw)
+
+    def delete(self, path: str) -> requests.Response:
+        return self.http.delete(self.url(path), timeout=30)
+
+    def query(self, sql: str, *params) -> list[dict]:
+        if self._db is None:
+            self._db = psycopg2.connect(database_url(self.db_name))
+            self._db.autocommit = True
+        with self._db.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+            cur.execute(sql, params)
+            return list(cur.fetchall())
+
+    def call(self, host: str, task: str, timeout: float = 20, **kwargs):
+        """Ask a compute worker directly (``rpc.call``), as the API does for console output."""
+        result = self.celery.send_task(task, kwargs=kwargs, queue=rpc.compute_queue(host), ignore_result=False)
+        return result.get(timeout=timeout)
+
+    def queue_length(self, queue: str) -> int:
+        return redis.Redis.from_url(self.redis_url).llen(queue)
+
+    def demo_image_id(self) -> str:
+        return next(i["id"] for i in self.get("/v2.1/images").json()["images"] if i["name"] == "demo")
+
+    def create_server(self, name: str, flavor: str = "1") -> str:
+        body = {"server": {"name": name, "flavorRef": flavor, "imageRef": self.demo_image_id(), "networks": "none"}}
+        response = self.post("/v2.1/servers", json=body)
+        assert response.status_code == 202, response.text
+        return response.json()["server"]["id"]
+
+    def server(self, server_id: str) -> dict | None:
+        response = self.get(f"/v2.1/servers/{server_id}")
+        return response.json()["server"] if response.status_code == 200 else None
+
+    def wait_for_status(self, server_id: str, *statuses: str, timeout: float = 60) -> dict:
+        return wait_until(
+            lambda: (
+                (s := self.server(server_id)) and s["status"] in statuses and s["OS-EXT-STS:task_state"] is None and s
+            ),
+            timeout=timeout,
+            message=f"server {server_id} to reach {statuses}",
+        )
+
+    def allocations(self, server_id: str | None = None) -> list[dict]:
+        sql = (
+            "SELECT a.instance_id, n.hypervisor_hostname AS node, a.vcpus, a.memory_mb, a.disk_gb "
+            "FROM hosts_allocation a JOIN hosts_computenode n ON n.id = a.node_id"
+        )
+        if server_id is None:
+            return self.query(sql)
+        return self.query(sql + " WHERE a.instance_id = %s", server_id)
+
+    def nodes(self) -> dict[str, dict]:
+        return {row["hypervisor_hostname"]: row for row in self.query("SELECT * FROM hosts_computenode")}
