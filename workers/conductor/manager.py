@@ -228,7 +228,9 @@ def service_heartbeat(host: str, binary: str) -> Service:
     if not updated:
         try:
             with transaction.atomic():
-                Service.objects.create(host=host, binary=binary, topic=rpc.compute_queue(host), last_seen_up=now)
+                Service.objects.create(
+                    host=host, binary=binary, topic=rpc.compute_queue(host), last_seen_up=now, report_count=1
+                )
                 LOG.info("registered service %s on %s", binary, host)
         except IntegrityError:
             pass

@@ -1,0 +1,132 @@
+import threading
+
+import pytest
+from django.db import connection
+
+from apps.compute.models import Instance, InstanceFault
+from apps.compute.states import TaskState, VmState
+from apps.hosts.models import Allocation, ComputeNode
+from tests.fixtures.factories import make_instance, make_node
+from workers.scheduler import claims, manager
+from workers.scheduler.host_state import ResourceRequest, load_host_states
+
+pytestmark = pytest.mark.django_db
+
+
+def test_places_on_the_host_with_most_free_ram_and_casts_the_build(member, flavor, image, queues):
+    make_node("small", memory_mb=2048)
+    make_node("big", memory_mb=8192)
+    instance = make_instance(member, flavor, image)
+
+    manager.select_destinations([str(instance.uuid)], request_id="req-1")
+
+    instance.refresh_from_db()
+    assert (instance.host, instance.task_state, instance.attempts) == ("big", TaskState.SPAWNING, 1)
+    assert instance.alternate_hosts == [{"host": "small", "node": "small"}]
+    node = ComputeNode.objects.get(hypervisor_hostname="big")
+    assert (node.vcpus_used, node.memory_mb_used, node.local_gb_used) == (1, 512, 1)
+    assert Allocation.objects.get(instance=instance).node == node
+    [(task, kwargs)] = queues("compute.big")
+    assert task == "compute.build_and_run_instance"
+    assert kwargs["attempt_id"] == str(instance.attempt_id) and kwargs["instance"]["uuid"] == str(instance.uuid)
+
+
+def test_several_instances_in_one_request_spread_using_the_updated_view(member, flavor, image, queues):
+    make_node("a", memory_mb=1024)
+    make_node("b", memory_mb=1024)
+    first, second = make_instance(member, flavor, image), make_instance(member, flavor, image)
+
+    manager.select_destinations([str(first.uuid), str(second.uuid)])
+
+    assert sorted(Instance.objects.values_list("host", flat=True)) == ["a", "b"]
+
+
+def test_no_valid_host_says_what_each_filter_removed(member, flavor, image, queues):
+    make_node("down", up=False)
+    make_node("full", memory_mb=256)
+    instance = make_instance(member, flavor, image)
+
+    manager.select_destinations([str(instance.uuid)])
+
+    instance.refresh_from_db()
+    assert (instance.vm_state, instance.task_state, instance.host) == (VmState.ERROR, None, None)
+    fault = InstanceFault.objects.get(instance=instance)
+    assert fault.message.startswith("No valid host was found.")
+    assert "ComputeFilter: 2 -> 1 (1 down)" in fault.details
+    assert "RamFilter: 1 -> 0 (needs 512 MB, most free 256 MB)" in fault.details
+    assert Allocation.objects.count() == 0
+    assert queues("compute.full") == []
+
+
+def test_disabled_hosts_get_nothing(member, flavor, image, queues):
+    node = make_node("off")
+    node.service.disabled = True
+    node.service.save()
+    instance = make_instance(member, flavor, image)
+
+    manager.select_destinations([str(instance.uuid)])
+
+    instance.refresh_from_db()
+    assert instance.vm_state == VmState.ERROR
+
+
+def test_a_deleted_or_already_placed_instance_is_left_alone(member, flavor, image, queues):
+    make_node("a")
+    instance = make_instance(member, flavor, image, task_state=TaskState.SPAWNING, host="x")
+
+    manager.select_destinations([str(instance.uuid)])
+
+    assert Allocation.objects.count() == 0 and queues("compute.a") == []
+
+
+def test_allocation_ratios_count(member, flavor, image, queues):
+    make_node("a", vcpus=1, cpu_allocation_ratio=2.0)
+    instances = [make_instance(member, flavor, image) for _ in range(3)]
+
+    manager.select_destinations([str(i.uuid) for i in instances])
+
+    states = sorted(Instance.objects.values_list("vm_state", flat=True))
+    assert states == [VmState.BUILDING, VmState.BUILDING, VmState.ERROR]
+    assert ComputeNode.objects.get().vcpus_used == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_claims_never_overcommit(member, flavor, image):
+    """Many threads with stale host views claim the same node; the database lets only what fits in."""
+    make_node("only", vcpus=3)
+    instances = [make_instance(member, flavor, image) for _ in range(12)]
+    need = ResourceRequest.from_flavor(flavor.snapshot())
+    stale_view = load_host_states()[0]
+    barrier = threading.Barrier(len(instances))
+    results = []
+
+    def claim(instance):
+        barrier.wait()
+        try:
+            results.append(claims.claim(str(instance.uuid), TaskState.SCHEDULING, None, stale_view, need, []))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in instances]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(1 for r in results if r) == 3
+    node = ComputeNode.objects.get()
+    assert node.vcpus_used == 3 == Allocation.objects.count()
+    assert Instance.objects.filter(host="only").count() == 3
+
+
+def test_release_is_safe_twice(member, flavor, image):
+    make_node("a")
+    instance = make_instance(member, flavor, image)
+    state = load_host_states()[0]
+    need = ResourceRequest.from_flavor(flavor.snapshot())
+    assert claims.claim(str(instance.uuid), TaskState.SCHEDULING, None, state, need, [])
+
+    assert claims.release(str(instance.uuid)) == 1
+    assert claims.release(str(instance.uuid)) == 0
+    node = ComputeNode.objects.get()
+    assert (node.vcpus_used, node.memory_mb_used, node.local_gb_used) == (0, 0, 0)
