@@ -133,3 +133,6 @@ SCHEDULER_ENABLED_FILTERS = env.list(
 )
 SCHEDULER_WEIGHERS = env.list("SCHEDULER_WEIGHERS", default=["RAMWeigher"])
 RAM_WEIGHT_MULTIPLIER = env.float("RAM_WEIGHT_MULTIPLIER", default=1.0)
+
+# Synchronous calls to a compute host (console output) wait at most this long.
+CONSOLE_OUTPUT_TIMEOUT = env.float("CONSOLE_OUTPUT_TIMEOUT", default=10.0)

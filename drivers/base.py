@@ -24,6 +24,10 @@ class SpawnFailed(DriverError):
     """The hypervisor could not build the instance; it holds nothing of it afterwards."""
 
 
+class NotSupported(DriverError):
+    """The driver cannot do this operation at all."""
+
+
 @dataclasses.dataclass(frozen=True)
 class InstanceInfo:
     """What the hypervisor knows of one instance."""
@@ -77,3 +81,75 @@ class ComputeDriver(abc.ABC):
         Keys: ``vcpus``, ``memory_mb``, ``local_gb``, ``hypervisor_type``,
         ``hypervisor_version``, ``hypervisor_hostname``.
         """
+
+    # -- optional operations: a driver that lacks one raises NotSupported -----------------
+
+    def _unsupported(self, operation: str):
+        raise NotSupported(f"The {type(self).__name__} driver does not support {operation}")
+
+    def power_off(self, instance: dict) -> None:
+        """Shut the guest down. On success its power state is SHUTDOWN; its disks are kept."""
+        self._unsupported("stopping servers")
+
+    def power_on(self, instance: dict) -> None:
+        """Start a shut-down guest. On success it is RUNNING."""
+        self._unsupported("starting servers")
+
+    def reboot(self, instance: dict, reboot_type: str) -> None:
+        """Reboot: ``SOFT`` asks the guest, ``HARD`` resets it (and starts it from any state).
+
+        On success the guest is RUNNING.
+        """
+        self._unsupported("rebooting servers")
+
+    def pause(self, instance: dict) -> None:
+        """Stop the guest's vCPUs, keeping its memory. On success it is PAUSED."""
+        self._unsupported("pausing servers")
+
+    def unpause(self, instance: dict) -> None:
+        """Let a paused guest run again. On success it is RUNNING."""
+        self._unsupported("unpausing servers")
+
+    def suspend(self, instance: dict) -> None:
+        """Save the guest's memory to disk and stop it. On success it is SUSPENDED."""
+        self._unsupported("suspending servers")
+
+    def resume(self, instance: dict) -> None:
+        """Restore a suspended guest. On success it is RUNNING."""
+        self._unsupported("resuming servers")
+
+    def rebuild(self, instance: dict, power_on: bool) -> None:
+        """Replace the guest's root disk with ``instance["image"]``; leave it running if ``power_on``."""
+        self._unsupported("rebuilding servers")
+
+    def snapshot(self, instance: dict, path: str) -> None:
+        """Write the guest's root disk as an image file at ``path``. The guest's state is unchanged."""
+        self._unsupported("snapshots")
+
+    def migrate_disk_and_power_off(self, instance: dict, migration: dict) -> None:
+        """Source side of a resize or cold migration: stop the guest and hand its disk over.
+
+        The source keeps what it needs to revert until ``confirm_migration``.
+        """
+        self._unsupported("resize and migration")
+
+    def finish_migration(self, instance: dict, migration: dict, power_on: bool) -> None:
+        """Destination side: define the guest with ``instance["flavor"]`` (the new flavor)."""
+        self._unsupported("resize and migration")
+
+    def confirm_migration(self, instance: dict, migration: dict) -> None:
+        """Source side, after confirm: remove what was kept for a revert. Idempotent."""
+        self._unsupported("resize and migration")
+
+    def revert_migration_dest(self, instance: dict, migration: dict) -> None:
+        """Destination side of a revert: remove the guest from this host. Idempotent."""
+        self._unsupported("resize and migration")
+
+    def finish_revert_migration(self, instance: dict, migration: dict, power_on: bool) -> None:
+        """Source side of a revert: bring the guest back with its old flavor."""
+        self._unsupported("resize and migration")
+
+    def get_console_output(self, instance_uuid: str) -> str:
+        """The guest's serial console log so far."""
+        self._unsupported("console output")
+        return ""

@@ -1,13 +1,15 @@
 """An in-memory hypervisor simulator.
 
-It holds instances in a dict, takes configurable time to build and destroy them, reports the
-resources it was told to have, and fails on demand. Options (from the environment of the
-compute worker, see ``workers.compute.app``):
+It holds instances in a dict, takes configurable time for each operation, reports the resources
+it was told to have, and fails on demand. Options (from the environment of the compute worker):
 
 - ``FAKE_VCPUS``, ``FAKE_MEMORY_MB``, ``FAKE_LOCAL_GB``: the host's size (16, 32768, 500).
-- ``FAKE_SPAWN_DELAY``, ``FAKE_DESTROY_DELAY``: seconds a build or a destroy takes (0).
+- ``FAKE_SPAWN_DELAY``, ``FAKE_DESTROY_DELAY``, ``FAKE_OP_DELAY``: seconds a build, a destroy, or
+  any other operation takes (0).
 - ``FAKE_FAIL_SPAWN``: a regular expression; a build of an instance whose name matches fails.
   ``.*`` makes every build on this host fail.
+- ``FAKE_FAIL``: a regular expression matched against ``"<operation>:<instance name>"`` (for
+  example ``reboot:.*`` or ``power_off:flaky-``); a matching operation fails and changes nothing.
 """
 
 import re
@@ -15,11 +17,11 @@ import threading
 import time
 
 from drivers import power_state
-from drivers.base import ComputeDriver, InstanceInfo, InstanceNotFound, SpawnFailed
+from drivers.base import ComputeDriver, DriverError, InstanceInfo, InstanceNotFound, SpawnFailed
 
 
 class FakeDriver(ComputeDriver):
-    capabilities = {"supports_pause": True, "supports_suspend": True}
+    capabilities = {"supports_pause": True, "supports_suspend": True, "supports_migration": True}
 
     def __init__(self, host: str, options: dict):
         super().__init__(host, options)
@@ -28,30 +30,64 @@ class FakeDriver(ComputeDriver):
         self.local_gb = int(options.get("FAKE_LOCAL_GB", 500))
         self.spawn_delay = float(options.get("FAKE_SPAWN_DELAY", 0))
         self.destroy_delay = float(options.get("FAKE_DESTROY_DELAY", 0))
-        pattern = options.get("FAKE_FAIL_SPAWN") or ""
-        self.fail_spawn = re.compile(pattern) if pattern else None
+        self.op_delay = float(options.get("FAKE_OP_DELAY", 0))
+        self.fail_spawn = self._pattern(options.get("FAKE_FAIL_SPAWN"))
+        self.fail_ops = self._pattern(options.get("FAKE_FAIL"))
         self._instances: dict[str, dict] = {}
+        # Guests kept on the source host during a resize, until confirm or revert.
+        self._resize_sources: dict[str, dict] = {}
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _pattern(text: str | None):
+        return re.compile(text) if text else None
+
+    def _operate(self, operation: str, instance: dict) -> dict:
+        """Wait the configured delay, fail if told to, and return the held guest."""
+        if self.op_delay:
+            time.sleep(self.op_delay)
+        if self.fail_ops and self.fail_ops.search(f"{operation}:{instance.get('name', '')}"):
+            raise DriverError(
+                f"Fake hypervisor on {self.host} was told to fail {operation} of {instance.get('name')!r}"
+            )
+        with self._lock:
+            guest = self._instances.get(instance["uuid"])
+        if guest is None:
+            raise InstanceNotFound(f"Instance {instance['uuid']} is not on {self.host}")
+        return guest
+
+    def _set_power(self, guest: dict, state: int, line: str) -> None:
+        with self._lock:
+            guest["power_state"] = state
+            guest["console"].append(line)
+
+    def _guest(self, instance: dict, state: int, console: list[str]) -> dict:
+        flavor = instance["flavor"]
+        return {
+            "name": instance.get("name", ""),
+            "power_state": state,
+            "vcpus": int(flavor["vcpus"]),
+            "memory_mb": int(flavor["memory_mb"]),
+            "image": dict(instance.get("image") or {}),
+            "console": console,
+        }
 
     def spawn(self, instance: dict) -> None:
         if self.spawn_delay:
             time.sleep(self.spawn_delay)
         if self.fail_spawn and self.fail_spawn.search(instance.get("name", "")):
             raise SpawnFailed(f"Fake hypervisor on {self.host} was told to fail building {instance['name']!r}")
-        flavor = instance["flavor"]
+        image = (instance.get("image") or {}).get("name", "?")
+        guest = self._guest(instance, power_state.RUNNING, [f"[{self.host}] booted {instance['name']} from {image}"])
         with self._lock:
-            self._instances[instance["uuid"]] = {
-                "name": instance.get("name", ""),
-                "power_state": power_state.RUNNING,
-                "vcpus": int(flavor["vcpus"]),
-                "memory_mb": int(flavor["memory_mb"]),
-            }
+            self._instances[instance["uuid"]] = guest
 
     def destroy(self, instance_uuid: str) -> None:
         if self.destroy_delay:
             time.sleep(self.destroy_delay)
         with self._lock:
             self._instances.pop(instance_uuid, None)
+            self._resize_sources.pop(instance_uuid, None)
 
     def get_info(self, instance_uuid: str) -> InstanceInfo:
         with self._lock:
@@ -73,3 +109,85 @@ class FakeDriver(ComputeDriver):
             "hypervisor_version": 1000,
             "hypervisor_hostname": self.host,
         }
+
+    # -- power ---------------------------------------------------------------------------
+
+    def power_off(self, instance):
+        self._set_power(self._operate("power_off", instance), power_state.SHUTDOWN, "powered off")
+
+    def power_on(self, instance):
+        self._set_power(self._operate("power_on", instance), power_state.RUNNING, "powered on")
+
+    def reboot(self, instance, reboot_type):
+        guest = self._operate("reboot", instance)
+        if reboot_type == "SOFT" and guest["power_state"] != power_state.RUNNING:
+            raise DriverError("A soft reboot needs a running guest")
+        self._set_power(guest, power_state.RUNNING, f"rebooted ({reboot_type.lower()})")
+
+    def pause(self, instance):
+        self._set_power(self._operate("pause", instance), power_state.PAUSED, "paused")
+
+    def unpause(self, instance):
+        self._set_power(self._operate("unpause", instance), power_state.RUNNING, "unpaused")
+
+    def suspend(self, instance):
+        self._set_power(self._operate("suspend", instance), power_state.SUSPENDED, "suspended")
+
+    def resume(self, instance):
+        self._set_power(self._operate("resume", instance), power_state.RUNNING, "resumed")
+
+    # -- disks ---------------------------------------------------------------------------
+
+    def rebuild(self, instance, power_on):
+        guest = self._operate("rebuild", instance)
+        with self._lock:
+            guest["image"] = dict(instance.get("image") or {})
+            guest["name"] = instance.get("name", guest["name"])
+        state = power_state.RUNNING if power_on else power_state.SHUTDOWN
+        self._set_power(guest, state, f"rebuilt from {guest['image'].get('name', '?')}")
+
+    def snapshot(self, instance, path):
+        guest = self._operate("snapshot", instance)
+        with open(path, "wb") as handle:
+            handle.write(f"fake disk of {guest['name']} ({instance['uuid']})\n".encode())
+
+    # -- resize and cold migration --------------------------------------------------------
+
+    def migrate_disk_and_power_off(self, instance, migration):
+        guest = self._operate("migrate_disk_and_power_off", instance)
+        with self._lock:
+            guest["power_state"] = power_state.SHUTDOWN
+            self._resize_sources[instance["uuid"]] = self._instances.pop(instance["uuid"])
+
+    def finish_migration(self, instance, migration, power_on):
+        if self.fail_ops and self.fail_ops.search(f"finish_migration:{instance.get('name', '')}"):
+            raise DriverError(f"Fake hypervisor on {self.host} was told to fail finish_migration")
+        state = power_state.RUNNING if power_on else power_state.SHUTDOWN
+        guest = self._guest(instance, state, [f"[{self.host}] arrived from {migration['source_compute']}"])
+        with self._lock:
+            self._instances[instance["uuid"]] = guest
+
+    def confirm_migration(self, instance, migration):
+        with self._lock:
+            self._resize_sources.pop(instance["uuid"], None)
+
+    def revert_migration_dest(self, instance, migration):
+        self.destroy(instance["uuid"])
+
+    def finish_revert_migration(self, instance, migration, power_on):
+        with self._lock:
+            guest = self._resize_sources.pop(instance["uuid"], None) or self._instances.get(instance["uuid"])
+            if guest is None:
+                raise InstanceNotFound(f"Instance {instance['uuid']} has nothing to revert to on {self.host}")
+            guest["power_state"] = power_state.RUNNING if power_on else power_state.SHUTDOWN
+            guest["console"].append("resize reverted")
+            self._instances[instance["uuid"]] = guest
+
+    # -- console -------------------------------------------------------------------------
+
+    def get_console_output(self, instance_uuid):
+        with self._lock:
+            guest = self._instances.get(instance_uuid)
+            if guest is None:
+                raise InstanceNotFound(f"Instance {instance_uuid} is not on {self.host}")
+            return "\n".join(guest["console"]) + "\n"

@@ -56,6 +56,10 @@ class Instance(models.Model):
     image_ref = models.CharField(max_length=64, blank=True, help_text="The image id asked for, kept if the image goes")
     key_name = models.CharField(max_length=255, blank=True, null=True)
     metadata = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    locked = models.BooleanField(default=False)
+    locked_by = models.CharField(max_length=16, blank=True, null=True, help_text="owner or admin")
+    locked_reason = models.CharField(max_length=255, blank=True, null=True)
     availability_zone = models.CharField(max_length=255, blank=True, null=True)
     host = models.CharField(max_length=255, blank=True, null=True, db_index=True)
     node = models.CharField(max_length=255, blank=True, null=True)
@@ -148,3 +152,57 @@ class InstanceFault(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class Migration(models.Model):
+    """A resize or cold migration: where from, where to, which flavors, and how far it got."""
+
+    class Status(models.TextChoices):
+        PRE_MIGRATING = "pre-migrating"  # waiting for the scheduler
+        MIGRATING = "migrating"  # the source host is moving the disk
+        POST_MIGRATING = "post-migrating"  # the destination host is finishing
+        FINISHED = "finished"  # waiting for confirm or revert
+        CONFIRMING = "confirming"
+        CONFIRMED = "confirmed"
+        REVERTING = "reverting"
+        REVERTED = "reverted"
+        ERROR = "error"
+
+    class Type(models.TextChoices):
+        RESIZE = "resize"
+        MIGRATION = "migration"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="migrations")
+    migration_type = models.CharField(max_length=16, choices=Type.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PRE_MIGRATING)
+    source_compute = models.CharField(max_length=255)
+    source_node = models.CharField(max_length=255)
+    dest_compute = models.CharField(max_length=255, blank=True, null=True)
+    dest_node = models.CharField(max_length=255, blank=True, null=True)
+    old_flavor = models.JSONField()
+    new_flavor = models.JSONField()
+    power_on = models.BooleanField(default=True, help_text="Whether the server was running when it started")
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.migration_type} of {self.instance_id}: {self.status}"
+
+    def payload(self) -> dict:
+        return {
+            "id": self.id,
+            "uuid": str(self.uuid),
+            "migration_type": self.migration_type,
+            "source_compute": self.source_compute,
+            "source_node": self.source_node,
+            "dest_compute": self.dest_compute,
+            "dest_node": self.dest_node,
+            "old_flavor": self.old_flavor,
+            "new_flavor": self.new_flavor,
+            "power_on": self.power_on,
+        }

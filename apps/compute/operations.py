@@ -4,19 +4,23 @@ import logging
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from apps.compute.actions import add_fault, start_action
 from apps.compute.models import Flavor, Instance
 from apps.compute.states import PowerState, TaskState, VmState
+from apps.hosts.models import Service
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
-from cloudcore.exceptions import BadRequest, Forbidden, NotFound, ServiceUnavailable
+from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable
 from workers import rpc
 from workers.scheduler import claims
 
 LOG = logging.getLogger(__name__)
+
+COMPUTE_BINARY = "cloudcore-compute"
 
 
 def visible_images(ctx: RequestContext):
@@ -140,12 +144,23 @@ def _fail_unscheduled(uuids: list[str], message: str) -> None:
             add_fault(instance_uuid, message)
 
 
-def delete_server(ctx: RequestContext, server_id: str, request_id: str) -> None:
-    """Delete a server: at once if no host holds it, else through its compute host."""
+def host_is_up(host: str) -> bool:
+    """Whether the host's compute service is heartbeating (a disabled host still answers)."""
+    service = Service.objects.filter(host=host, binary=COMPUTE_BINARY).first()
+    return service is not None and service.is_up(settings.SERVICE_DOWN_TIME)
+
+
+def delete_server(ctx: RequestContext, server_id: str, request_id: str, action: str = "delete") -> None:
+    """Delete a server from any state: at once if no live host holds it, else through its host.
+
+    Deleting again while a delete is under way is harmless (the host's destroy is idempotent).
+    """
     with transaction.atomic():
         instance = get_instance(ctx, server_id, for_update=True)
-        start_action(instance, "delete", request_id, ctx.user.id, ctx.project_id)
-        if not instance.host:
+        if instance.locked and not ctx.is_admin:
+            raise Conflict(f"Instance {instance.uuid} is locked")
+        start_action(instance, action, request_id, ctx.user.id, ctx.project_id)
+        if not instance.host or not host_is_up(instance.host):
             now = timezone.now()
             instance.vm_state = VmState.DELETED
             instance.task_state = None

@@ -108,3 +108,56 @@ def api_status(vm_state: str, task_state: str | None) -> str:
         return "DELETED" if vm_state == VmState.SOFT_DELETED else _STATUS_BY_VM_STATE.get(vm_state, "UNKNOWN")
     override = _STATUS_BY_TASK_STATE.get(vm_state, {}).get(task_state)
     return override or _STATUS_BY_VM_STATE.get(vm_state, "UNKNOWN")
+
+
+# Which action may start from which state (Nova's check_instance_state rules). ``task_states``
+# lists the task_states the instance may be in; None means idle. An action not listed here, or
+# a state outside its row, is refused with 409.
+_IDLE = (None,)
+ALLOWED = {
+    "stop": ((VmState.ACTIVE, VmState.ERROR, VmState.RESCUED), _IDLE),
+    "start": ((VmState.STOPPED,), _IDLE),
+    "reboot_soft": ((VmState.ACTIVE,), _IDLE),
+    "reboot_hard": (
+        (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.ERROR),
+        (None, TaskState.REBOOTING, TaskState.REBOOTING_HARD),
+    ),
+    "pause": ((VmState.ACTIVE,), _IDLE),
+    "unpause": ((VmState.PAUSED,), _IDLE),
+    "suspend": ((VmState.ACTIVE,), _IDLE),
+    "resume": ((VmState.SUSPENDED,), _IDLE),
+    "rebuild": ((VmState.ACTIVE, VmState.STOPPED, VmState.ERROR), _IDLE),
+    "resize": ((VmState.ACTIVE, VmState.STOPPED), _IDLE),
+    "migrate": ((VmState.ACTIVE, VmState.STOPPED), _IDLE),
+    "confirmResize": ((VmState.RESIZED,), _IDLE),
+    "revertResize": ((VmState.RESIZED,), _IDLE),
+    "createImage": ((VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED), _IDLE),
+    "os-getConsoleOutput": (
+        (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.RESIZED),
+        None,
+    ),
+}
+
+# The task_state each action sets while the compute host works on it.
+TASK_FOR_ACTION = {
+    "stop": TaskState.POWERING_OFF,
+    "start": TaskState.POWERING_ON,
+    "reboot_soft": TaskState.REBOOTING,
+    "reboot_hard": TaskState.REBOOTING_HARD,
+    "pause": TaskState.PAUSING,
+    "unpause": TaskState.UNPAUSING,
+    "suspend": TaskState.SUSPENDING,
+    "resume": TaskState.RESUMING,
+    "rebuild": TaskState.REBUILDING,
+    "resize": TaskState.RESIZE_PREP,
+    "migrate": TaskState.RESIZE_PREP,
+    "confirmResize": TaskState.RESIZE_CONFIRMING,
+    "revertResize": TaskState.RESIZE_REVERTING,
+    "createImage": TaskState.IMAGE_SNAPSHOT,
+}
+
+
+def allowed(action: str, vm_state: str, task_state: str | None) -> bool:
+    """Whether ``action`` may start from this vm_state/task_state pair."""
+    vm_states, task_states = ALLOWED[action]
+    return vm_state in vm_states and (task_states is None or task_state in task_states)

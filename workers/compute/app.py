@@ -25,7 +25,12 @@ if os.environ.get("DATABASE_URL"):
 # No fixups: Celery's Django fixup would import Django whenever DJANGO_SETTINGS_MODULE is set.
 app = Celery("cloudcore-compute", fixups=[])
 app.conf.update(rpc.celery_config())
-app.conf.include = ["workers.compute.manager"]
+app.conf.include = [
+    "workers.compute.manager",
+    "workers.compute.build",
+    "workers.compute.power",
+    "workers.compute.resize",
+]
 
 
 @signals.worker_ready.connect

@@ -1,13 +1,16 @@
-"""Compute tasks: one per operation, each driving the host's hypervisor and reporting to the conductor."""
+"""The compute manager's shared parts: the driver, reporting to the conductor, per-instance locks,
+and the small read-only tasks. Operations live by concern in ``build``, ``power`` and ``resize``."""
 
+import contextlib
 import logging
 import os
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from drivers import load_driver
+from drivers import load_driver, power_state
 from drivers.base import ComputeDriver, InstanceNotFound
 from workers import rpc
 from workers.compute.app import HOST, app
@@ -19,6 +22,8 @@ DRIVER_OPTION_PREFIXES = ("FAKE_", "LIBVIRT_", "INSTANCES_PATH")
 
 _driver: ComputeDriver | None = None
 _driver_lock = threading.Lock()
+_instance_locks: dict[str, threading.Lock] = {}
+_instance_locks_guard = threading.Lock()
 
 
 def get_driver() -> ComputeDriver:
@@ -35,83 +40,86 @@ def get_driver() -> ComputeDriver:
         return _driver
 
 
-def _now() -> str:
+@contextlib.contextmanager
+def instance_lock(instance_uuid: str):
+    """Operations on one instance run one at a time in this worker (as Nova's synchronized)."""
+    with _instance_locks_guard:
+        lock = _instance_locks.setdefault(instance_uuid, threading.Lock())
+    with lock:
+        yield
+
+
+def now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def _event(name: str, start: str, error: BaseException | None = None) -> dict:
+def event(name: str, start: str, error: BaseException | None = None) -> dict:
+    """An action event as the conductor records it."""
     return {
         "event": name,
         "host": HOST,
         "start_time": start,
-        "finish_time": _now(),
+        "finish_time": now(),
         "result": "Error" if error else "Success",
         "traceback": "".join(traceback.format_exception(error)) if error else None,
         "details": str(error) if error else "",
     }
 
 
-def _conductor(task: str, **kwargs) -> None:
+def conductor(task: str, **kwargs) -> None:
+    """Cast a conductor task, naming this host as the sender."""
     rpc.cast(rpc.CONDUCTOR_QUEUE, task, host=HOST, **kwargs)
 
 
-@app.task(name="compute.build_and_run_instance")
-def build_and_run_instance(instance: dict, attempt_id: str, request_id: str | None = None) -> None:
-    """Spawn ``instance`` and report ACTIVE, or report the failure so the conductor reschedules."""
-    driver = get_driver()
-    start = _now()
+def current_power_state(instance_uuid: str) -> int:
+    try:
+        return get_driver().get_info(instance_uuid).power_state
+    except InstanceNotFound:
+        return power_state.NOSTATE
+
+
+def run_operation(
+    instance: dict,
+    request_id: str | None,
+    event_name: str,
+    expected_task_state: str,
+    work: Callable[[ComputeDriver], None],
+    vm_state: str | None = None,
+) -> bool:
+    """Run ``work`` on the driver and report the outcome with one ``instance_update``.
+
+    Success: ``vm_state`` (if given), the driver's power state, task_state cleared. Failure:
+    task_state cleared, vm_state kept, a fault and an Error event recorded. Returns success.
+    """
     uuid = instance["uuid"]
-    already_built = uuid in driver.list_instances()
-    if not already_built:
+    start = now()
+    with instance_lock(uuid):
         try:
-            driver.spawn(instance)
+            work(get_driver())
         except Exception as exc:
-            LOG.warning("build of %s failed on %s: %s", uuid, HOST, exc)
-            _conductor(
-                "conductor.build_failed",
+            LOG.warning("%s of %s failed on %s: %s", event_name, uuid, HOST, exc)
+            conductor(
+                "conductor.instance_update",
                 instance_uuid=uuid,
-                attempt_id=attempt_id,
-                reason=str(exc) or type(exc).__name__,
-                event=_event("compute_build_and_run_instance", start, exc),
+                expected_task_state=expected_task_state,
+                updates={"task_state": None, "power_state": current_power_state(uuid)},
+                event=event(event_name, start, exc),
+                fault=str(exc) or type(exc).__name__,
                 request_id=request_id,
             )
-            return
-    info = driver.get_info(uuid)
-    _conductor(
-        "conductor.instance_update",
-        instance_uuid=uuid,
-        attempt_id=attempt_id,
-        expected_task_state="spawning",
-        updates={"vm_state": "active", "task_state": None, "power_state": info.power_state, "launched_at": _now()},
-        event=_event("compute_build_and_run_instance", start),
-        request_id=request_id,
-    )
-
-
-@app.task(name="compute.terminate_instance")
-def terminate_instance(instance_uuid: str, request_id: str | None = None) -> None:
-    """Destroy the instance on this host (idempotent) and tell the conductor it is gone."""
-    start = _now()
-    try:
-        get_driver().destroy(instance_uuid)
-    except Exception as exc:
-        LOG.exception("destroy of %s failed on %s", instance_uuid, HOST)
-        _conductor(
+            return False
+        updates = {"task_state": None, "power_state": current_power_state(uuid)}
+        if vm_state:
+            updates["vm_state"] = vm_state
+        conductor(
             "conductor.instance_update",
-            instance_uuid=instance_uuid,
-            expected_task_state="deleting",
-            updates={"vm_state": "error", "task_state": None},
-            event=_event("compute_terminate_instance", start, exc),
-            fault=str(exc) or type(exc).__name__,
+            instance_uuid=uuid,
+            expected_task_state=expected_task_state,
+            updates=updates,
+            event=event(event_name, start),
             request_id=request_id,
         )
-        return
-    _conductor(
-        "conductor.instance_deleted",
-        instance_uuid=instance_uuid,
-        event=_event("compute_terminate_instance", start),
-        request_id=request_id,
-    )
+    return True
 
 
 @app.task(name="compute.list_instances", ignore_result=False)
@@ -127,6 +135,19 @@ def get_power_state(instance_uuid: str) -> int | None:
         return get_driver().get_info(instance_uuid).power_state
     except InstanceNotFound:
         return None
+
+
+@app.task(name="compute.get_console_output", ignore_result=False)
+def get_console_output(instance_uuid: str, length: int | None = None) -> dict:
+    """The last ``length`` lines of the serial console (all of it without a length)."""
+    try:
+        output = get_driver().get_console_output(instance_uuid)
+    except Exception as exc:
+        return {"error": str(exc) or type(exc).__name__}
+    if length is not None:
+        lines = output.splitlines(keepends=True)
+        output = "".join(lines[-length:]) if length > 0 else ""
+    return {"output": output}
 
 
 @app.task(name="compute.get_service_info", ignore_result=False)

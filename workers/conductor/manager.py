@@ -18,6 +18,7 @@ from apps.compute.actions import add_fault, record_event
 from apps.compute.models import Instance
 from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import ComputeNode, Service
+from apps.images.models import Image
 from workers import rpc
 from workers.scheduler import claims
 from workers.scheduler.host_state import ResourceRequest, load_host_states
@@ -269,3 +270,35 @@ def purge_deleted_instances() -> int:
     cutoff = timezone.now() - timedelta(days=settings.PURGE_DELETED_AFTER_DAYS)
     count, _ = Instance.objects.filter(deleted_at__lt=cutoff).delete()
     return count
+
+
+def snapshot_done(
+    host: str,
+    instance_uuid: str,
+    image_id: str,
+    image_file: dict | None,
+    event: dict | None = None,
+    error: str | None = None,
+    request_id: str | None = None,
+) -> None:
+    """The host wrote (or failed to write) a snapshot: activate the image and free the instance."""
+    with transaction.atomic():
+        instance = _locked_instance(instance_uuid, host)
+        if instance is None:
+            return
+        image = Image.objects.select_for_update().filter(id=image_id, status__in=["queued", "saving"]).first()
+        if image is not None:
+            if error:
+                image.delete()
+            else:
+                image.status = Image.Status.ACTIVE
+                image.file_path = image_file["path"]
+                for field in ("size", "checksum", "os_hash_algo", "os_hash_value"):
+                    setattr(image, field, image_file[field])
+                image.save()
+        moved = Instance.objects.filter(uuid=instance_uuid, task_state=TaskState.IMAGE_SNAPSHOT).update(task_state=None)
+        if moved:
+            if error:
+                add_fault(instance_uuid, f"Snapshot failed: {error}", host=host)
+            if event:
+                record_event(instance_uuid, request_id, event, finish=True)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from workers.conductor import manager
+from workers.conductor import manager, migrations
 
 
 @shared_task(name="conductor.instance_update")
@@ -38,3 +38,38 @@ def node_report(host: str, resources: dict) -> None:
 @shared_task(name="conductor.purge_deleted_instances")
 def purge_deleted_instances() -> int:
     return manager.purge_deleted_instances()
+
+
+@shared_task(name="conductor.snapshot_done")
+def snapshot_done(**kwargs) -> None:
+    manager.snapshot_done(**kwargs)
+
+
+@shared_task(name="conductor.resize_migrated")
+def resize_migrated(**kwargs) -> None:
+    migrations.resize_migrated(**kwargs)
+
+
+@shared_task(name="conductor.resize_finished")
+def resize_finished(**kwargs) -> None:
+    migrations.resize_finished(**kwargs)
+
+
+@shared_task(name="conductor.resize_confirmed")
+def resize_confirmed(**kwargs) -> None:
+    migrations.resize_confirmed(**kwargs)
+
+
+@shared_task(name="conductor.resize_reverted_dest")
+def resize_reverted_dest(**kwargs) -> None:
+    migrations.resize_reverted_dest(**kwargs)
+
+
+@shared_task(name="conductor.resize_reverted")
+def resize_reverted(**kwargs) -> None:
+    migrations.resize_reverted(**kwargs)
+
+
+@shared_task(name="conductor.resize_failed")
+def resize_failed(**kwargs) -> None:
+    migrations.resize_failed(**kwargs)

@@ -11,7 +11,7 @@ import uuid
 from django.db import transaction
 from django.db.models import ExpressionWrapper, F, FloatField
 
-from apps.compute.models import Instance
+from apps.compute.models import Instance, Migration
 from apps.hosts.models import Allocation, ComputeNode
 from workers.scheduler.host_state import HostState, ResourceRequest
 
@@ -25,6 +25,29 @@ def _room_left(total: str, ratio: str, need: int) -> ExpressionWrapper:
     return ExpressionWrapper(F(total) * F(ratio) - need, output_field=FloatField())
 
 
+def _take(host_state: HostState, need: ResourceRequest, instance_uuid: str) -> None:
+    """Add ``need`` to the node's usage if it still fits, and record the allocation; else _LostRace."""
+    fits = ComputeNode.objects.filter(
+        pk=host_state.node_id,
+        vcpus_used__lte=_room_left("vcpus", "cpu_allocation_ratio", need.vcpus),
+        memory_mb_used__lte=_room_left("memory_mb", "ram_allocation_ratio", need.memory_mb),
+        local_gb_used__lte=_room_left("local_gb", "disk_allocation_ratio", need.disk_gb),
+    ).update(
+        vcpus_used=F("vcpus_used") + need.vcpus,
+        memory_mb_used=F("memory_mb_used") + need.memory_mb,
+        local_gb_used=F("local_gb_used") + need.disk_gb,
+    )
+    if not fits:
+        raise _LostRace
+    Allocation.objects.create(
+        instance_id=instance_uuid,
+        node_id=host_state.node_id,
+        vcpus=need.vcpus,
+        memory_mb=need.memory_mb,
+        disk_gb=need.disk_gb,
+    )
+
+
 def claim(
     instance_uuid: str,
     expected_task_state: str,
@@ -33,7 +56,7 @@ def claim(
     need: ResourceRequest,
     alternates: list[dict],
 ) -> str | None:
-    """Claim ``need`` on ``host_state``'s node for the instance and point the instance at it.
+    """Claim ``need`` on ``host_state``'s node for a build and point the instance at it.
 
     Returns the new attempt id, or None when the node had no room or the instance moved on
     (deleted, or already placed by another attempt). Nothing is written in that case.
@@ -56,28 +79,30 @@ def claim(
             )
             if not placed:
                 raise _LostRace
-            fits = ComputeNode.objects.filter(
-                pk=host_state.node_id,
-                vcpus_used__lte=_room_left("vcpus", "cpu_allocation_ratio", need.vcpus),
-                memory_mb_used__lte=_room_left("memory_mb", "ram_allocation_ratio", need.memory_mb),
-                local_gb_used__lte=_room_left("local_gb", "disk_allocation_ratio", need.disk_gb),
-            ).update(
-                vcpus_used=F("vcpus_used") + need.vcpus,
-                memory_mb_used=F("memory_mb_used") + need.memory_mb,
-                local_gb_used=F("local_gb_used") + need.disk_gb,
-            )
-            if not fits:
-                raise _LostRace
-            Allocation.objects.create(
-                instance_id=instance_uuid,
-                node_id=host_state.node_id,
-                vcpus=need.vcpus,
-                memory_mb=need.memory_mb,
-                disk_gb=need.disk_gb,
-            )
+            _take(host_state, need, instance_uuid)
     except _LostRace:
         return None
     return str(attempt_id)
+
+
+def claim_for_migration(migration_id: int, instance_uuid: str, host_state: HostState, need: ResourceRequest) -> bool:
+    """Claim the new flavor on the destination of a resize or migration; the source keeps its claim."""
+    try:
+        with transaction.atomic():
+            moved = Instance.objects.filter(
+                uuid=instance_uuid, deleted_at__isnull=True, task_state="resize_prep"
+            ).update(task_state="resize_migrating")
+            if not moved:
+                raise _LostRace
+            started = Migration.objects.filter(pk=migration_id, status=Migration.Status.PRE_MIGRATING).update(
+                status=Migration.Status.MIGRATING, dest_compute=host_state.host, dest_node=host_state.node
+            )
+            if not started:
+                raise _LostRace
+            _take(host_state, need, instance_uuid)
+    except _LostRace:
+        return False
+    return True
 
 
 def release(instance_uuid: str, node: str | None = None) -> int:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.compute.actions import add_fault, record_event
-from apps.compute.models import Instance
+from apps.compute.models import Instance, Migration
 from apps.compute.states import TaskState, VmState
 from workers import rpc
 from workers.scheduler import claims
@@ -124,3 +124,51 @@ def select_destinations(instance_uuids: list[str], request_id: str | None = None
     hosts = load_host_states()
     for instance in sorted(instances, key=lambda i: i.created_at):
         place(instance, hosts, request_id)
+
+
+def select_migration_destination(migration_id: int, request_id: str | None = None) -> None:
+    """Pick and claim a destination other than the source for a resize or cold migration."""
+    started = timezone.now()
+    migration = Migration.objects.select_related("instance", "instance__image").filter(pk=migration_id).first()
+    if migration is None or migration.status != Migration.Status.PRE_MIGRATING:
+        return
+    instance = migration.instance
+    need = ResourceRequest.from_flavor(migration.new_flavor)
+    hosts = [h for h in load_host_states() if h.host != migration.source_compute]
+    candidates, report = run_filters(hosts, need)
+    ranked = weigh_hosts(candidates, [WEIGHERS[name]() for name in settings.SCHEDULER_WEIGHERS])
+    for host in ranked:
+        if not claims.claim_for_migration(migration.id, str(instance.uuid), host, need):
+            if not Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.RESIZE_PREP).exists():
+                return
+            continue
+        migration.refresh_from_db()
+        with transaction.atomic():
+            record_event(
+                instance.uuid,
+                request_id,
+                {"event": "schedule_instances", "start_time": started, "finish_time": timezone.now(),
+                 "result": "Success", "details": f"destination {host.node}; " + "; ".join(report)},
+            )  # fmt: skip
+        rpc.cast(
+            rpc.compute_queue(migration.source_compute),
+            "compute.resize_instance",
+            instance=instance.payload(),
+            migration=migration.payload(),
+            request_id=request_id,
+        )
+        return
+    message = f"{NO_VALID_HOST} There are not enough hosts available."
+    details = "; ".join(report) if not ranked else "every host that passed the filters was claimed by others"
+    with transaction.atomic():
+        moved = Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.RESIZE_PREP).update(task_state=None)
+        Migration.objects.filter(pk=migration.id).update(status=Migration.Status.ERROR)
+        if moved:
+            add_fault(instance.uuid, message, details=details, code=400)
+            record_event(
+                instance.uuid,
+                request_id,
+                {"event": "schedule_instances", "start_time": started, "finish_time": timezone.now(),
+                 "result": "Error", "details": f"{message} {details}"},
+                finish=True,
+            )  # fmt: skip

@@ -108,6 +108,10 @@ def server_detail(request, instance: Instance, ctx: RequestContext) -> dict:
         "OS-EXT-STS:vm_state": instance.vm_state,
         "OS-EXT-STS:task_state": instance.task_state,
         "OS-EXT-STS:power_state": instance.power_state,
+        "locked": instance.locked,
+        "locked_reason": instance.locked_reason,
+        "description": instance.description,
+        "tags": instance.tags,
     }
     if status in ("BUILD", "ACTIVE"):
         body["progress"] = 0 if status == "BUILD" else 100
@@ -152,3 +156,22 @@ def instance_action(action: InstanceAction, ctx: RequestContext, with_events: bo
             events.append(item)
         body["events"] = events
     return body
+
+
+def migration(item) -> dict:
+    return {
+        "id": item.id,
+        "uuid": str(item.uuid),
+        "instance_uuid": str(item.instance_id),
+        "migration_type": item.migration_type,
+        "status": item.status,
+        "source_compute": item.source_compute,
+        "source_node": item.source_node,
+        "dest_compute": item.dest_compute,
+        "dest_node": item.dest_node,
+        "dest_host": None,
+        "old_instance_type_id": item.old_flavor.get("flavorid"),
+        "new_instance_type_id": item.new_flavor.get("flavorid"),
+        "created_at": _usec(item.created_at),
+        "updated_at": _usec(item.updated_at),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from apps.compute.api import views
+from apps.compute.api import actions, server_extras, views
 
 urlpatterns = [
     re_path(r"^/?$", views.VersionView.as_view(), name="version"),
@@ -13,6 +13,13 @@ urlpatterns = [
     path("/servers", views.ServerListView.as_view(), name="server-list"),
     path("/servers/detail", views.ServerDetailListView.as_view(), name="server-detail-list"),
     path("/servers/<str:server_id>", views.ServerView.as_view(), name="server"),
+    path("/servers/<str:server_id>/action", actions.ServerActionView.as_view(), name="server-action"),
+    path("/servers/<str:server_id>/metadata", server_extras.MetadataView.as_view(), name="server-metadata"),
+    path("/servers/<str:server_id>/metadata/<str:key>", server_extras.MetadataItemView.as_view(), name="metadata-item"),
+    path("/servers/<str:server_id>/tags", server_extras.TagsView.as_view(), name="server-tags"),
+    path("/servers/<str:server_id>/tags/<str:tag>", server_extras.TagView.as_view(), name="server-tag"),
+    path("/servers/<str:server_id>/migrations", server_extras.ServerMigrationsView.as_view(), name="server-migrations"),
+    path("/os-migrations", server_extras.MigrationsView.as_view(), name="migrations"),
     path("/servers/<str:server_id>/os-instance-actions", views.InstanceActionListView.as_view(), name="actions"),
     path(
         "/servers/<str:server_id>/os-instance-actions/<str:request_id>",

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from apps.compute import operations
 from apps.compute.api import builders, validation
+from apps.compute.api.server_extras import ServerUpdateMixin
 from apps.compute.models import Flavor, InstanceAction
 from apps.identity.auth import request_context
 from cloudcore.exceptions import Conflict, Forbidden, NotFound
@@ -171,8 +172,8 @@ class ServerDetailListView(ServerListView):
     http_method_names = ["get", "head", "options"]
 
 
-class ServerView(APIView):
-    """One server: show (GET), delete (DELETE → 204)."""
+class ServerView(ServerUpdateMixin, APIView):
+    """One server: show (GET), update name or description (PUT), delete (DELETE → 204)."""
 
     def get(self, request, server_id):
         ctx = request_context(request)

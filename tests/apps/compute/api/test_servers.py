@@ -4,7 +4,7 @@ import pytest
 
 from apps.compute.models import Instance, InstanceAction
 from apps.compute.states import TaskState, VmState
-from tests.fixtures.factories import make_instance, make_user
+from tests.fixtures.factories import make_instance, make_node, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +121,7 @@ def test_delete_without_a_host_is_immediate(member_client, member, flavor, image
 
 
 def test_delete_on_a_host_goes_through_its_compute_queue(member_client, member, flavor, image, queues):
+    make_node("node1")
     instance = make_instance(
         member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host="node1", node="node1"
     )
@@ -163,3 +164,15 @@ def test_multiple_create_names_each_server(member_client, flavor, image, queues)
     assert response.status_code == 202
     assert sorted(Instance.objects.values_list("name", flat=True)) == ["vm1-1", "vm1-2", "vm1-3"]
     assert len(queues("scheduler")[0][1]["instance_uuids"]) == 3
+
+
+def test_delete_on_a_down_host_is_local_and_frees_the_claim(member_client, member, flavor, image, queues):
+    make_node("gone", up=False)
+    instance = make_instance(member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host="gone", node="gone")
+
+    assert member_client.delete(f"/v2.1/servers/{instance.uuid}").status_code == 204
+
+    instance.refresh_from_db()
+    assert instance.vm_state == VmState.DELETED
+    assert queues("compute.gone") == []
+    assert member_client.delete(f"/v2.1/servers/{instance.uuid}").status_code == 404

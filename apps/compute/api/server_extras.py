@@ -1,0 +1,184 @@
+"""Server sub-resources: update, metadata, tags, and migrations."""
+
+from django.db import transaction
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.compute import operations
+from apps.compute.api import builders, validation
+from apps.compute.models import Migration
+from apps.identity.auth import request_context
+from cloudcore.exceptions import BadRequest, Forbidden, NotFound
+
+MAX_TAGS = 50
+
+
+def _locked_instance(request, server_id):
+    ctx = request_context(request)
+    return ctx, operations.get_instance(ctx, server_id, for_update=True)
+
+
+class ServerUpdateMixin:
+    """``PUT /servers/{id}``: rename or describe a server."""
+
+    def put(self, request, server_id):
+        body = validation.envelope(request.data, "server")
+        unknown = set(body) - {"name", "description"}
+        if unknown:
+            raise validation.invalid("server", f"Additional properties are not allowed ({', '.join(sorted(unknown))})")
+        with transaction.atomic():
+            ctx, instance = _locked_instance(request, server_id)
+            if "name" in body:
+                instance.name = validation.name(body["name"])
+            if "description" in body:
+                description = body["description"]
+                if description is not None and (not isinstance(description, str) or len(description) > 255):
+                    raise validation.invalid("description", "Expected a string of at most 255 characters, or null")
+                instance.description = description
+            instance.save()
+        return Response({"server": builders.server_detail(request, instance, ctx)})
+
+
+class MetadataView(APIView):
+    """``/servers/{id}/metadata``: show, merge (POST), replace (PUT)."""
+
+    def get(self, request, server_id):
+        instance = operations.get_instance(request_context(request), server_id)
+        return Response({"metadata": instance.metadata})
+
+    def _write(self, request, server_id, replace: bool):
+        new = validation.metadata(validation.envelope(request.data, "metadata"))
+        with transaction.atomic():
+            _ctx, instance = _locked_instance(request, server_id)
+            instance.metadata = dict(new) if replace else {**instance.metadata, **new}
+            instance.save(update_fields=["metadata", "updated_at"])
+        return Response({"metadata": instance.metadata})
+
+    def post(self, request, server_id):
+        return self._write(request, server_id, replace=False)
+
+    def put(self, request, server_id):
+        return self._write(request, server_id, replace=True)
+
+
+class MetadataItemView(APIView):
+    """``/servers/{id}/metadata/{key}``: show, set (PUT ``{"meta": {key: value}}``), delete."""
+
+    def get(self, request, server_id, key):
+        instance = operations.get_instance(request_context(request), server_id)
+        if key not in instance.metadata:
+            raise NotFound("Metadata item was not found")
+        return Response({"meta": {key: instance.metadata[key]}})
+
+    def put(self, request, server_id, key):
+        meta = validation.metadata(validation.envelope(request.data, "meta"), "meta")
+        if list(meta) != [key]:
+            raise BadRequest("Request body and URI mismatch")
+        with transaction.atomic():
+            _ctx, instance = _locked_instance(request, server_id)
+            instance.metadata = {**instance.metadata, **meta}
+            instance.save(update_fields=["metadata", "updated_at"])
+        return Response({"meta": meta})
+
+    def delete(self, request, server_id, key):
+        with transaction.atomic():
+            _ctx, instance = _locked_instance(request, server_id)
+            if key not in instance.metadata:
+                raise NotFound("Metadata item was not found")
+            instance.metadata = {k: v for k, v in instance.metadata.items() if k != key}
+            instance.save(update_fields=["metadata", "updated_at"])
+        return Response(status=204)
+
+
+def _tag(value) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 60 or "," in value or "/" in value:
+        raise validation.invalid("tags", f"Value: {value!r}. A tag is 1 to 60 characters without ',' or '/'")
+    return value
+
+
+class TagsView(APIView):
+    """``/servers/{id}/tags``: list, replace all (PUT), delete all."""
+
+    def get(self, request, server_id):
+        return Response({"tags": operations.get_instance(request_context(request), server_id).tags})
+
+    def put(self, request, server_id):
+        data = request.data
+        if not isinstance(data, dict) or not isinstance(data.get("tags"), list):
+            raise validation.invalid("tags", "'tags' is a required property and must be a list")
+        tags = list(dict.fromkeys(_tag(t) for t in data["tags"]))
+        if len(tags) > MAX_TAGS:
+            raise BadRequest(f"The number of tags exceeds the per-server limit {MAX_TAGS}")
+        with transaction.atomic():
+            _ctx, instance = _locked_instance(request, server_id)
+            instance.tags = tags
+            instance.save(update_fields=["tags", "updated_at"])
+        return Response({"tags": tags})
+
+    def delete(self, request, server_id):
+        with transaction.atomic():
+            _ctx, instance = _locked_instance(request, server_id)
+            instance.tags = []
+            instance.save(update_fields=["tags", "updated_at"])
+        return Response(status=204)
+
+
+class TagView(APIView):
+    """``/servers/{id}/tags/{tag}``: check (204/404), add (PUT: 201, or 204 if present), delete."""
+
+    def get(self, request, server_id, tag):
+        if tag not in operations.get_instance(request_context(request), server_id).tags:
+            raise NotFound(f"Tag {tag} could not be found.")
+        return Response(status=204)
+
+    def put(self, request, server_id, tag):
+        _tag(tag)
+        with transaction.atomic():
+            _ctx, instance = _locked_instance(request, server_id)
+            if tag in instance.tags:
+                return Response(status=204)
+            if len(instance.tags) >= MAX_TAGS:
+                raise BadRequest(f"The number of tags exceeds the per-server limit {MAX_TAGS}")
+            instance.tags = [*instance.tags, tag]
+            instance.save(update_fields=["tags", "updated_at"])
+        location = request.build_absolute_uri(f"/v2.1/servers/{instance.uuid}/tags/{tag}")
+        return Response(status=201, headers={"Location": location})
+
+    def delete(self, request, server_id, tag):
+        with transaction.atomic():
+            _ctx, instance = _locked_instance(request, server_id)
+            if tag not in instance.tags:
+                raise NotFound(f"Tag {tag} could not be found.")
+            instance.tags = [t for t in instance.tags if t != tag]
+            instance.save(update_fields=["tags", "updated_at"])
+        return Response(status=204)
+
+
+class ServerMigrationsView(APIView):
+    """``/servers/{id}/migrations``: this server's resizes and migrations."""
+
+    def get(self, request, server_id):
+        ctx = request_context(request)
+        instance = operations.get_instance(ctx, server_id)
+        return Response({"migrations": [builders.migration(m) for m in instance.migrations.all()]})
+
+
+class MigrationsView(APIView):
+    """``/os-migrations`` (admin): every resize and migration, newest first; filter by host or status."""
+
+    def get(self, request):
+        ctx = request_context(request)
+        if not ctx.is_admin:
+            raise Forbidden("Policy doesn't allow os_compute_api:os-migrations:index to be performed.")
+        migrations = Migration.objects.all()
+        params = request.query_params
+        if params.get("status"):
+            migrations = migrations.filter(status=params["status"])
+        if params.get("host"):
+            host = params["host"]
+            migrations = migrations.filter(source_compute=host) | migrations.filter(dest_compute=host)
+        if params.get("instance_uuid"):
+            migrations = migrations.filter(instance_id=params["instance_uuid"])
+        if params.get("migration_type"):
+            migrations = migrations.filter(migration_type=params["migration_type"])
+        return Response({"migrations": [builders.migration(m) for m in migrations[:1000]]})
