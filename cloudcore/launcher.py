@@ -21,6 +21,12 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 10.0
 
+# What a compute worker is given of the environment: no database, no secrets of the control plane.
+COMPUTE_ENV = {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "REDIS_URL", "COMPUTE_DRIVER", "REPORT_INTERVAL",
+               "LOG_LEVEL", "INSTANCES_PATH", "IMAGES_PATH", "CLOUDCORE_DATA_DIR", "PYTHONPATH", "PYTHONUNBUFFERED",
+               "VIRTUAL_ENV"}  # fmt: skip
+COMPUTE_ENV_PREFIXES = ("FAKE_", "LIBVIRT_", "CPU_ALLOCATION", "RAM_ALLOCATION", "DISK_ALLOCATION")
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -107,7 +113,7 @@ class Cloud:
                 name = f"{role}-{i + 1}"
                 plan.append(Child(name, celery("-A", "cloudcore", *worker_options(role, name, cfg.concurrency)), env))
         for host, extra in cfg.computes.items():
-            compute_env = {k: v for k, v in env.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+            compute_env = {k: v for k, v in env.items() if k in COMPUTE_ENV or k.startswith(COMPUTE_ENV_PREFIXES)}
             compute_env.update(extra)
             compute_env["CLOUDCORE_HOST"] = host
             options = worker_options(f"compute.{host}", f"compute-{host}", cfg.concurrency)

@@ -64,13 +64,13 @@ def begin(ctx: RequestContext, server_id: str, rule: str, action_name: str, requ
     return instance
 
 
-def cast_or_revert(instance: Instance, task: str, request_id: str, **kwargs) -> None:
+def cast_or_revert(target: Instance, task: str, request_id: str, **kwargs) -> None:
     """Cast ``task`` to the instance's host; if the broker is unreachable, undo the task_state."""
     try:
-        rpc.cast(rpc.compute_queue(instance.host), task, request_id=request_id, **kwargs)
+        rpc.cast(rpc.compute_queue(target.host), task, request_id=request_id, **kwargs)
     except Exception as exc:
-        LOG.exception("could not cast %s for %s", task, instance.uuid)
-        Instance.objects.filter(uuid=instance.uuid, task_state=instance.task_state).update(task_state=None)
+        LOG.exception("could not cast %s for %s", task, target.uuid)
+        Instance.objects.filter(uuid=target.uuid, task_state=target.task_state).update(task_state=None)
         raise ServiceUnavailable("The compute service could not be reached; nothing was changed.") from exc
 
 

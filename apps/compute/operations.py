@@ -46,6 +46,8 @@ def get_image(ctx: RequestContext, image_id: str) -> Image:
 
 def get_flavor(ctx: RequestContext, flavorid: str) -> Flavor:
     try:
+        if "\x00" in flavorid:
+            raise Flavor.DoesNotExist
         return visible_flavors(ctx).get(flavorid=flavorid)
     except Flavor.DoesNotExist:
         raise NotFound(f"Flavor {flavorid} could not be found.") from None
@@ -170,7 +172,18 @@ def delete_server(ctx: RequestContext, server_id: str, request_id: str, action: 
             instance.save()
             claims.release(str(instance.uuid))
             return
+        previous_task_state = instance.task_state
         instance.task_state = TaskState.DELETING
         instance.save(update_fields=["task_state", "updated_at"])
         host, instance_uuid = instance.host, str(instance.uuid)
-    rpc.cast(rpc.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid, request_id=request_id)
+    try:
+        rpc.cast(
+            rpc.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid, request_id=request_id
+        )
+    except Exception as exc:
+        LOG.exception("could not reach compute host %s to delete %s", host, instance_uuid)
+        if previous_task_state != TaskState.DELETING:
+            Instance.objects.filter(uuid=instance_uuid, task_state=TaskState.DELETING).update(
+                task_state=previous_task_state
+            )
+        raise ServiceUnavailable("The compute service could not be reached; the server was not deleted.") from exc

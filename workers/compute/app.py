@@ -42,7 +42,6 @@ def _start_heartbeat(**_kwargs):
         )
     from workers.compute import heartbeat, manager
 
-    manager.get_driver()
     heartbeat.start(HOST, manager.get_driver)
 
 

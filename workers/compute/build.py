@@ -9,7 +9,6 @@ from workers.compute.app import app
 from workers.compute.manager import (
     HOST,
     conductor,
-    current_power_state,
     event,
     get_driver,
     instance_lock,
@@ -23,35 +22,31 @@ LOG = logging.getLogger(__name__)
 @app.task(name="compute.build_and_run_instance")
 def build_and_run_instance(instance: dict, attempt_id: str, request_id: str | None = None) -> None:
     """Spawn ``instance`` and report ACTIVE, or report the failure so the conductor reschedules."""
-    driver = get_driver()
     start = now()
     uuid = instance["uuid"]
     with instance_lock(uuid):
-        if uuid not in driver.list_instances():  # a redelivered build finds it already there
-            try:
+        try:
+            driver = get_driver()
+            if uuid not in driver.list_instances():  # a redelivered build finds it already there
                 driver.spawn(instance)
-            except Exception as exc:
-                LOG.warning("build of %s failed on %s: %s", uuid, HOST, exc)
-                conductor(
-                    "conductor.build_failed",
-                    instance_uuid=uuid,
-                    attempt_id=attempt_id,
-                    reason=str(exc) or type(exc).__name__,
-                    event=event("compute_build_and_run_instance", start, exc),
-                    request_id=request_id,
-                )
-                return
+            power = driver.get_info(uuid).power_state
+        except Exception as exc:
+            LOG.warning("build of %s failed on %s: %s", uuid, HOST, exc)
+            conductor(
+                "conductor.build_failed",
+                instance_uuid=uuid,
+                attempt_id=attempt_id,
+                reason=str(exc) or type(exc).__name__,
+                event=event("compute_build_and_run_instance", start, exc),
+                request_id=request_id,
+            )
+            return
         conductor(
             "conductor.instance_update",
             instance_uuid=uuid,
             attempt_id=attempt_id,
             expected_task_state="spawning",
-            updates={
-                "vm_state": "active",
-                "task_state": None,
-                "power_state": current_power_state(uuid),
-                "launched_at": now(),
-            },
+            updates={"vm_state": "active", "task_state": None, "power_state": power, "launched_at": now()},
             event=event("compute_build_and_run_instance", start),
             request_id=request_id,
         )

@@ -28,6 +28,20 @@ LOG = logging.getLogger(__name__)
 
 # Fields a compute node may set through instance_update.
 UPDATABLE_FIELDS = {"vm_state", "task_state", "power_state", "launched_at", "terminated_at"}
+# The vm_states a host may report on finishing each task (a failure report sets no vm_state).
+OUTCOMES = {
+    TaskState.SPAWNING: {VmState.ACTIVE},
+    TaskState.POWERING_OFF: {VmState.STOPPED},
+    TaskState.POWERING_ON: {VmState.ACTIVE},
+    TaskState.REBOOTING: {VmState.ACTIVE},
+    TaskState.REBOOTING_HARD: {VmState.ACTIVE},
+    TaskState.PAUSING: {VmState.PAUSED},
+    TaskState.UNPAUSING: {VmState.ACTIVE},
+    TaskState.SUSPENDING: {VmState.SUSPENDED},
+    TaskState.RESUMING: {VmState.ACTIVE},
+    TaskState.REBUILDING: {VmState.ACTIVE, VmState.STOPPED},
+    TaskState.DELETING: {VmState.ERROR},
+}
 COMPUTE_BINARY = "cloudcore-compute"
 
 
@@ -51,6 +65,13 @@ def _destroy_leftover(host: str, instance_uuid: str, request_id: str | None) -> 
     )
 
 
+def _orphaned_build(instance: Instance | None, host: str) -> bool:
+    """A finished build the cloud no longer wants on ``host``: deleted, being deleted, or placed elsewhere."""
+    if instance is None or instance.deleted or instance.task_state == TaskState.DELETING:
+        return True
+    return instance.host != host
+
+
 def instance_update(
     host: str,
     instance_uuid: str,
@@ -63,17 +84,18 @@ def instance_update(
 ) -> bool:
     """Apply ``updates`` if the instance is still in ``expected_task_state``. True if applied."""
     unknown = set(updates) - UPDATABLE_FIELDS
-    if unknown:
-        LOG.warning("instance_update from %s tried to set %s; ignored", host, sorted(unknown))
+    if unknown or ("vm_state" in updates and updates["vm_state"] not in OUTCOMES.get(expected_task_state, ())):
+        LOG.warning("instance_update from %s tried to set %s; refused", host, updates)
         return False
+    built = expected_task_state == TaskState.SPAWNING and updates.get("vm_state") == VmState.ACTIVE
     with transaction.atomic():
-        instance = _locked_instance(instance_uuid, host)
-        if instance is None:
+        instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
+        if built and _orphaned_build(instance, host):
+            LOG.info("%s built %s, which is no longer wanted there; destroying it", host, instance_uuid)
+            _destroy_leftover(host, instance_uuid, request_id)
             return False
-        if instance.deleted:
-            if updates.get("vm_state") == VmState.ACTIVE:
-                LOG.info("%s finished building %s after it was deleted; destroying it", host, instance_uuid)
-                _destroy_leftover(host, instance_uuid, request_id)
+        instance = _locked_instance(instance_uuid, host)
+        if instance is None or instance.deleted:
             return False
         stale_attempt = attempt_id is not None and str(instance.attempt_id) != attempt_id
         if instance.task_state != expected_task_state or stale_attempt:
@@ -258,6 +280,10 @@ def node_report(host: str, resources: dict) -> None:
         if ratio in resources:
             fields[ratio] = float(resources[ratio])
     node_name = str(resources.get("hypervisor_hostname") or host)
+    owner = ComputeNode.objects.filter(hypervisor_hostname=node_name).values_list("host", flat=True).first()
+    if owner is not None and owner != host:
+        LOG.warning("refused node report from %s for node %s, which belongs to %s", host, node_name, owner)
+        return
     try:
         with transaction.atomic():
             ComputeNode.objects.update_or_create(hypervisor_hostname=node_name, defaults=fields)

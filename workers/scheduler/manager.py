@@ -72,19 +72,46 @@ def place(instance: Instance, hosts: list[HostState], request_id: str | None) ->
                 },
             )
         instance.refresh_from_db()
-        rpc.cast(
-            rpc.compute_queue(host.host),
-            "compute.build_and_run_instance",
-            instance=instance.payload(),
-            attempt_id=attempt_id,
-            request_id=request_id,
-        )
+        try:
+            rpc.cast(
+                rpc.compute_queue(host.host),
+                "compute.build_and_run_instance",
+                instance=instance.payload(),
+                attempt_id=attempt_id,
+                request_id=request_id,
+            )
+        except Exception as exc:
+            _undo_claim(instance.uuid, attempt_id, request_id, f"Could not reach compute host {host.host}: {exc}")
+            raise
         return host
     details = "; ".join(report) if ranked == [] else "every host that passed the filters was claimed by others"
     fail_scheduling(
         instance.uuid, request_id, f"{NO_VALID_HOST} There are not enough hosts available.", details, started
     )
     return None
+
+
+def _undo_claim(instance_uuid, attempt_id: str, request_id, message: str) -> None:
+    """The build could not be sent: give the claim back and put the instance in ERROR."""
+    with transaction.atomic():
+        if Instance.objects.filter(uuid=instance_uuid, attempt_id=attempt_id, task_state=TaskState.SPAWNING).update(
+            vm_state=VmState.ERROR, task_state=None, host=None, node=None, attempt_id=None
+        ):
+            claims.release(str(instance_uuid))
+            add_fault(instance_uuid, message)
+            now = timezone.now()
+            record_event(
+                instance_uuid,
+                request_id,
+                {
+                    "event": "schedule_instances",
+                    "start_time": now,
+                    "finish_time": now,
+                    "result": "Error",
+                    "details": message,
+                },
+                finish=True,
+            )
 
 
 def fail_scheduling(instance_uuid, request_id, message: str, details: str, started) -> bool:
@@ -123,7 +150,12 @@ def select_destinations(instance_uuids: list[str], request_id: str | None = None
         return
     hosts = load_host_states()
     for instance in sorted(instances, key=lambda i: i.created_at):
-        place(instance, hosts, request_id)
+        try:
+            place(instance, hosts, request_id)
+        except Exception as exc:
+            # One instance's failure must not strand the rest of the request.
+            LOG.exception("scheduling %s failed", instance.uuid)
+            fail_scheduling(instance.uuid, request_id, f"Scheduling failed: {exc}", "", timezone.now())
 
 
 def select_migration_destination(migration_id: int, request_id: str | None = None) -> None:

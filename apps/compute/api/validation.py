@@ -21,15 +21,21 @@ def envelope(data, key: str) -> dict:
     return inner
 
 
-def name(value, field: str = "name") -> str:
+def _printable(value: str) -> bool:
+    return all(ch.isprintable() or ch == " " for ch in value)
+
+
+def name(value, field: str = "name", max_length: int = 255) -> str:
     if not isinstance(value, str):
         raise invalid(field, f"Value: {value!r}. {value!r} is not of type 'string'")
+    if not _printable(value):
+        raise invalid(field, f"Value: {value!r}. The name must not contain control characters")
     if not value.strip():
         raise invalid(field, f"Value: {value!r}. The name must not be empty or only spaces")
     if value != value.strip():
         raise invalid(field, f"Value: {value!r}. The name must not start or end with spaces")
-    if len(value) > 255:
-        raise invalid(field, "The name is longer than 255 characters")
+    if len(value) > max_length:
+        raise invalid(field, f"The name is longer than {max_length} characters")
     return value
 
 
@@ -38,6 +44,8 @@ def ref(value, field: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int) or str(value).strip() == "":
         raise invalid(field, f"Value: {value!r}. Expected a non-empty id")
     text = str(value).rstrip("/").rsplit("/", 1)[-1]  # Nova also accepts a link to the resource
+    if not _printable(text):
+        raise invalid(field, f"Value: {value!r}. The id must not contain control characters")
     if len(text) > 255:
         raise invalid(field, "The id is longer than 255 characters")
     return text
@@ -48,7 +56,7 @@ def integer(value, field: str, minimum: int = 0, maximum: int = 2**31 - 1) -> in
         raise invalid(field, f"Value: {value!r}. {value!r} is not of type 'integer'")
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid(field, f"Value: {value!r}. {value!r} is not of type 'integer'") from None
     if isinstance(value, float) and value != number:
         raise invalid(field, f"Value: {value!r}. {value!r} is not of type 'integer'")
@@ -57,8 +65,20 @@ def integer(value, field: str, minimum: int = 0, maximum: int = 2**31 - 1) -> in
     return number
 
 
+def boolean(value, field: str) -> bool:
+    """Nova's lenient booleans: true/false, or their usual spellings as strings."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, str | int) else None
+    if text in ("true", "1", "yes", "on", "t", "y"):
+        return True
+    if text in ("false", "0", "no", "off", "f", "n"):
+        return False
+    raise invalid(field, f"Value: {value!r}. {value!r} is not of type 'boolean'")
+
+
 def positive_float(value, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3.4e38:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3.4e38:  # also rejects NaN
         raise invalid(field, f"Value: {value!r}. Expected a positive number")
     return float(value)
 
@@ -67,7 +87,8 @@ def metadata(value, field: str = "metadata") -> dict:
     if not isinstance(value, dict):
         raise invalid(field, f"Value: {value!r}. {value!r} is not of type 'object'")
     for key, item in value.items():
-        if not key or len(key) > 255 or not isinstance(item, str) or len(item) > 255:
+        valid = isinstance(key, str) and 0 < len(key) <= 255 and isinstance(item, str) and len(item) <= 255
+        if not valid or not _printable(key) or "\x00" in item:
             raise invalid(field, f"Keys and values must be strings of 1 to 255 characters (at {key!r})")
     return value
 
@@ -104,13 +125,18 @@ def server_create(data) -> dict:
         networks(server["networks"])
     if spec["availability_zone"] is not None:
         name(spec["availability_zone"], "availability_zone")
-    if spec["description"] is not None and (not isinstance(spec["description"], str) or len(spec["description"]) > 255):
+    description = spec["description"]
+    if description is not None and (
+        not isinstance(description, str) or len(description) > 255 or "\x00" in description
+    ):
         raise invalid("description", "Expected a string of at most 255 characters")
     min_count = integer(server.get("min_count", 1), "min_count", 1, MAX_COUNT_LIMIT)
     max_count = integer(server.get("max_count", min_count), "max_count", 1, MAX_COUNT_LIMIT)
     if max_count < min_count:
         raise BadRequest("min_count must be <= max_count")
     spec["count"] = max_count
+    if max_count > 1 and len(spec["name"]) + len(f"-{max_count}") > 255:
+        raise invalid("name", "The name plus the '-N' suffix of a multiple create is longer than 255 characters")
     return spec
 
 
@@ -131,5 +157,5 @@ def flavor_create(data) -> dict:
         "ephemeral_gb": integer(flavor.get("OS-FLV-EXT-DATA:ephemeral", 0), "OS-FLV-EXT-DATA:ephemeral", 0),
         "swap": integer(flavor.get("swap", 0) or 0, "swap", 0),
         "rxtx_factor": positive_float(flavor.get("rxtx_factor", 1.0), "rxtx_factor"),
-        "is_public": bool(flavor.get("os-flavor-access:is_public", True)),
+        "is_public": boolean(flavor.get("os-flavor-access:is_public", True), "os-flavor-access:is_public"),
     }

@@ -1,0 +1,271 @@
+"""Every everyday server action through real workers: allowed from the right states, 409 from the
+wrong ones, and the states the compute side leaves behind."""
+
+import threading
+
+import pytest
+
+from tests.integration.cloud import wait_until
+
+pytestmark = pytest.mark.integration
+
+RATIOS = {"CPU_ALLOCATION_RATIO": "1.0", "RAM_ALLOCATION_RATIO": "1.0", "FAKE_FAIL": "^(reboot|power_off):flaky"}
+
+
+@pytest.fixture(scope="module")
+def cloud(cloud_factory):
+    # node1: few vCPUs but the most RAM, so new servers land there first; only node2 fits m1.large.
+    computes = {
+        "node1": {**RATIOS, "FAKE_VCPUS": "2", "FAKE_MEMORY_MB": "16384"},
+        "node2": {**RATIOS, "FAKE_VCPUS": "8", "FAKE_MEMORY_MB": "8192"},
+    }
+    with cloud_factory(computes=computes, schedulers=1) as running:
+        yield running
+
+
+def act(cloud, server_id, body, expect=202):
+    response = cloud.post(f"/v2.1/servers/{server_id}/action", json=body)
+    assert response.status_code == expect, (body, response.status_code, response.text)
+    return response
+
+
+def refused(cloud, server_id, body):
+    body_409 = act(cloud, server_id, body, expect=409).json()
+    assert body_409["conflictingRequest"]["code"] == 409
+    return body_409["conflictingRequest"]["message"]
+
+
+def settle(cloud, server_id, status):
+    server = cloud.wait_for_status(server_id, status, "ERROR")
+    assert server["status"] == status, server.get("fault")
+    return server
+
+
+@pytest.fixture
+def server(cloud):
+    server_id = cloud.create_server("life")
+    settle(cloud, server_id, "ACTIVE")
+    yield server_id
+    cloud.delete(f"/v2.1/servers/{server_id}")
+
+
+def test_stop_start_reboot_and_the_trail_they_leave(cloud, server):
+    assert "while it is in vm_state active" in refused(cloud, server, {"os-start": None})
+
+    act(cloud, server, {"os-stop": None})
+    stopped = settle(cloud, server, "SHUTOFF")
+    assert (stopped["OS-EXT-STS:vm_state"], stopped["OS-EXT-STS:power_state"]) == ("stopped", 4)
+    refused(cloud, server, {"os-stop": None})
+    refused(cloud, server, {"reboot": {"type": "SOFT"}})
+    refused(cloud, server, {"pause": None})
+
+    act(cloud, server, {"os-start": None})
+    started = settle(cloud, server, "ACTIVE")
+    assert started["OS-EXT-STS:power_state"] == 1
+
+    act(cloud, server, {"reboot": {"type": "SOFT"}})
+    settle(cloud, server, "ACTIVE")
+
+    actions = cloud.get(f"/v2.1/servers/{server}/os-instance-actions").json()["instanceActions"]
+    assert [a["action"] for a in actions] == ["reboot", "start", "stop", "create"]
+    for action in actions:
+        detail = cloud.get(f"/v2.1/servers/{server}/os-instance-actions/{action['request_id']}").json()
+        events = detail["instanceAction"]["events"]
+        assert events and all(e["finish_time"] and e["result"] == "Success" for e in events), detail
+
+
+def test_hard_reboot_works_from_stopped_and_paused(cloud, server):
+    act(cloud, server, {"os-stop": None})
+    settle(cloud, server, "SHUTOFF")
+    act(cloud, server, {"reboot": {"type": "HARD"}})
+    assert settle(cloud, server, "ACTIVE")["OS-EXT-STS:power_state"] == 1
+
+    act(cloud, server, {"pause": None})
+    settle(cloud, server, "PAUSED")
+    act(cloud, server, {"reboot": {"type": "HARD"}})
+    settle(cloud, server, "ACTIVE")
+
+
+def test_pause_unpause_suspend_resume(cloud, server):
+    refused(cloud, server, {"unpause": None})
+    refused(cloud, server, {"resume": None})
+
+    act(cloud, server, {"pause": None})
+    paused = settle(cloud, server, "PAUSED")
+    assert (paused["OS-EXT-STS:vm_state"], paused["OS-EXT-STS:power_state"]) == ("paused", 3)
+    refused(cloud, server, {"suspend": None})
+    act(cloud, server, {"unpause": None})
+    settle(cloud, server, "ACTIVE")
+
+    act(cloud, server, {"suspend": None})
+    suspended = settle(cloud, server, "SUSPENDED")
+    assert (suspended["OS-EXT-STS:vm_state"], suspended["OS-EXT-STS:power_state"]) == ("suspended", 7)
+    refused(cloud, server, {"pause": None})
+    act(cloud, server, {"resume": None})
+    settle(cloud, server, "ACTIVE")
+
+
+def test_two_concurrent_stops_one_wins(cloud, server):
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def stop():
+        barrier.wait()
+        codes.append(cloud.post(f"/v2.1/servers/{server}/action", json={"os-stop": None}).status_code)
+
+    threads = [threading.Thread(target=stop) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(codes) == [202, 409]
+    settle(cloud, server, "SHUTOFF")
+    actions = cloud.get(f"/v2.1/servers/{server}/os-instance-actions").json()["instanceActions"]
+    assert [a["action"] for a in actions].count("stop") == 1
+
+
+def test_rebuild_keeps_a_stopped_server_stopped(cloud, server):
+    image = cloud.demo_image_id()
+    body = act(cloud, server, {"rebuild": {"imageRef": image, "name": "rebuilt"}}).json()["server"]
+    assert body["name"] == "rebuilt" and body["status"] == "REBUILD"
+    settle(cloud, server, "ACTIVE")
+
+    act(cloud, server, {"os-stop": None})
+    settle(cloud, server, "SHUTOFF")
+    act(cloud, server, {"rebuild": {"imageRef": image}})
+    settle(cloud, server, "SHUTOFF")
+
+
+def test_create_image_makes_an_active_snapshot(cloud, server):
+    response = act(cloud, server, {"createImage": {"name": "snap", "metadata": {"purpose": "test"}}})
+    image_id = response.json()["image_id"]
+    assert response.headers["Location"].endswith(image_id)
+
+    image = wait_until(
+        lambda: (i := cloud.get(f"/v2.1/images/{image_id}").json()["image"])["status"] == "ACTIVE" and i,
+        message="the snapshot to become ACTIVE",
+    )
+    assert image["name"] == "snap" and image["OS-EXT-IMG-SIZE:size"] > 0
+    assert image["metadata"]["purpose"] == "test" and image["metadata"]["instance_uuid"] == server
+    settle(cloud, server, "ACTIVE")
+
+
+def test_console_output(cloud, server):
+    act(cloud, server, {"reboot": {"type": "SOFT"}})
+    settle(cloud, server, "ACTIVE")
+    output = act(cloud, server, {"os-getConsoleOutput": {}}, expect=200).json()["output"]
+    assert "booted life" in output and "rebooted (soft)" in output
+    last = act(cloud, server, {"os-getConsoleOutput": {"length": 1}}, expect=200).json()["output"]
+    assert last == "rebooted (soft)\n"
+
+
+def test_a_failed_operation_clears_the_task_and_says_why(cloud):
+    server_id = cloud.create_server("flaky-1")
+    settle(cloud, server_id, "ACTIVE")
+
+    act(cloud, server_id, {"reboot": {"type": "SOFT"}})
+
+    server = wait_until(
+        lambda: (s := cloud.server(server_id)) and s["OS-EXT-STS:task_state"] is None and s,
+        message="the reboot to finish",
+    )
+    assert server["status"] == "ACTIVE"
+    faults = cloud.query("SELECT message FROM compute_instancefault WHERE instance_id = %s", server_id)
+    assert any("told to fail reboot" in f["message"] for f in faults)
+    actions = cloud.get(f"/v2.1/servers/{server_id}/os-instance-actions").json()["instanceActions"]
+    reboot = next(a for a in actions if a["action"] == "reboot")
+    detail = cloud.get(f"/v2.1/servers/{server_id}/os-instance-actions/{reboot['request_id']}").json()
+    assert [(e["event"], e["result"]) for e in detail["instanceAction"]["events"]] == [
+        ("compute_reboot_instance", "Error")
+    ]
+    assert detail["instanceAction"]["message"] == "Error"
+    cloud.delete(f"/v2.1/servers/{server_id}")
+
+
+def node_usage(cloud):
+    return {name: (row["vcpus_used"], row["memory_mb_used"]) for name, row in cloud.nodes().items()}
+
+
+def test_resize_moves_to_the_only_host_that_fits_and_revert_brings_it_back(cloud, server):
+    assert cloud.server(server)["OS-EXT-SRV-ATTR:host"] == "node1"
+    before = node_usage(cloud)
+
+    act(cloud, server, {"resize": {"flavorRef": "4"}})  # m1.large: 4 vCPUs, 8192 MB
+    resized = settle(cloud, server, "VERIFY_RESIZE")
+
+    assert resized["OS-EXT-SRV-ATTR:host"] == "node2" and resized["flavor"]["id"] == "4"
+    assert sorted((a["node"], a["vcpus"]) for a in cloud.allocations(server)) == [("node1", 1), ("node2", 4)]
+    usage = node_usage(cloud)
+    assert usage["node1"] == before["node1"] and usage["node2"] == (before["node2"][0] + 4, before["node2"][1] + 8192)
+    [migration] = cloud.get(f"/v2.1/servers/{server}/migrations").json()["migrations"]
+    assert (migration["status"], migration["source_compute"], migration["dest_compute"]) == (
+        "finished",
+        "node1",
+        "node2",
+    )
+    assert server in cloud.call("node2", "compute.list_instances")
+
+    act(cloud, server, {"revertResize": None})
+    reverted = settle(cloud, server, "ACTIVE")
+
+    assert reverted["OS-EXT-SRV-ATTR:host"] == "node1" and reverted["flavor"]["id"] == "1"
+    assert [(a["node"], a["vcpus"]) for a in cloud.allocations(server)] == [("node1", 1)]
+    assert node_usage(cloud) == before
+    assert server not in cloud.call("node2", "compute.list_instances")
+    assert server in cloud.call("node1", "compute.list_instances")
+    status = cloud.get("/v2.1/os-migrations").json()["migrations"][0]["status"]
+    assert status == "reverted"
+
+
+def test_resize_confirm_frees_the_source(cloud, server):
+    before = node_usage(cloud)
+    refused(cloud, server, {"confirmResize": None})
+
+    act(cloud, server, {"resize": {"flavorRef": "4"}})
+    settle(cloud, server, "VERIFY_RESIZE")
+    act(cloud, server, {"confirmResize": None}, expect=204)
+    confirmed = settle(cloud, server, "ACTIVE")
+
+    assert confirmed["OS-EXT-SRV-ATTR:host"] == "node2"
+    assert [(a["node"], a["vcpus"]) for a in cloud.allocations(server)] == [("node2", 4)]
+    usage = node_usage(cloud)
+    assert usage["node1"] == (before["node1"][0] - 1, before["node1"][1] - 512)
+    assert server not in cloud.call("node1", "compute.list_instances")
+
+
+def test_cold_migrate_a_stopped_server(cloud, server):
+    act(cloud, server, {"os-stop": None})
+    settle(cloud, server, "SHUTOFF")
+
+    act(cloud, server, {"migrate": None})
+    migrated = settle(cloud, server, "VERIFY_RESIZE")
+    assert migrated["OS-EXT-SRV-ATTR:host"] == "node2" and migrated["OS-EXT-STS:power_state"] == 4
+
+    act(cloud, server, {"confirmResize": None}, expect=204)
+    settle(cloud, server, "SHUTOFF")
+    assert [a["node"] for a in cloud.allocations(server)] == ["node2"]
+
+
+def test_resize_with_nowhere_to_go_keeps_the_server_as_it_was(cloud, server):
+    act(cloud, server, {"resize": {"flavorRef": "5"}})  # m1.xlarge fits nowhere
+
+    server_body = wait_until(
+        lambda: (s := cloud.server(server)) and s["OS-EXT-STS:task_state"] is None and s,
+        message="the resize to give up",
+    )
+    assert server_body["status"] == "ACTIVE" and server_body["OS-EXT-SRV-ATTR:host"] == "node1"
+    assert [a["node"] for a in cloud.allocations(server)] == ["node1"]
+    [migration] = cloud.get(f"/v2.1/servers/{server}/migrations").json()["migrations"]
+    assert migration["status"] == "error"
+
+
+def test_reset_state_and_force_delete(cloud, server):
+    act(cloud, server, {"os-resetState": {"state": "error"}})
+    assert cloud.server(server)["status"] == "ERROR"
+    act(cloud, server, {"reboot": {"type": "HARD"}})
+    settle(cloud, server, "ACTIVE")
+
+    act(cloud, server, {"forceDelete": None})
+    wait_until(lambda: cloud.get(f"/v2.1/servers/{server}").status_code == 404, message="the server to go")
+    assert cloud.allocations(server) == []
