@@ -1,0 +1,60 @@
+import pytest
+
+from apps.compute.models import Migration
+from apps.compute.states import VmState
+from tests.fixtures.factories import make_instance
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def server(member, flavor, image):
+    return make_instance(member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, metadata={"a": "1"})
+
+
+def test_rename_and_describe(member_client, server):
+    url = f"/v2.1/servers/{server.uuid}"
+    body = member_client.put(url, {"server": {"name": "renamed", "description": "web"}}, format="json").json()
+    assert (body["server"]["name"], body["server"]["description"]) == ("renamed", "web")
+    assert member_client.put(url, {"server": {"flavor": "2"}}, format="json").status_code == 400
+    assert member_client.put(url, {"server": {"name": ""}}, format="json").status_code == 400
+
+
+def test_metadata(member_client, server):
+    url = f"/v2.1/servers/{server.uuid}/metadata"
+    assert member_client.get(url).json() == {"metadata": {"a": "1"}}
+    assert member_client.post(url, {"metadata": {"b": "2"}}, format="json").json() == {"metadata": {"a": "1", "b": "2"}}
+    assert member_client.put(url, {"metadata": {"c": "3"}}, format="json").json() == {"metadata": {"c": "3"}}
+    assert member_client.put(f"{url}/d", {"meta": {"d": "4"}}, format="json").json() == {"meta": {"d": "4"}}
+    assert member_client.put(f"{url}/d", {"meta": {"e": "4"}}, format="json").status_code == 400
+    assert member_client.get(f"{url}/d").json() == {"meta": {"d": "4"}}
+    assert member_client.delete(f"{url}/d").status_code == 204
+    assert member_client.get(f"{url}/d").status_code == 404
+    assert member_client.post(url, {"metadata": {"x": 1}}, format="json").status_code == 400
+
+
+def test_tags(member_client, server):
+    url = f"/v2.1/servers/{server.uuid}/tags"
+    assert member_client.put(url, {"tags": ["a", "b", "a"]}, format="json").json() == {"tags": ["a", "b"]}
+    assert member_client.put(f"{url}/c").status_code == 201
+    assert member_client.put(f"{url}/c").status_code == 204
+    assert member_client.get(f"{url}/c").status_code == 204
+    assert member_client.get(f"{url}/zz").status_code == 404
+    assert member_client.delete(f"{url}/a").status_code == 204
+    assert member_client.get(url).json() == {"tags": ["b", "c"]}
+    assert member_client.get(f"/v2.1/servers/{server.uuid}").json()["server"]["tags"] == ["b", "c"]
+    assert member_client.put(url, {"tags": ["no,commas"]}, format="json").status_code == 400
+    assert member_client.delete(url).status_code == 204
+    assert member_client.get(url).json() == {"tags": []}
+
+
+def test_migrations_lists(member_client, admin_client, server):
+    Migration.objects.create(
+        instance=server, migration_type="resize", source_compute="node1", source_node="node1",
+        old_flavor=server.flavor, new_flavor={**server.flavor, "flavorid": "2"}, status="finished",
+    )  # fmt: skip
+    mine = member_client.get(f"/v2.1/servers/{server.uuid}/migrations").json()["migrations"]
+    assert [(m["status"], m["new_instance_type_id"]) for m in mine] == [("finished", "2")]
+    assert member_client.get("/v2.1/os-migrations").status_code == 403
+    assert len(admin_client.get("/v2.1/os-migrations?host=node1").json()["migrations"]) == 1
+    assert admin_client.get("/v2.1/os-migrations?status=confirmed").json()["migrations"] == []
