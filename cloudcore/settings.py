@@ -127,12 +127,46 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# Scheduler pipeline, in order: filters run cheapest first; weighers rank the hosts that pass.
+# Scheduler pipeline, in order: filters run cheapest and most selective first; weighers rank
+# the hosts that pass. Each weigher's multiplier scales its normalised 0..1 score.
 SCHEDULER_ENABLED_FILTERS = env.list(
-    "SCHEDULER_ENABLED_FILTERS", default=["ComputeFilter", "CoreFilter", "RamFilter", "DiskFilter"]
+    "SCHEDULER_ENABLED_FILTERS",
+    default=[
+        "ForceHostsFilter",
+        "ComputeFilter",
+        "AvailabilityZoneFilter",
+        "SameHostFilter",
+        "DifferentHostFilter",
+        "ServerGroupAffinityFilter",
+        "ServerGroupAntiAffinityFilter",
+        "CoreFilter",
+        "RamFilter",
+        "DiskFilter",
+        "AggregateInstanceExtraSpecsFilter",
+        "ImagePropertiesFilter",
+    ],
 )
-SCHEDULER_WEIGHERS = env.list("SCHEDULER_WEIGHERS", default=["RAMWeigher"])
+SCHEDULER_WEIGHERS = env.list(
+    "SCHEDULER_WEIGHERS",
+    default=[
+        "RAMWeigher",
+        "CPUWeigher",
+        "DiskWeigher",
+        "IoOpsWeigher",
+        "BuildFailureWeigher",
+        "ServerGroupSoftAffinityWeigher",
+        "ServerGroupSoftAntiAffinityWeigher",
+    ],
+)
 RAM_WEIGHT_MULTIPLIER = env.float("RAM_WEIGHT_MULTIPLIER", default=1.0)
+CPU_WEIGHT_MULTIPLIER = env.float("CPU_WEIGHT_MULTIPLIER", default=1.0)
+DISK_WEIGHT_MULTIPLIER = env.float("DISK_WEIGHT_MULTIPLIER", default=1.0)
+IO_OPS_WEIGHT_MULTIPLIER = env.float("IO_OPS_WEIGHT_MULTIPLIER", default=-1.0)
+BUILD_FAILURE_WEIGHT_MULTIPLIER = env.float("BUILD_FAILURE_WEIGHT_MULTIPLIER", default=-1000000.0)
+SOFT_AFFINITY_WEIGHT_MULTIPLIER = env.float("SOFT_AFFINITY_WEIGHT_MULTIPLIER", default=1.0)
+SOFT_ANTI_AFFINITY_WEIGHT_MULTIPLIER = env.float("SOFT_ANTI_AFFINITY_WEIGHT_MULTIPLIER", default=1.0)
 
 # Synchronous calls to a compute host (console output) wait at most this long.
 CONSOLE_OUTPUT_TIMEOUT = env.float("CONSOLE_OUTPUT_TIMEOUT", default=10.0)
+SCHEDULER_FULL_REFRESH_SECONDS = env.float("SCHEDULER_FULL_REFRESH_SECONDS", default=30.0)
+DEFAULT_AVAILABILITY_ZONE = env.str("DEFAULT_AVAILABILITY_ZONE", default="nova")

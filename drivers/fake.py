@@ -12,6 +12,7 @@ it was told to have, and fails on demand. Options (from the environment of the c
   example ``reboot:.*`` or ``power_off:flaky-``); a matching operation fails and changes nothing.
 """
 
+import platform
 import re
 import threading
 import time
@@ -108,6 +109,7 @@ class FakeDriver(ComputeDriver):
             "hypervisor_type": "fake",
             "hypervisor_version": 1000,
             "hypervisor_hostname": self.host,
+            "cpu_arch": self.options.get("FAKE_CPU_ARCH") or platform.machine(),
         }
 
     # -- power ---------------------------------------------------------------------------

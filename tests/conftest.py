@@ -9,3 +9,13 @@ pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.queues"]
 def _fast_password_hashing(settings):
     """Basic auth checks a password on every request; PBKDF2's cost is not what these tests are about."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_scheduler_view():
+    """Each test's database starts empty; the scheduler's cached host view must too."""
+    from workers.scheduler.host_state import forget_cache
+
+    forget_cache()
+    yield
+    forget_cache()

@@ -66,6 +66,10 @@ class Instance(models.Model):
     vm_state = models.CharField(max_length=32, default=VmState.BUILDING, db_index=True)
     task_state = models.CharField(max_length=32, blank=True, null=True)
     power_state = models.PositiveSmallIntegerField(default=PowerState.NOSTATE)
+    reservation_id = models.CharField(max_length=64, blank=True, db_index=True)
+    request_spec = models.JSONField(
+        default=dict, blank=True, help_text="What placement asked for: scheduler hints, group, forced host, min_count"
+    )
     attempt_id = models.UUIDField(null=True, blank=True, help_text="The scheduling attempt now in flight")
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Hosts tried so far")
     alternate_hosts = models.JSONField(default=list, blank=True, help_text="Hosts left to retry a failed build on")
@@ -206,3 +210,28 @@ class Migration(models.Model):
             "new_flavor": self.new_flavor,
             "power_on": self.power_on,
         }
+
+
+class ServerGroup(models.Model):
+    """Servers that should share hosts (affinity) or avoid sharing them (anti-affinity)."""
+
+    class Policy(models.TextChoices):
+        AFFINITY = "affinity"
+        ANTI_AFFINITY = "anti-affinity"
+        SOFT_AFFINITY = "soft-affinity"
+        SOFT_ANTI_AFFINITY = "soft-anti-affinity"
+
+    uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255)
+    project = models.ForeignKey("identity.Project", on_delete=models.CASCADE, related_name="server_groups")
+    user = models.ForeignKey("identity.User", on_delete=models.CASCADE, related_name="server_groups")
+    policy = models.CharField(max_length=32, choices=Policy.choices)
+    rules = models.JSONField(default=dict, blank=True)
+    members = models.ManyToManyField(Instance, related_name="server_groups", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "uuid"]
+
+    def __str__(self):
+        return f"{self.name} ({self.policy})"

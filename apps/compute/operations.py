@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.compute.actions import add_fault, start_action
-from apps.compute.models import Flavor, Instance
+from apps.compute.models import Flavor, Instance, ServerGroup
 from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import Service
+from apps.hosts.zones import zones
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
 from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable
@@ -103,11 +104,13 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
         raise BadRequest(f"Flavor's disk is too small for requested image ({image.min_disk} GB needed).")
     if spec["key_name"] is not None:
         raise BadRequest(f"Invalid key_name provided: key pair {spec['key_name']} could not be found.")
-    if spec["availability_zone"] not in (None, "nova"):
-        raise BadRequest(f"The requested availability zone {spec['availability_zone']} is not available")
+    zone, placement = _placement(ctx, spec["availability_zone"])
+    group = _group(ctx, spec["scheduler_hints"].get("group"))
+    request_spec = {"scheduler_hints": spec["scheduler_hints"], "min_count": spec["min_count"], **placement}
 
     count = spec["count"]
     admin_pass = secrets.token_urlsafe(12)
+    reservation_id = f"r-{secrets.token_hex(4)}"
     with transaction.atomic():
         instances = []
         for index in range(count):
@@ -120,13 +123,17 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
                 image=image,
                 image_ref=str(image.id),
                 metadata=spec["metadata"],
-                availability_zone=spec["availability_zone"],
+                availability_zone=zone,
+                reservation_id=reservation_id,
+                request_spec=request_spec,
                 vm_state=VmState.BUILDING,
                 task_state=TaskState.SCHEDULING,
                 power_state=PowerState.NOSTATE,
             )
             start_action(instance, "create", request_id, ctx.user.id, ctx.project_id)
             instances.append(instance)
+        if group is not None:
+            group.members.add(*instances)
     uuids = [str(i.uuid) for i in instances]
     try:
         rpc.cast(rpc.SCHEDULER_QUEUE, "scheduler.select_destinations", instance_uuids=uuids, request_id=request_id)
@@ -135,6 +142,29 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
         _fail_unscheduled(uuids, f"Could not reach the scheduler: {exc}")
         raise ServiceUnavailable("The scheduler could not be reached; the servers were put in ERROR.") from exc
     return instances, admin_pass
+
+
+def _placement(ctx: RequestContext, requested: str | None) -> tuple[str | None, dict]:
+    """The zone asked for, and a forced host from an admin's ``zone:host[:node]``."""
+    if not requested:
+        return None, {}
+    zone, _, forced = requested.partition(":")
+    force_host, _, force_node = forced.partition(":")
+    if forced and not ctx.is_admin:
+        raise Forbidden("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.")
+    if zone and zone != settings.DEFAULT_AVAILABILITY_ZONE and zone not in zones():
+        raise BadRequest(f"The requested availability zone is not available: {zone}")
+    placement = {k: v for k, v in (("force_host", force_host), ("force_node", force_node)) if v}
+    return zone or None, placement
+
+
+def _group(ctx: RequestContext, group_id: str | None) -> ServerGroup | None:
+    if group_id is None:
+        return None
+    try:
+        return ServerGroup.objects.get(uuid=uuid.UUID(group_id), **({} if ctx.is_admin else {"project": ctx.project}))
+    except (ValueError, ServerGroup.DoesNotExist):
+        raise BadRequest(f"Invalid server group {group_id}: it could not be found.") from None
 
 
 def _fail_unscheduled(uuids: list[str], message: str) -> None:

@@ -54,8 +54,10 @@ class ComputeNode(models.Model):
     ram_allocation_ratio = models.FloatField(default=1.5)
     disk_allocation_ratio = models.FloatField(default=1.0)
     running_vms = models.PositiveIntegerField(default=0, help_text="As last reported by the hypervisor")
+    cpu_arch = models.CharField(max_length=32, blank=True, help_text="The host's CPU architecture, e.g. x86_64")
+    failed_builds = models.PositiveIntegerField(default=0, help_text="Builds failed since the last success")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["hypervisor_hostname"]
@@ -85,3 +87,34 @@ class Allocation(models.Model):
 
     def __str__(self):
         return f"{self.instance_id} on {self.node}"
+
+
+class Aggregate(models.Model):
+    """A set of hosts sharing metadata; ``availability_zone`` in the metadata makes it a zone."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=255, unique=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def availability_zone(self) -> str | None:
+        return self.metadata.get("availability_zone")
+
+
+class AggregateHost(models.Model):
+    aggregate = models.ForeignKey(Aggregate, on_delete=models.CASCADE, related_name="hosts")
+    host = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["aggregate", "host"], name="unique_aggregate_host")]
+
+    def __str__(self):
+        return f"{self.host} in {self.aggregate}"

@@ -112,6 +112,10 @@ def instance_update(
                 value = parse_datetime(value)
             setattr(instance, field, value)
         instance.save(update_fields=[*updates, "updated_at"])
+        if built:
+            ComputeNode.objects.filter(hypervisor_hostname=instance.node, failed_builds__gt=0).update(
+                failed_builds=0, updated_at=timezone.now()
+            )
         if fault:
             add_fault(instance_uuid, fault, host=host)
         if event:
@@ -136,6 +140,9 @@ def build_failed(
             LOG.info("late build failure for %s from %s ignored", instance_uuid, host)
             return
         claims.release(instance_uuid, node=instance.node)
+        ComputeNode.objects.filter(hypervisor_hostname=instance.node).update(
+            failed_builds=F("failed_builds") + 1, updated_at=timezone.now()
+        )
         if event:
             record_event(instance_uuid, request_id, event)
         new_host = _reschedule(instance, reason, request_id)
@@ -173,11 +180,11 @@ def _reschedule(instance: Instance, reason: str, request_id: str | None) -> str 
         return None
     need = ResourceRequest.from_flavor(instance.flavor)
     alternates = list(instance.alternate_hosts)
-    states = {h.node: h for h in load_host_states()}
+    states = {h.node: h for h in load_host_states(nodes=[a["node"] for a in alternates])}
     while alternates:
         choice = alternates.pop(0)
         host_state = states.get(choice["node"])
-        if host_state is None or not (host_state.enabled and host_state.up):
+        if host_state is None or not (host_state.enabled and host_state.up()):
             continue
         attempt_id = claims.claim(
             str(instance.uuid), TaskState.SPAWNING, str(instance.attempt_id), host_state, need, alternates
@@ -275,6 +282,7 @@ def node_report(host: str, resources: dict) -> None:
         "hypervisor_type": str(resources.get("hypervisor_type", "")),
         "hypervisor_version": int(resources.get("hypervisor_version", 0)),
         "running_vms": int(resources.get("running_vms", 0)),
+        "cpu_arch": str(resources.get("cpu_arch", ""))[:32],
     }
     for ratio in ("cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio"):
         if ratio in resources:

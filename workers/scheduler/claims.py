@@ -10,6 +10,7 @@ import uuid
 
 from django.db import transaction
 from django.db.models import ExpressionWrapper, F, FloatField
+from django.utils import timezone
 
 from apps.compute.models import Instance, Migration
 from apps.hosts.models import Allocation, ComputeNode
@@ -36,6 +37,7 @@ def _take(host_state: HostState, need: ResourceRequest, instance_uuid: str) -> N
         vcpus_used=F("vcpus_used") + need.vcpus,
         memory_mb_used=F("memory_mb_used") + need.memory_mb,
         local_gb_used=F("local_gb_used") + need.disk_gb,
+        updated_at=timezone.now(),
     )
     if not fits:
         raise _LostRace
@@ -120,6 +122,7 @@ def release(instance_uuid: str, node: str | None = None) -> int:
             vcpus_used=F("vcpus_used") - allocation.vcpus,
             memory_mb_used=F("memory_mb_used") - allocation.memory_mb,
             local_gb_used=F("local_gb_used") - allocation.disk_gb,
+            updated_at=timezone.now(),
         )
         allocation.delete()
         freed += 1

@@ -1,12 +1,28 @@
-"""The scheduler's in-memory view of each compute node, read fresh for every request."""
+"""The scheduler's view of every compute node, kept fresh incrementally.
+
+A full load reads every node, its service, its aggregates and its in-flight task count in a
+handful of queries (never one per host). Between full loads, each decision reads only the nodes
+and services whose ``updated_at`` moved (claims, releases, reports and heartbeats all bump it),
+so a decision over 10,000 hosts costs a few small queries. The cache only guides placement:
+claims are checked by the database, so a stale view costs at most a lost claim and a retry.
+"""
 
 import dataclasses
 import math
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from apps.hosts.models import ComputeNode
+from apps.compute.models import Instance
+from apps.hosts.models import Aggregate, AggregateHost, ComputeNode, Service
+
+COMPUTE_BINARY = "cloudcore-compute"
+DEFAULT_AZ = "nova"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,62 +40,190 @@ class ResourceRequest:
         return cls(vcpus=int(flavor["vcpus"]), memory_mb=int(flavor["memory_mb"]), disk_gb=disk)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)
 class HostState:
     node_id: int
     host: str
     node: str
-    enabled: bool
-    up: bool
-    vcpus: int
-    vcpus_used: int
-    memory_mb: int
-    memory_mb_used: int
-    local_gb: int
-    local_gb_used: int
-    cpu_allocation_ratio: float
-    ram_allocation_ratio: float
-    disk_allocation_ratio: float
+    enabled: bool = True
+    forced_down: bool = False
+    last_seen: float = 0.0  # epoch seconds of the last heartbeat
+    vcpus: int = 0
+    vcpus_used: int = 0
+    memory_mb: int = 0
+    memory_mb_used: int = 0
+    local_gb: int = 0
+    local_gb_used: int = 0
+    cpu_allocation_ratio: float = 16.0
+    ram_allocation_ratio: float = 1.5
+    disk_allocation_ratio: float = 1.0
+    hypervisor_type: str = ""
+    cpu_arch: str = ""
+    failed_builds: int = 0
+    io_ops: int = 0
+    availability_zone: str = DEFAULT_AZ
+    aggregates: tuple[dict, ...] = ()
+    # Derived from the above by recompute(); plain attributes so filters read them cheaply.
+    free_vcpus: float = 0.0
+    free_ram_mb: float = 0.0
+    free_disk_gb: float = 0.0
 
-    @property
-    def free_vcpus(self) -> float:
-        return self.vcpus * self.cpu_allocation_ratio - self.vcpus_used
+    def __post_init__(self):
+        self.recompute()
 
-    @property
-    def free_ram_mb(self) -> float:
-        return self.memory_mb * self.ram_allocation_ratio - self.memory_mb_used
+    def recompute(self) -> None:
+        self.free_vcpus = self.vcpus * self.cpu_allocation_ratio - self.vcpus_used
+        self.free_ram_mb = self.memory_mb * self.ram_allocation_ratio - self.memory_mb_used
+        self.free_disk_gb = self.local_gb * self.disk_allocation_ratio - self.local_gb_used
 
-    @property
-    def free_disk_gb(self) -> float:
-        return self.local_gb * self.disk_allocation_ratio - self.local_gb_used
+    def up(self, now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        return not self.forced_down and now - self.last_seen <= settings.SERVICE_DOWN_TIME
 
     def consume(self, need: ResourceRequest) -> None:
         """Count a placement made in this request, so the next instance sees it."""
         self.vcpus_used += need.vcpus
         self.memory_mb_used += need.memory_mb
         self.local_gb_used += need.disk_gb
+        self.io_ops += 1
+        self.recompute()
+
+    def update_from_node(self, node: ComputeNode) -> None:
+        for field in (
+            "vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb", "local_gb_used",
+            "cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio", "hypervisor_type",
+            "cpu_arch", "failed_builds",
+        ):  # fmt: skip
+            setattr(self, field, getattr(node, field))
+        self.update_from_service(node.service)
+        self.recompute()
+
+    def update_from_service(self, service: Service) -> None:
+        self.enabled = not service.disabled
+        self.forced_down = service.forced_down
+        self.last_seen = service.last_seen_up.timestamp() if service.last_seen_up else 0.0
 
 
-def load_host_states() -> list[HostState]:
-    """Every compute node with its service's liveness, in one query."""
-    now = timezone.now()
-    down_time = settings.SERVICE_DOWN_TIME
-    return [
-        HostState(
-            node_id=node.id,
-            host=node.host,
-            node=node.hypervisor_hostname,
-            enabled=not node.service.disabled,
-            up=node.service.is_up(down_time, now),
-            vcpus=node.vcpus,
-            vcpus_used=node.vcpus_used,
-            memory_mb=node.memory_mb,
-            memory_mb_used=node.memory_mb_used,
-            local_gb=node.local_gb,
-            local_gb_used=node.local_gb_used,
-            cpu_allocation_ratio=node.cpu_allocation_ratio,
-            ram_allocation_ratio=node.ram_allocation_ratio,
-            disk_allocation_ratio=node.disk_allocation_ratio,
-        )
-        for node in ComputeNode.objects.select_related("service").filter(service__binary="cloudcore-compute")
-    ]
+def _aggregates_by_host() -> dict[str, list[Aggregate]]:
+    by_host: dict[str, list[Aggregate]] = {}
+    aggregates = {a.id: a for a in Aggregate.objects.all()}
+    for aggregate_id, host in AggregateHost.objects.values_list("aggregate_id", "host"):
+        by_host.setdefault(host, []).append(aggregates[aggregate_id])
+    return by_host
+
+
+def io_ops_by_host() -> Counter:
+    """Instances with an operation in flight, per host."""
+    rows = (
+        Instance.objects.filter(deleted_at__isnull=True, task_state__isnull=False, host__isnull=False)
+        .values("host")
+        .annotate(n=Count("uuid"))
+    )
+    return Counter({row["host"]: row["n"] for row in rows})
+
+
+class HostStateCache:
+    """One scheduler thread's view of all hosts. ``states()`` refreshes what changed and returns them."""
+
+    OVERLAP = timedelta(seconds=5)  # re-read rows this far behind the watermark (late commits, clock skew)
+
+    def __init__(self, full_refresh_seconds: float = 30.0):
+        self.full_refresh_seconds = full_refresh_seconds
+        self._by_node: dict[int, HostState] = {}
+        self._by_host: dict[str, list[HostState]] = {}
+        self._watermark = None
+        self._loaded_at = -math.inf
+        self._aggregates_version = None
+
+    def states(self) -> list[HostState]:
+        version = self._current_aggregates_version()
+        if (
+            self._watermark is None
+            or time.monotonic() - self._loaded_at > self.full_refresh_seconds
+            or version != self._aggregates_version
+        ):
+            self.full_load(version)
+        else:
+            self._refresh()
+        return list(self._by_node.values())
+
+    def reread(self, state: HostState) -> None:
+        """Re-read one node after a lost claim; a node that is gone leaves the view."""
+        node = ComputeNode.objects.select_related("service").filter(pk=state.node_id).first()
+        if node is None:
+            self._by_node.pop(state.node_id, None)
+            siblings = self._by_host.get(state.host, [])
+            if state in siblings:
+                siblings.remove(state)
+        else:
+            state.update_from_node(node)
+
+    @staticmethod
+    def _current_aggregates_version():
+        return tuple(Aggregate.objects.aggregate(n=Count("id"), last=Max("updated_at")).values())
+
+    def full_load(self, aggregates_version=None, nodes: list[str] | None = None) -> None:
+        started = timezone.now()
+        aggregates = _aggregates_by_host()
+        io_ops = io_ops_by_host()
+        by_node = {}
+        rows = ComputeNode.objects.select_related("service").filter(service__binary=COMPUTE_BINARY)
+        if nodes is not None:
+            rows = rows.filter(hypervisor_hostname__in=nodes)
+        for node in rows:
+            state = HostState(node_id=node.id, host=node.host, node=node.hypervisor_hostname)
+            state.update_from_node(node)
+            host_aggregates = aggregates.get(node.host, [])
+            state.aggregates = tuple(a.metadata for a in host_aggregates)
+            zones = [a.availability_zone for a in host_aggregates if a.availability_zone]
+            state.availability_zone = zones[0] if zones else settings.DEFAULT_AVAILABILITY_ZONE
+            state.io_ops = io_ops.get(node.host, 0)
+            by_node[node.id] = state
+        self._by_node = by_node
+        self._by_host = {}
+        for state in by_node.values():
+            self._by_host.setdefault(state.host, []).append(state)
+        self._watermark = started
+        self._loaded_at = time.monotonic()
+        self._aggregates_version = aggregates_version or self._current_aggregates_version()
+
+    def _refresh(self) -> None:
+        started = timezone.now()
+        since = self._watermark - self.OVERLAP
+        for node in ComputeNode.objects.select_related("service").filter(updated_at__gte=since):
+            state = self._by_node.get(node.id)
+            if state is None:
+                self.full_load()
+                return
+            state.update_from_node(node)
+        for service in Service.objects.filter(binary=COMPUTE_BINARY, updated_at__gte=since):
+            for state in self._by_host.get(service.host, ()):
+                state.update_from_service(service)
+        self._watermark = started
+
+
+_local = threading.local()
+
+
+def cache() -> HostStateCache:
+    """The current thread's cache (scheduler workers run several threads)."""
+    current = getattr(_local, "cache", None)
+    if current is None:
+        current = _local.cache = HostStateCache(settings.SCHEDULER_FULL_REFRESH_SECONDS)
+    return current
+
+
+def host_states() -> list[HostState]:
+    """The current thread's cached view, refreshed."""
+    return cache().states()
+
+
+def forget_cache() -> None:
+    _local.cache = None
+
+
+def load_host_states(nodes: list[str] | None = None) -> list[HostState]:
+    """A fresh view from the database (of ``nodes`` only, if given), not cached."""
+    cache = HostStateCache()
+    cache.full_load(nodes=nodes)
+    return list(cache._by_node.values())

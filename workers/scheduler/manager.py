@@ -1,8 +1,9 @@
-"""The scheduling pipeline: filter, weigh, claim, and hand the instance to its host."""
+"""Placing instances: decide, claim in the database, and hand each instance to its host."""
 
+import copy
 import logging
+import time
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,67 +11,45 @@ from apps.compute.actions import add_fault, record_event
 from apps.compute.models import Instance, Migration
 from apps.compute.states import TaskState, VmState
 from workers import rpc
-from workers.scheduler import claims
-from workers.scheduler.filters import FILTERS
-from workers.scheduler.host_state import HostState, ResourceRequest, load_host_states
-from workers.scheduler.weighers import WEIGHERS, weigh_hosts
+from workers.scheduler import claims, request_spec
+from workers.scheduler.host_state import HostState, host_states
+from workers.scheduler.host_state import cache as host_state_cache
+from workers.scheduler.pipeline import Decision, alternates, decide
 
 LOG = logging.getLogger(__name__)
 
 NO_VALID_HOST = "No valid host was found."
 
 
-def run_filters(hosts: list[HostState], need: ResourceRequest) -> tuple[list[HostState], list[str]]:
-    """The hosts that pass every enabled filter, and one line per filter saying what it removed."""
-    report = []
-    for name in settings.SCHEDULER_ENABLED_FILTERS:
-        host_filter = FILTERS[name]()
-        passed, rejected = [], []
-        for host in hosts:
-            (passed if host_filter.host_passes(host, need) else rejected).append(host)
-        line = f"{name}: {len(hosts)} -> {len(passed)}"
-        if rejected:
-            why = host_filter.describe_rejection(rejected, need)
-            line += f" ({why})" if why else ""
-        report.append(line)
-        hosts = passed
-        if not hosts:
-            break
-    return hosts, report
+def _event(name: str, started, result: str, details: str) -> dict:
+    return {"event": name, "start_time": started, "finish_time": timezone.now(), "result": result, "details": details}
 
 
-def _alternates(ranked: list[HostState], chosen: HostState) -> list[dict]:
-    others = [h for h in ranked if h.node != chosen.node][: settings.SCHEDULER_ALTERNATES]
-    return [{"host": h.host, "node": h.node} for h in others]
+def no_valid_host_message(decision: Decision) -> str:
+    return f"{NO_VALID_HOST} {decision.why_not()}"[:255]
 
 
-def place(instance: Instance, hosts: list[HostState], request_id: str | None) -> HostState | None:
+def place(instance: Instance, hosts: list[HostState], request_id: str | None, group_cache: dict) -> HostState | None:
     """Find and claim a host for one instance, or record why there is none. Returns the host."""
     started = timezone.now()
-    need = ResourceRequest.from_flavor(instance.flavor)
-    candidates, report = run_filters(hosts, need)
-    ranked = weigh_hosts(candidates, [WEIGHERS[name]() for name in settings.SCHEDULER_WEIGHERS])
-    for host in ranked:
-        attempt_id = claims.claim(str(instance.uuid), TaskState.SCHEDULING, None, host, need, _alternates(ranked, host))
+    spec = request_spec.build(instance, group_cache=group_cache)
+    decision = decide(hosts, spec)
+    for host in decision.ranked:
+        attempt_id = claims.claim(
+            str(instance.uuid), TaskState.SCHEDULING, None, host, spec.need, alternates(decision, host, spec)
+        )
         if attempt_id is None:
             if not Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.SCHEDULING).exists():
                 LOG.info("instance %s left scheduling while being placed; skipping", instance.uuid)
                 return None
             LOG.info("lost the claim race for %s on %s; trying the next host", instance.uuid, host.node)
+            host_state_cache().reread(host)
             continue
-        host.consume(need)
+        host.consume(spec.need)
+        spec.placed(host.host)
         with transaction.atomic():
-            record_event(
-                instance.uuid,
-                request_id,
-                {
-                    "event": "schedule_instances",
-                    "start_time": started,
-                    "finish_time": timezone.now(),
-                    "result": "Success",
-                    "details": f"placed on {host.node}; " + "; ".join(report),
-                },
-            )
+            details = f"placed on {host.node}; " + "; ".join(decision.report)
+            record_event(instance.uuid, request_id, _event("schedule_instances", started, "Success", details))
         instance.refresh_from_db()
         try:
             rpc.cast(
@@ -84,10 +63,11 @@ def place(instance: Instance, hosts: list[HostState], request_id: str | None) ->
             _undo_claim(instance.uuid, attempt_id, request_id, f"Could not reach compute host {host.host}: {exc}")
             raise
         return host
-    details = "; ".join(report) if ranked == [] else "every host that passed the filters was claimed by others"
-    fail_scheduling(
-        instance.uuid, request_id, f"{NO_VALID_HOST} There are not enough hosts available.", details, started
-    )
+    if decision.ranked:
+        message, details = f"{NO_VALID_HOST} Every host that passed the filters was claimed by others.", ""
+    else:
+        message, details = no_valid_host_message(decision), "; ".join(decision.report)
+    fail_scheduling(instance.uuid, request_id, message, details, started)
     return None
 
 
@@ -100,18 +80,7 @@ def _undo_claim(instance_uuid, attempt_id: str, request_id, message: str) -> Non
             claims.release(str(instance_uuid))
             add_fault(instance_uuid, message)
             now = timezone.now()
-            record_event(
-                instance_uuid,
-                request_id,
-                {
-                    "event": "schedule_instances",
-                    "start_time": now,
-                    "finish_time": now,
-                    "result": "Error",
-                    "details": message,
-                },
-                finish=True,
-            )
+            record_event(instance_uuid, request_id, _event("schedule_instances", now, "Error", message), finish=True)
 
 
 def fail_scheduling(instance_uuid, request_id, message: str, details: str, started) -> bool:
@@ -126,36 +95,65 @@ def fail_scheduling(instance_uuid, request_id, message: str, details: str, start
         record_event(
             instance_uuid,
             request_id,
-            {
-                "event": "schedule_instances",
-                "start_time": started,
-                "finish_time": timezone.now(),
-                "result": "Error",
-                "details": f"{message} {details}",
-            },
+            _event("schedule_instances", started, "Error", f"{message} {details}"),
             finish=True,
         )
-    LOG.info("no valid host for %s: %s", instance_uuid, details)
+    LOG.info("no valid host for %s: %s", instance_uuid, details or message)
     return True
 
 
+def _enough_room(instances: list[Instance], hosts: list[HostState], min_count: int) -> tuple[bool, Decision | None]:
+    """Whether at least ``min_count`` of the instances fit, trying placements on copies of the hosts."""
+    trial = [copy.copy(h) for h in hosts]
+    group_cache: dict = {}
+    placed = 0
+    last = None
+    for instance in instances:
+        spec = request_spec.build(instance, group_cache=group_cache)
+        last = decide(trial, spec)
+        if not last.ranked:
+            break
+        last.ranked[0].consume(spec.need)
+        spec.placed(last.ranked[0].host)
+        placed += 1
+        if placed >= min_count:
+            return True, None
+    return placed >= min_count, last
+
+
 def select_destinations(instance_uuids: list[str], request_id: str | None = None) -> None:
-    """Place every instance of one request; each placement updates the host view for the next."""
+    """Place every instance of one request; each placement updates the host view for the next.
+
+    With ``min_count`` (kept in the request spec), either at least that many are placed or none.
+    """
     instances = list(
-        Instance.objects.select_related("image").filter(
-            uuid__in=instance_uuids, task_state=TaskState.SCHEDULING, deleted_at__isnull=True
-        )
+        Instance.objects.select_related("image")
+        .prefetch_related("server_groups")
+        .filter(uuid__in=instance_uuids, task_state=TaskState.SCHEDULING, deleted_at__isnull=True)
+        .order_by("created_at", "name")
     )
     if not instances:
         return
-    hosts = load_host_states()
-    for instance in sorted(instances, key=lambda i: i.created_at):
+    started_at = time.perf_counter()
+    hosts = host_states()
+    min_count = max(int(i.request_spec.get("min_count", 1)) for i in instances)
+    if min_count > 1:
+        enough, decision = _enough_room(instances, hosts, min_count)
+        if not enough:
+            message = no_valid_host_message(decision) if decision else NO_VALID_HOST
+            details = f"fewer than min_count={min_count} servers fit; " + "; ".join(decision.report if decision else [])
+            for instance in instances:
+                fail_scheduling(instance.uuid, request_id, message, details, timezone.now())
+            return
+    group_cache: dict = {}
+    for instance in instances:
         try:
-            place(instance, hosts, request_id)
+            place(instance, hosts, request_id, group_cache)
         except Exception as exc:
             # One instance's failure must not strand the rest of the request.
             LOG.exception("scheduling %s failed", instance.uuid)
             fail_scheduling(instance.uuid, request_id, f"Scheduling failed: {exc}", "", timezone.now())
+    LOG.info("placed %d instance(s) in %.1f ms", len(instances), (time.perf_counter() - started_at) * 1000)
 
 
 def select_migration_destination(migration_id: int, request_id: str | None = None) -> None:
@@ -165,23 +163,20 @@ def select_migration_destination(migration_id: int, request_id: str | None = Non
     if migration is None or migration.status != Migration.Status.PRE_MIGRATING:
         return
     instance = migration.instance
-    need = ResourceRequest.from_flavor(migration.new_flavor)
-    hosts = [h for h in load_host_states() if h.host != migration.source_compute]
-    candidates, report = run_filters(hosts, need)
-    ranked = weigh_hosts(candidates, [WEIGHERS[name]() for name in settings.SCHEDULER_WEIGHERS])
-    for host in ranked:
-        if not claims.claim_for_migration(migration.id, str(instance.uuid), host, need):
+    spec = request_spec.build(instance, flavor=migration.new_flavor)
+    spec.ignore_hosts = frozenset({migration.source_compute})
+    spec.force_host = spec.force_node = None
+    decision = decide(host_states(), spec)
+    for host in decision.ranked:
+        if not claims.claim_for_migration(migration.id, str(instance.uuid), host, spec.need):
             if not Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.RESIZE_PREP).exists():
                 return
             continue
+        host.consume(spec.need)
         migration.refresh_from_db()
         with transaction.atomic():
-            record_event(
-                instance.uuid,
-                request_id,
-                {"event": "schedule_instances", "start_time": started, "finish_time": timezone.now(),
-                 "result": "Success", "details": f"destination {host.node}; " + "; ".join(report)},
-            )  # fmt: skip
+            details = f"destination {host.node}; " + "; ".join(decision.report)
+            record_event(instance.uuid, request_id, _event("schedule_instances", started, "Success", details))
         rpc.cast(
             rpc.compute_queue(migration.source_compute),
             "compute.resize_instance",
@@ -190,8 +185,8 @@ def select_migration_destination(migration_id: int, request_id: str | None = Non
             request_id=request_id,
         )
         return
-    message = f"{NO_VALID_HOST} There are not enough hosts available."
-    details = "; ".join(report) if not ranked else "every host that passed the filters was claimed by others"
+    message = no_valid_host_message(decision) if not decision.ranked else f"{NO_VALID_HOST} All hosts were taken."
+    details = "; ".join(decision.report)
     with transaction.atomic():
         moved = Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.RESIZE_PREP).update(task_state=None)
         Migration.objects.filter(pk=migration.id).update(status=Migration.Status.ERROR)
@@ -200,7 +195,6 @@ def select_migration_destination(migration_id: int, request_id: str | None = Non
             record_event(
                 instance.uuid,
                 request_id,
-                {"event": "schedule_instances", "start_time": started, "finish_time": timezone.now(),
-                 "result": "Error", "details": f"{message} {details}"},
+                _event("schedule_instances", started, "Error", f"{message} {details}"),
                 finish=True,
-            )  # fmt: skip
+            )

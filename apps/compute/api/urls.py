@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from apps.compute.api import actions, server_extras, views
+from apps.compute.api import actions, server_extras, server_groups, views
+from apps.hosts.api import views as host_views
 
 urlpatterns = [
     re_path(r"^/?$", views.VersionView.as_view(), name="version"),
@@ -20,6 +21,15 @@ urlpatterns = [
     path("/servers/<str:server_id>/tags/<str:tag>", server_extras.TagView.as_view(), name="server-tag"),
     path("/servers/<str:server_id>/migrations", server_extras.ServerMigrationsView.as_view(), name="server-migrations"),
     path("/os-migrations", server_extras.MigrationsView.as_view(), name="migrations"),
+    path("/os-server-groups", server_groups.ServerGroupListView.as_view(), name="server-groups"),
+    path("/os-server-groups/<str:group_id>", server_groups.ServerGroupView.as_view(), name="server-group"),
+    path("/os-aggregates", host_views.AggregateListView.as_view(), name="aggregates"),
+    path("/os-aggregates/<str:aggregate_id>", host_views.AggregateView.as_view(), name="aggregate"),
+    path("/os-aggregates/<str:aggregate_id>/action", host_views.AggregateActionView.as_view(), name="aggregate-action"),
+    path("/os-availability-zone", host_views.AvailabilityZoneView.as_view(), name="availability-zones"),
+    path(
+        "/os-availability-zone/detail", host_views.AvailabilityZoneDetailView.as_view(), name="availability-zone-detail"
+    ),
     path("/servers/<str:server_id>/os-instance-actions", views.InstanceActionListView.as_view(), name="actions"),
     path(
         "/servers/<str:server_id>/os-instance-actions/<str:request_id>",

@@ -1,5 +1,7 @@
 """Request body checks with Nova's wording: every problem is a 400 that names the field."""
 
+import uuid
+
 from cloudcore.exceptions import BadRequest
 
 MAX_COUNT_LIMIT = 100
@@ -106,6 +108,26 @@ def networks(value) -> None:
         raise BadRequest('Network requests are not supported yet; use "networks": "none"')
 
 
+def scheduler_hints(data: dict) -> dict:
+    """``os:scheduler_hints`` (or ``OS-SCH-HNT:scheduler_hints``): group, same_host, different_host."""
+    hints = data.get("os:scheduler_hints", data.get("OS-SCH-HNT:scheduler_hints", {}))
+    if not isinstance(hints, dict):
+        raise invalid("os:scheduler_hints", f"Value: {hints!r}. {hints!r} is not of type 'object'")
+    clean = {}
+    if "group" in hints:
+        clean["group"] = ref(hints["group"], "group")
+    for key in ("same_host", "different_host"):
+        if key in hints:
+            values = hints[key] if isinstance(hints[key], list) else [hints[key]]
+            clean[key] = [ref(v, key) for v in values]
+            for value in clean[key]:
+                try:
+                    uuid.UUID(value)
+                except ValueError:
+                    raise invalid(key, f"Value: {value!r}. Expected server ids") from None
+    return clean
+
+
 def server_create(data) -> dict:
     """Check a ``POST /servers`` body and return the normalised request."""
     server = envelope(data, "server")
@@ -125,6 +147,8 @@ def server_create(data) -> dict:
         networks(server["networks"])
     if spec["availability_zone"] is not None:
         name(spec["availability_zone"], "availability_zone")
+        if spec["availability_zone"] == "":
+            spec["availability_zone"] = None
     description = spec["description"]
     if description is not None and (
         not isinstance(description, str) or len(description) > 255 or "\x00" in description
@@ -135,6 +159,9 @@ def server_create(data) -> dict:
     if max_count < min_count:
         raise BadRequest("min_count must be <= max_count")
     spec["count"] = max_count
+    spec["min_count"] = min_count
+    spec["return_reservation_id"] = boolean(server.get("return_reservation_id", False), "return_reservation_id")
+    spec["scheduler_hints"] = scheduler_hints(data)
     if max_count > 1 and len(spec["name"]) + len(f"-{max_count}") > 255:
         raise invalid("name", "The name plus the '-N' suffix of a multiple create is longer than 255 characters")
     return spec

@@ -153,6 +153,8 @@ class ServerListView(APIView):
         spec = validation.server_create(request.data)
         instances, admin_pass = operations.create_servers(ctx, spec, request.request_id)
         first = instances[0]
+        if spec["return_reservation_id"]:
+            return Response({"reservation_id": first.reservation_id}, status=202)
         body = {
             "server": {
                 **builders.server_brief(request, first),

@@ -1,15 +1,21 @@
-"""Only hosts whose compute service is enabled and heartbeating."""
+"""Only hosts whose compute service is enabled, not forced down, and heartbeating."""
+
+from django.conf import settings
 
 from workers.scheduler.filters.base import BaseHostFilter
 
 
 class ComputeFilter(BaseHostFilter):
-    def host_passes(self, host_state, need):
-        return host_state.enabled and host_state.up
+    def host_passes(self, host_state, spec):
+        return host_state.enabled and host_state.up(spec.now)
 
-    def describe_rejection(self, rejected, need):
+    def filter_all(self, hosts, spec):
+        cutoff = spec.now - settings.SERVICE_DOWN_TIME
+        return [h for h in hosts if h.enabled and not h.forced_down and h.last_seen >= cutoff]
+
+    def describe_rejection(self, rejected, spec):
         disabled = sum(1 for h in rejected if not h.enabled)
-        down = sum(1 for h in rejected if h.enabled and not h.up)
+        down = len(rejected) - disabled
         return ", ".join(
             part for part in (f"{disabled} disabled" if disabled else "", f"{down} down" if down else "") if part
         )

@@ -4,9 +4,12 @@ from workers.scheduler.filters.base import BaseHostFilter
 
 
 class CoreFilter(BaseHostFilter):
-    def host_passes(self, host_state, need):
-        return host_state.free_vcpus >= need.vcpus
+    def host_passes(self, host_state, spec):
+        return host_state.free_vcpus >= spec.need.vcpus
 
-    def describe_rejection(self, rejected, need):
-        most = max(h.free_vcpus for h in rejected)
-        return f"needs {need.vcpus} vCPUs, most free {most:g}"
+    def filter_all(self, hosts, spec):
+        need = spec.need.vcpus
+        return [h for h in hosts if h.free_vcpus >= need]
+
+    def describe_rejection(self, rejected, spec):
+        return f"needs {spec.need.vcpus} vCPUs, most free {max(h.free_vcpus for h in rejected):g}"

@@ -4,9 +4,12 @@ from workers.scheduler.filters.base import BaseHostFilter
 
 
 class DiskFilter(BaseHostFilter):
-    def host_passes(self, host_state, need):
-        return host_state.free_disk_gb >= need.disk_gb
+    def host_passes(self, host_state, spec):
+        return host_state.free_disk_gb >= spec.need.disk_gb
 
-    def describe_rejection(self, rejected, need):
-        most = max(h.free_disk_gb for h in rejected)
-        return f"needs {need.disk_gb} GB, most free {most:g} GB"
+    def filter_all(self, hosts, spec):
+        need = spec.need.disk_gb
+        return [h for h in hosts if h.free_disk_gb >= need]
+
+    def describe_rejection(self, rejected, spec):
+        return f"needs {spec.need.disk_gb} GB, most free {max(h.free_disk_gb for h in rejected):g} GB"

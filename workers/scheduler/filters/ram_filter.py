@@ -4,9 +4,12 @@ from workers.scheduler.filters.base import BaseHostFilter
 
 
 class RamFilter(BaseHostFilter):
-    def host_passes(self, host_state, need):
-        return host_state.free_ram_mb >= need.memory_mb
+    def host_passes(self, host_state, spec):
+        return host_state.free_ram_mb >= spec.need.memory_mb
 
-    def describe_rejection(self, rejected, need):
-        most = max(h.free_ram_mb for h in rejected)
-        return f"needs {need.memory_mb} MB, most free {most:g} MB"
+    def filter_all(self, hosts, spec):
+        need = spec.need.memory_mb
+        return [h for h in hosts if h.free_ram_mb >= need]
+
+    def describe_rejection(self, rejected, spec):
+        return f"needs {spec.need.memory_mb} MB, most free {max(h.free_ram_mb for h in rejected):g} MB"

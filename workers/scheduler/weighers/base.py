@@ -1,37 +1,61 @@
 """Weigher base: raw scores normalised to 0..1 across the candidate hosts, times a multiplier."""
 
+import heapq
+
 from django.conf import settings
 
 from workers.scheduler.host_state import HostState
+from workers.scheduler.request_spec import RequestSpec
 
 
 class BaseWeigher:
-    #: Setting that holds this weigher's multiplier; a negative multiplier stacks instead of spreads.
+    #: Setting holding this weigher's multiplier. Positive spreads toward high raw weights;
+    #: negative prefers low ones (stacking, for the resource weighers).
     multiplier_setting = ""
     default_multiplier = 1.0
 
     def multiplier(self) -> float:
         return float(getattr(settings, self.multiplier_setting, self.default_multiplier))
 
-    def raw_weight(self, host_state: HostState) -> float:
+    def relevant(self, spec: RequestSpec) -> bool:
+        return True
+
+    def raw_weight(self, host_state: HostState, spec: RequestSpec) -> float:
         raise NotImplementedError
 
-
-def _normalise(values: list[float]) -> list[float]:
-    low, high = min(values), max(values)
-    if high == low:
-        return [0.0 for _ in values]
-    return [(v - low) / (high - low) for v in values]
+    def weigh_all(self, hosts: list[HostState], spec: RequestSpec) -> list[float]:
+        raw = self.raw_weight
+        return [raw(h, spec) for h in hosts]
 
 
-def weigh_hosts(hosts: list[HostState], weighers: list[BaseWeigher]) -> list[HostState]:
-    """The hosts, best first."""
+def weigh_hosts(
+    hosts: list[HostState], weighers: list[BaseWeigher], spec: RequestSpec, limit: int | None = None
+) -> list[HostState]:
+    """The hosts, best first (only the best ``limit`` when given). Ties go to the node name."""
     if len(hosts) < 2:
         return list(hosts)
     totals = [0.0] * len(hosts)
     for weigher in weighers:
         multiplier = weigher.multiplier()
-        for i, weight in enumerate(_normalise([weigher.raw_weight(h) for h in hosts])):
-            totals[i] += multiplier * weight
-    order = sorted(range(len(hosts)), key=lambda i: (-totals[i], hosts[i].node))
-    return [hosts[i] for i in order]
+        if not multiplier or not weigher.relevant(spec):
+            continue
+        raw = weigher.weigh_all(hosts, spec)
+        low, high = min(raw), max(raw)
+        if high == low:
+            continue
+        scale = multiplier / (high - low)
+        totals = [total + (value - low) * scale for total, value in zip(totals, raw, strict=True)]
+    order = range(len(hosts))
+    key = lambda i: (totals[i], _reverse_name(hosts[i].node))  # noqa: E731
+    best = heapq.nlargest(limit, order, key=key) if limit else sorted(order, key=key, reverse=True)
+    return [hosts[i] for i in best]
+
+
+class _reverse_name(str):
+    """Sorts names backwards, so that among equal weights the first name in order wins."""
+
+    def __lt__(self, other):
+        return str.__gt__(self, other)
+
+    def __gt__(self, other):
+        return str.__lt__(self, other)

@@ -6,5 +6,8 @@ from workers.scheduler.weighers.base import BaseWeigher
 class RAMWeigher(BaseWeigher):
     multiplier_setting = "RAM_WEIGHT_MULTIPLIER"
 
-    def raw_weight(self, host_state):
+    def raw_weight(self, host_state, spec):
         return host_state.free_ram_mb
+
+    def weigh_all(self, hosts, spec):
+        return [h.free_ram_mb for h in hosts]

@@ -1,0 +1,87 @@
+"""``/os-server-groups``: affinity and anti-affinity groups, hard and soft."""
+
+import uuid
+
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.compute.api import validation
+from apps.compute.models import ServerGroup
+from apps.identity.auth import request_context
+from cloudcore.exceptions import BadRequest, NotFound
+
+POLICIES = [p.value for p in ServerGroup.Policy]
+
+
+def group_body(group: ServerGroup) -> dict:
+    members = [str(m) for m in group.members.filter(deleted_at__isnull=True).values_list("uuid", flat=True)]
+    return {
+        "id": str(group.uuid),
+        "name": group.name,
+        "policies": [group.policy],
+        "policy": group.policy,
+        "rules": group.rules,
+        "members": members,
+        "metadata": {},
+        "project_id": group.project_id,
+        "user_id": group.user_id,
+    }
+
+
+def visible_groups(ctx, all_projects: bool = False):
+    groups = ServerGroup.objects.all()
+    return groups if ctx.is_admin and all_projects else groups.filter(project_id=ctx.project_id)
+
+
+def get_group(ctx, group_id: str) -> ServerGroup:
+    try:
+        return visible_groups(ctx, all_projects=ctx.is_admin).get(uuid=uuid.UUID(str(group_id)))
+    except (ValueError, ServerGroup.DoesNotExist):
+        raise NotFound(f"Server group {group_id} could not be found.") from None
+
+
+def _policy_and_rules(body: dict) -> tuple[str, dict]:
+    if "policy" in body:
+        policy = body["policy"]
+    elif isinstance(body.get("policies"), list) and len(body["policies"]) == 1:
+        policy = body["policies"][0]
+    else:
+        raise validation.invalid("server_group", "'policy' (or a one-item 'policies') is a required property")
+    if policy not in POLICIES:
+        raise validation.invalid("policy", f"Value: {policy!r}. It must be one of {', '.join(POLICIES)}")
+    rules = body.get("rules", {})
+    if not isinstance(rules, dict) or set(rules) - {"max_server_per_host"}:
+        raise validation.invalid("rules", "Only 'max_server_per_host' is supported")
+    if rules:
+        if policy != "anti-affinity":
+            raise BadRequest("Only anti-affinity policy supports rules.")
+        rules = {"max_server_per_host": validation.integer(rules["max_server_per_host"], "max_server_per_host", 1)}
+    return policy, rules
+
+
+class ServerGroupListView(APIView):
+    def get(self, request):
+        ctx = request_context(request)
+        all_projects = request.query_params.get("all_projects", "").lower() in ("1", "true", "yes")
+        groups = visible_groups(ctx, all_projects)
+        return Response({"server_groups": [group_body(g) for g in groups]})
+
+    def post(self, request):
+        ctx = request_context(request)
+        body = validation.envelope(request.data, "server_group")
+        if "name" not in body:
+            raise validation.invalid("server_group", "'name' is a required property")
+        policy, rules = _policy_and_rules(body)
+        group = ServerGroup.objects.create(
+            name=validation.name(body["name"]), project=ctx.project, user=ctx.user, policy=policy, rules=rules
+        )
+        return Response({"server_group": group_body(group)})
+
+
+class ServerGroupView(APIView):
+    def get(self, request, group_id):
+        return Response({"server_group": group_body(get_group(request_context(request), group_id))})
+
+    def delete(self, request, group_id):
+        get_group(request_context(request), group_id).delete()
+        return Response(status=204)

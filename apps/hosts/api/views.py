@@ -1,0 +1,209 @@
+"""Operator APIs for hosts: aggregates (``/os-aggregates``) and zones (``/os-availability-zone``)."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.compute.api import validation
+from apps.hosts.models import Aggregate, AggregateHost, Service
+from apps.hosts.zones import COMPUTE_BINARY, zones
+from apps.identity.auth import request_context
+from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound
+
+
+def _usec(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+
+
+def require_admin(request, rule: str) -> None:
+    if not request_context(request).is_admin:
+        raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
+
+
+def aggregate_body(aggregate: Aggregate) -> dict:
+    return {
+        "id": aggregate.id,
+        "uuid": str(aggregate.uuid),
+        "name": aggregate.name,
+        "availability_zone": aggregate.availability_zone,
+        "hosts": sorted(aggregate.hosts.values_list("host", flat=True)),
+        "metadata": aggregate.metadata,
+        "created_at": _usec(aggregate.created_at),
+        "updated_at": _usec(aggregate.updated_at),
+        "deleted": False,
+        "deleted_at": None,
+    }
+
+
+def _zone(value) -> str | None:
+    if value is None:
+        return None
+    zone = validation.name(value, "availability_zone")
+    if ":" in zone:
+        raise validation.invalid("availability_zone", "A zone name may not contain ':'")
+    return zone
+
+
+def _get(aggregate_id) -> Aggregate:
+    try:
+        return Aggregate.objects.get(pk=int(aggregate_id))
+    except (ValueError, Aggregate.DoesNotExist):
+        raise NotFound(f"Aggregate {aggregate_id} could not be found.") from None
+
+
+def _zone_conflict(aggregate: Aggregate, host: str, zone: str | None) -> None:
+    """A host lives in one zone: refuse to put it in an aggregate whose zone differs from its others."""
+    if not zone:
+        return
+    others = Aggregate.objects.filter(hosts__host=host).exclude(pk=aggregate.pk)
+    for other in others:
+        if other.availability_zone and other.availability_zone != zone:
+            raise Conflict(
+                f"Cannot add host {host} in aggregate {aggregate.id}: host is already in availability zone "
+                f"{other.availability_zone}"
+            )
+
+
+class AggregateListView(APIView):
+    def get(self, request):
+        require_admin(request, "os_compute_api:os-aggregates:index")
+        aggregates = Aggregate.objects.prefetch_related("hosts")
+        return Response({"aggregates": [aggregate_body(a) for a in aggregates]})
+
+    def post(self, request):
+        require_admin(request, "os_compute_api:os-aggregates:create")
+        body = validation.envelope(request.data, "aggregate")
+        if "name" not in body:
+            raise validation.invalid("aggregate", "'name' is a required property")
+        name = validation.name(body["name"])
+        zone = _zone(body.get("availability_zone"))
+        try:
+            with transaction.atomic():
+                aggregate = Aggregate.objects.create(name=name, metadata={"availability_zone": zone} if zone else {})
+        except IntegrityError:
+            raise Conflict(f"Aggregate {name} already exists.") from None
+        return Response({"aggregate": aggregate_body(aggregate)})
+
+
+class AggregateView(APIView):
+    def get(self, request, aggregate_id):
+        require_admin(request, "os_compute_api:os-aggregates:show")
+        return Response({"aggregate": aggregate_body(_get(aggregate_id))})
+
+    def put(self, request, aggregate_id):
+        require_admin(request, "os_compute_api:os-aggregates:update")
+        body = validation.envelope(request.data, "aggregate")
+        with transaction.atomic():
+            aggregate = _get(aggregate_id)
+            if "name" in body:
+                aggregate.name = validation.name(body["name"])
+            if "availability_zone" in body:
+                zone = _zone(body["availability_zone"])
+                for host in aggregate.hosts.values_list("host", flat=True):
+                    _zone_conflict(aggregate, host, zone)
+                metadata = dict(aggregate.metadata)
+                metadata.pop("availability_zone", None)
+                aggregate.metadata = {**metadata, **({"availability_zone": zone} if zone else {})}
+            try:
+                aggregate.save()
+            except IntegrityError:
+                raise Conflict(f"Aggregate {aggregate.name} already exists.") from None
+        return Response({"aggregate": aggregate_body(aggregate)})
+
+    def delete(self, request, aggregate_id):
+        require_admin(request, "os_compute_api:os-aggregates:delete")
+        aggregate = _get(aggregate_id)
+        if aggregate.hosts.exists():
+            raise BadRequest(f"Cannot remove aggregate {aggregate.id}: it still has hosts")
+        aggregate.delete()
+        return Response(status=200)
+
+
+class AggregateActionView(APIView):
+    """``add_host``, ``remove_host`` and ``set_metadata`` (a null value removes a key)."""
+
+    def post(self, request, aggregate_id):
+        require_admin(request, "os_compute_api:os-aggregates:action")
+        data = request.data
+        if not isinstance(data, dict) or len(data) != 1:
+            raise BadRequest("Malformed request body: expected one action")
+        ((action, body),) = data.items()
+        if not isinstance(body, dict):
+            raise validation.invalid(action, "Expected an object")
+        with transaction.atomic():
+            aggregate = _get(aggregate_id)
+            Aggregate.objects.select_for_update().filter(pk=aggregate.pk).first()
+            if action in ("add_host", "remove_host"):
+                self._host(aggregate, action, body)
+            elif action == "set_metadata":
+                self._metadata(aggregate, body)
+            else:
+                raise BadRequest(f"There is no such action: {action}")
+            aggregate.save()  # bumps updated_at, which tells schedulers to re-read aggregates
+        return Response({"aggregate": aggregate_body(aggregate)})
+
+    @staticmethod
+    def _host(aggregate: Aggregate, action: str, body: dict) -> None:
+        host = body.get("host")
+        if not isinstance(host, str) or not host:
+            raise validation.invalid("host", "'host' is a required property")
+        if action == "add_host":
+            if not Service.objects.filter(host=host, binary=COMPUTE_BINARY).exists():
+                raise NotFound(f"Compute host {host} could not be found.")
+            _zone_conflict(aggregate, host, aggregate.availability_zone)
+            _, created = AggregateHost.objects.get_or_create(aggregate=aggregate, host=host)
+            if not created:
+                raise Conflict(f"Aggregate {aggregate.id} already has host {host}.")
+        elif not AggregateHost.objects.filter(aggregate=aggregate, host=host).delete()[0]:
+            raise NotFound(f"Cannot remove host {host} in aggregate {aggregate.id}")
+
+    @staticmethod
+    def _metadata(aggregate: Aggregate, body: dict) -> None:
+        new = body.get("metadata")
+        if not isinstance(new, dict):
+            raise validation.invalid("metadata", "'metadata' is a required object")
+        metadata = dict(aggregate.metadata)
+        for key, value in new.items():
+            if value is None:
+                metadata.pop(key, None)
+                continue
+            validation.metadata({key: str(value)})
+            if key == "availability_zone":
+                zone = _zone(str(value))
+                for host in aggregate.hosts.values_list("host", flat=True):
+                    _zone_conflict(aggregate, host, zone)
+            metadata[key] = str(value)
+        aggregate.metadata = metadata
+
+
+class AvailabilityZoneView(APIView):
+    """Zones with hosts; ``detail`` (admin) adds each host's service state."""
+
+    detail = False
+
+    def get(self, request):
+        if self.detail:
+            require_admin(request, "os_compute_api:os-availability-zone:detail")
+        services = {s.host: s for s in Service.objects.filter(binary=COMPUTE_BINARY)}
+        info = []
+        for zone, hosts in zones().items():
+            available = any(services[h].is_up(settings.SERVICE_DOWN_TIME) and not services[h].disabled for h in hosts)
+            item = {"zoneName": zone, "zoneState": {"available": available}, "hosts": None}
+            if self.detail:
+                item["hosts"] = {
+                    host: {
+                        "nova-compute": {
+                            "available": services[host].is_up(settings.SERVICE_DOWN_TIME),
+                            "active": not services[host].disabled,
+                            "updated_at": _usec(services[host].last_seen_up),
+                        }
+                    }
+                    for host in hosts
+                }
+            info.append(item)
+        return Response({"availabilityZoneInfo": info})
+
+
+class AvailabilityZoneDetailView(AvailabilityZoneView):
+    detail = True

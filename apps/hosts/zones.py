@@ -1,0 +1,22 @@
+"""Availability zones: named by aggregates' ``availability_zone`` metadata; the rest are the default."""
+
+from django.conf import settings
+
+from apps.hosts.models import Aggregate, Service
+
+COMPUTE_BINARY = "cloudcore-compute"
+
+
+def zones() -> dict[str, list[str]]:
+    """Every zone with its compute hosts; hosts in no zone aggregate are in the default zone."""
+    by_zone: dict[str, set[str]] = {}
+    zoned_hosts = set()
+    for aggregate in Aggregate.objects.prefetch_related("hosts"):
+        if aggregate.availability_zone:
+            hosts = {h.host for h in aggregate.hosts.all()}
+            by_zone.setdefault(aggregate.availability_zone, set()).update(hosts)
+            zoned_hosts |= hosts
+    for host in Service.objects.filter(binary=COMPUTE_BINARY).values_list("host", flat=True):
+        if host not in zoned_hosts:
+            by_zone.setdefault(settings.DEFAULT_AVAILABILITY_ZONE, set()).add(host)
+    return {zone: sorted(hosts) for zone, hosts in sorted(by_zone.items())}
