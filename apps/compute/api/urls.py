@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from apps.compute.api import actions, server_extras, server_groups, views
+from apps.compute.api import actions, flavor_extra_specs, server_extras, server_groups, views
 from apps.hosts.api import views as host_views
 
 urlpatterns = [
@@ -8,6 +8,12 @@ urlpatterns = [
     path("/flavors", views.FlavorListView.as_view(), name="flavor-list"),
     path("/flavors/detail", views.FlavorDetailListView.as_view(), name="flavor-detail-list"),
     path("/flavors/<str:flavor_id>", views.FlavorView.as_view(), name="flavor"),
+    path("/flavors/<str:flavor_id>/os-extra_specs", flavor_extra_specs.ExtraSpecsView.as_view(), name="extra-specs"),
+    path(
+        "/flavors/<str:flavor_id>/os-extra_specs/<str:key>",
+        flavor_extra_specs.ExtraSpecView.as_view(),
+        name="extra-spec",
+    ),
     path("/images", views.ImageListView.as_view(), name="image-list"),
     path("/images/detail", views.ImageDetailListView.as_view(), name="image-detail-list"),
     path("/images/<str:image_id>", views.ImageView.as_view(), name="image"),

@@ -130,3 +130,73 @@ def test_release_is_safe_twice(member, flavor, image):
     assert claims.release(str(instance.uuid)) == 0
     node = ComputeNode.objects.get()
     assert (node.vcpus_used, node.memory_mb_used, node.local_gb_used) == (0, 0, 0)
+
+
+def test_anti_affinity_group_of_three_on_two_hosts(member, flavor, image, queues):
+    from apps.compute.models import ServerGroup
+
+    make_node("a")
+    make_node("b")
+    group = ServerGroup.objects.create(name="g", project=member.default_project, user=member, policy="anti-affinity")
+    instances = [make_instance(member, flavor, image) for _ in range(3)]
+    group.members.add(*instances)
+
+    manager.select_destinations([str(i.uuid) for i in instances])
+
+    placed = sorted(Instance.objects.exclude(host=None).values_list("host", flat=True))
+    assert placed == ["a", "b"]
+    failed = Instance.objects.get(vm_state=VmState.ERROR)
+    fault = InstanceFault.objects.get(instance=failed)
+    assert "ServerGroupAntiAffinityFilter: 2 -> 0" in fault.message
+
+
+def test_affinity_and_hints(member, flavor, image, queues):
+    from apps.compute.models import ServerGroup
+
+    make_node("a", memory_mb=8192)
+    make_node("b", memory_mb=4096)
+    group = ServerGroup.objects.create(name="g", project=member.default_project, user=member, policy="affinity")
+    first = make_instance(member, flavor, image)
+    group.members.add(first)
+    manager.select_destinations([str(first.uuid)])
+    # Push a's free RAM below b's: affinity must still choose a.
+    ComputeNode.objects.filter(hypervisor_hostname="a").update(memory_mb_used=7000)
+    second = make_instance(member, flavor, image)
+    group.members.add(second)
+    other = make_instance(
+        member, flavor, image, request_spec={"scheduler_hints": {"different_host": [str(first.uuid)]}}
+    )
+
+    manager.select_destinations([str(second.uuid), str(other.uuid)])
+
+    assert Instance.objects.get(uuid=second.uuid).host == "a"
+    assert Instance.objects.get(uuid=other.uuid).host == "b"
+
+
+def test_min_count_places_all_or_none(member, flavor, image, queues):
+    make_node("a", vcpus=2)
+    instances = [make_instance(member, flavor, image, request_spec={"min_count": 3}) for _ in range(3)]
+
+    manager.select_destinations([str(i.uuid) for i in instances])
+
+    assert set(Instance.objects.values_list("vm_state", flat=True)) == {VmState.ERROR}
+    assert Allocation.objects.count() == 0
+    assert "min_count=3" in InstanceFault.objects.first().details
+
+
+def test_zones_and_forced_hosts(member, flavor, image, queues):
+    from apps.hosts.models import Aggregate, AggregateHost
+
+    make_node("a", memory_mb=8192)
+    make_node("b")
+    zone = Aggregate.objects.create(name="east", metadata={"availability_zone": "east"})
+    AggregateHost.objects.create(aggregate=zone, host="b")
+    in_east = make_instance(member, flavor, image, availability_zone="east")
+    forced = make_instance(member, flavor, image, request_spec={"force_host": "b"})
+    in_nova = make_instance(member, flavor, image, availability_zone="nova")
+
+    manager.select_destinations([str(in_east.uuid), str(forced.uuid), str(in_nova.uuid)])
+
+    hosts = dict(Instance.objects.values_list("uuid", "host"))
+    assert (hosts[in_east.uuid], hosts[forced.uuid], hosts[in_nova.uuid]) == ("b", "b", "a")
+    assert Instance.objects.get(uuid=forced.uuid).alternate_hosts == []

@@ -40,3 +40,17 @@ def test_images_proxy(member_client, image):
     assert detail["status"] == "ACTIVE" and detail["OS-EXT-IMG-SIZE:size"] == 512
     assert member_client.get("/v2.1/images/detail").json()["images"][0]["minRam"] == 0
     assert member_client.get("/v2.1/images/not-an-id").status_code == 404
+
+
+def test_flavor_extra_specs(member_client, admin_client, flavor):
+    url = "/v2.1/flavors/1/os-extra_specs"
+    assert member_client.post(url, {"extra_specs": {"a": "1"}}, format="json").status_code == 403
+    assert admin_client.post(url, {"extra_specs": {"a": "1", "b": "2"}}, format="json").json() == {
+        "extra_specs": {"a": "1", "b": "2"}
+    }
+    assert member_client.get(url).json() == {"extra_specs": {"a": "1", "b": "2"}}
+    assert admin_client.put(f"{url}/a", {"a": "9"}, format="json").json() == {"a": "9"}
+    assert admin_client.put(f"{url}/a", {"b": "9"}, format="json").status_code == 400
+    assert member_client.get(f"{url}/a").json() == {"a": "9"}
+    assert admin_client.delete(f"{url}/a").status_code == 200
+    assert member_client.get(f"{url}/a").status_code == 404

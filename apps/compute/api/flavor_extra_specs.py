@@ -1,0 +1,59 @@
+"""``/flavors/{id}/os-extra_specs``: flavor extra specs (admin to change, anyone to read)."""
+
+from django.db import transaction
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.compute import operations
+from apps.compute.api import validation
+from apps.compute.models import Flavor
+from apps.identity.auth import request_context
+from cloudcore.exceptions import BadRequest, Forbidden, NotFound
+
+
+def _flavor(request, flavor_id, write: bool) -> Flavor:
+    ctx = request_context(request)
+    if write and not ctx.is_admin:
+        raise Forbidden("Policy doesn't allow os_compute_api:os-flavor-extra-specs:update to be performed.")
+    flavor = operations.get_flavor(ctx, flavor_id)
+    return Flavor.objects.select_for_update().get(pk=flavor.pk) if write else flavor
+
+
+class ExtraSpecsView(APIView):
+    def get(self, request, flavor_id):
+        return Response({"extra_specs": _flavor(request, flavor_id, write=False).extra_specs})
+
+    def post(self, request, flavor_id):
+        specs = validation.metadata(validation.envelope(request.data, "extra_specs"), "extra_specs")
+        with transaction.atomic():
+            flavor = _flavor(request, flavor_id, write=True)
+            flavor.extra_specs = {**flavor.extra_specs, **specs}
+            flavor.save(update_fields=["extra_specs", "updated_at"])
+        return Response({"extra_specs": flavor.extra_specs})
+
+
+class ExtraSpecView(APIView):
+    def get(self, request, flavor_id, key):
+        specs = _flavor(request, flavor_id, write=False).extra_specs
+        if key not in specs:
+            raise NotFound(f"Flavor {flavor_id} has no extra specs with key {key}.")
+        return Response({key: specs[key]})
+
+    def put(self, request, flavor_id, key):
+        body = validation.metadata(request.data if isinstance(request.data, dict) else [], "extra_specs")
+        if list(body) != [key]:
+            raise BadRequest("Request body and URI mismatch")
+        with transaction.atomic():
+            flavor = _flavor(request, flavor_id, write=True)
+            flavor.extra_specs = {**flavor.extra_specs, **body}
+            flavor.save(update_fields=["extra_specs", "updated_at"])
+        return Response(body)
+
+    def delete(self, request, flavor_id, key):
+        with transaction.atomic():
+            flavor = _flavor(request, flavor_id, write=True)
+            if key not in flavor.extra_specs:
+                raise NotFound(f"Flavor {flavor_id} has no extra specs with key {key}.")
+            flavor.extra_specs = {k: v for k, v in flavor.extra_specs.items() if k != key}
+            flavor.save(update_fields=["extra_specs", "updated_at"])
+        return Response(status=200)
