@@ -19,7 +19,7 @@ class Service(models.Model):
     last_seen_up = models.DateTimeField(null=True, blank=True)
     report_count = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, help_text="Last change by an operator")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["host", "binary"], name="unique_service_host_binary")]

@@ -252,8 +252,9 @@ def action_event(host: str, instance_uuid: str, event: dict, request_id: str | N
 def service_heartbeat(host: str, binary: str) -> Service:
     """Record that ``binary`` on ``host`` is alive; its first heartbeat registers it."""
     now = timezone.now()
+    # updated_at is left alone: it marks changes an operator made (schedulers watch it), not liveness.
     updated = Service.objects.filter(host=host, binary=binary).update(
-        last_seen_up=now, report_count=F("report_count") + 1, updated_at=now
+        last_seen_up=now, report_count=F("report_count") + 1
     )
     if not updated:
         try:
@@ -292,11 +293,14 @@ def node_report(host: str, resources: dict) -> None:
     if owner is not None and owner != host:
         LOG.warning("refused node report from %s for node %s, which belongs to %s", host, node_name, owner)
         return
+    current = ComputeNode.objects.filter(hypervisor_hostname=node_name).values(*fields.keys() - {"service"}).first()
+    if current is not None and all(current[k] == v for k, v in fields.items() if k != "service"):
+        return  # nothing changed: leave updated_at alone, so schedulers have nothing to re-read
     try:
         with transaction.atomic():
             ComputeNode.objects.update_or_create(hypervisor_hostname=node_name, defaults=fields)
     except IntegrityError:
-        ComputeNode.objects.filter(hypervisor_hostname=node_name).update(**fields)
+        ComputeNode.objects.filter(hypervisor_hostname=node_name).update(**fields, updated_at=timezone.now())
 
 
 def purge_deleted_instances() -> int:

@@ -1,6 +1,6 @@
 """Placing instances: decide, claim in the database, and hand each instance to its host."""
 
-import copy
+import dataclasses
 import logging
 import time
 
@@ -12,8 +12,9 @@ from apps.compute.models import Instance, Migration
 from apps.compute.states import TaskState, VmState
 from workers import rpc
 from workers.scheduler import claims, request_spec
-from workers.scheduler.host_state import HostState, host_states
+from workers.scheduler.host_state import HostState, host_table
 from workers.scheduler.host_state import cache as host_state_cache
+from workers.scheduler.host_table import HostTable
 from workers.scheduler.pipeline import Decision, alternates, decide
 
 LOG = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def no_valid_host_message(decision: Decision) -> str:
     return f"{NO_VALID_HOST} {decision.why_not()}"[:255]
 
 
-def place(instance: Instance, hosts: list[HostState], request_id: str | None, group_cache: dict) -> HostState | None:
+def place(instance: Instance, hosts: HostTable, request_id: str | None, group_cache: dict) -> HostState | None:
     """Find and claim a host for one instance, or record why there is none. Returns the host."""
     started = timezone.now()
     spec = request_spec.build(instance, group_cache=group_cache)
@@ -104,7 +105,7 @@ def fail_scheduling(instance_uuid, request_id, message: str, details: str, start
 
 def _enough_room(instances: list[Instance], hosts: list[HostState], min_count: int) -> tuple[bool, Decision | None]:
     """Whether at least ``min_count`` of the instances fit, trying placements on copies of the hosts."""
-    trial = [copy.copy(h) for h in hosts]
+    trial = [dataclasses.replace(h, _table=None, _index=-1) for h in hosts]
     group_cache: dict = {}
     placed = 0
     last = None
@@ -135,10 +136,10 @@ def select_destinations(instance_uuids: list[str], request_id: str | None = None
     if not instances:
         return
     started_at = time.perf_counter()
-    hosts = host_states()
+    hosts = host_table()
     min_count = max(int(i.request_spec.get("min_count", 1)) for i in instances)
     if min_count > 1:
-        enough, decision = _enough_room(instances, hosts, min_count)
+        enough, decision = _enough_room(instances, hosts.states, min_count)
         if not enough:
             message = no_valid_host_message(decision) if decision else NO_VALID_HOST
             details = f"fewer than min_count={min_count} servers fit; " + "; ".join(decision.report if decision else [])
@@ -166,7 +167,7 @@ def select_migration_destination(migration_id: int, request_id: str | None = Non
     spec = request_spec.build(instance, flavor=migration.new_flavor)
     spec.ignore_hosts = frozenset({migration.source_compute})
     spec.force_host = spec.force_node = None
-    decision = decide(host_states(), spec)
+    decision = decide(host_table(), spec)
     for host in decision.ranked:
         if not claims.claim_for_migration(migration.id, str(instance.uuid), host, spec.need):
             if not Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.RESIZE_PREP).exists():

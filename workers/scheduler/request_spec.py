@@ -60,7 +60,8 @@ def build(instance: Instance, flavor: dict | None = None, group_cache: dict | No
         spec.same_hosts = _hosts_of(hints["same_host"])
     if hints.get("different_host"):
         spec.different_hosts = _hosts_of(hints["different_host"])
-    group = instance.server_groups.first()
+    groups = list(instance.server_groups.all())  # prefetched by the caller for a whole request
+    group = groups[0] if groups else None
     if group is not None:
         spec.group_uuid = str(group.uuid)
         spec.group_policy = group.policy

@@ -2,8 +2,28 @@
 
 from collections import Counter
 
+import pytest
+
 from tests.workers.scheduler.test_filters import host, spec
-from workers.scheduler.weighers import WEIGHERS, weigh_hosts
+from workers.scheduler.pipeline import decide
+from workers.scheduler.weighers import WEIGHERS
+
+_settings = []
+
+
+@pytest.fixture(autouse=True)
+def _no_filters(settings):
+    """Weigh every host given; the weighers under test are set per call (and restored after)."""
+    settings.SCHEDULER_ENABLED_FILTERS = []
+    _settings[:] = [settings]
+    yield
+    _settings.clear()
+
+
+def weigh_hosts(hosts, weighers, request, limit=None):
+    _settings[0].SCHEDULER_WEIGHERS = [type(w).__name__ for w in weighers]
+    ranked = decide(hosts, request).ranked
+    return ranked[:limit] if limit else ranked
 
 
 def best(name, hosts, request=None, multiplier=None, settings=None):

@@ -12,10 +12,8 @@ class BaseHostFilter:
     def host_passes(self, host_state: HostState, spec: RequestSpec) -> bool:
         raise NotImplementedError
 
-    def filter_all(self, hosts: list[HostState], spec: RequestSpec) -> list[HostState]:
-        """The hosts that pass; a filter may override this with a faster loop."""
-        passes = self.host_passes
-        return [host for host in hosts if passes(host, spec)]
+    # A filter may also define ``mask(table, spec)``: the same answer for every row of a
+    # HostTable at once, as a numpy bool array. The pipeline prefers it.
 
     def describe_rejection(self, rejected: list[HostState], spec: RequestSpec) -> str:
         """Why the hosts this filter removed did not pass, in a few words."""

@@ -9,9 +9,8 @@ class ComputeFilter(BaseHostFilter):
     def host_passes(self, host_state, spec):
         return host_state.enabled and host_state.up(spec.now)
 
-    def filter_all(self, hosts, spec):
-        cutoff = spec.now - settings.SERVICE_DOWN_TIME
-        return [h for h in hosts if h.enabled and not h.forced_down and h.last_seen >= cutoff]
+    def mask(self, table, spec):
+        return table.usable & (table.last_seen >= spec.now - settings.SERVICE_DOWN_TIME)
 
     def describe_rejection(self, rejected, spec):
         disabled = sum(1 for h in rejected if not h.enabled)

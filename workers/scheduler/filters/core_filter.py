@@ -7,9 +7,8 @@ class CoreFilter(BaseHostFilter):
     def host_passes(self, host_state, spec):
         return host_state.free_vcpus >= spec.need.vcpus
 
-    def filter_all(self, hosts, spec):
-        need = spec.need.vcpus
-        return [h for h in hosts if h.free_vcpus >= need]
+    def mask(self, table, spec):
+        return table.free_vcpus >= spec.need.vcpus
 
     def describe_rejection(self, rejected, spec):
         return f"needs {spec.need.vcpus} vCPUs, most free {max(h.free_vcpus for h in rejected):g}"

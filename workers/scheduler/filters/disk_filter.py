@@ -7,9 +7,8 @@ class DiskFilter(BaseHostFilter):
     def host_passes(self, host_state, spec):
         return host_state.free_disk_gb >= spec.need.disk_gb
 
-    def filter_all(self, hosts, spec):
-        need = spec.need.disk_gb
-        return [h for h in hosts if h.free_disk_gb >= need]
+    def mask(self, table, spec):
+        return table.free_disk_gb >= spec.need.disk_gb
 
     def describe_rejection(self, rejected, spec):
         return f"needs {spec.need.disk_gb} GB, most free {max(h.free_disk_gb for h in rejected):g} GB"

@@ -7,9 +7,8 @@ class RamFilter(BaseHostFilter):
     def host_passes(self, host_state, spec):
         return host_state.free_ram_mb >= spec.need.memory_mb
 
-    def filter_all(self, hosts, spec):
-        need = spec.need.memory_mb
-        return [h for h in hosts if h.free_ram_mb >= need]
+    def mask(self, table, spec):
+        return table.free_ram_mb >= spec.need.memory_mb
 
     def describe_rejection(self, rejected, spec):
         return f"needs {spec.need.memory_mb} MB, most free {max(h.free_ram_mb for h in rejected):g} MB"

@@ -1,6 +1,6 @@
 """Host weighers: each scores hosts; the shared base normalises to 0..1 and applies a multiplier."""
 
-from workers.scheduler.weighers.base import BaseWeigher, weigh_hosts
+from workers.scheduler.weighers.base import BaseWeigher
 from workers.scheduler.weighers.build_failure_weigher import BuildFailureWeigher
 from workers.scheduler.weighers.cpu_weigher import CPUWeigher
 from workers.scheduler.weighers.disk_weigher import DiskWeigher
@@ -22,4 +22,4 @@ WEIGHERS: dict[str, type[BaseWeigher]] = {
     )
 }
 
-__all__ = ["WEIGHERS", "BaseWeigher", "weigh_hosts"]
+__all__ = ["WEIGHERS", "BaseWeigher"]

@@ -1,6 +1,4 @@
-"""Weigher base: raw scores normalised to 0..1 across the candidate hosts, times a multiplier."""
-
-import heapq
+"""Weigher base: a raw score per host; the pipeline normalises it to 0..1 and applies the multiplier."""
 
 from django.conf import settings
 
@@ -27,35 +25,5 @@ class BaseWeigher:
         raw = self.raw_weight
         return [raw(h, spec) for h in hosts]
 
-
-def weigh_hosts(
-    hosts: list[HostState], weighers: list[BaseWeigher], spec: RequestSpec, limit: int | None = None
-) -> list[HostState]:
-    """The hosts, best first (only the best ``limit`` when given). Ties go to the node name."""
-    if len(hosts) < 2:
-        return list(hosts)
-    totals = [0.0] * len(hosts)
-    for weigher in weighers:
-        multiplier = weigher.multiplier()
-        if not multiplier or not weigher.relevant(spec):
-            continue
-        raw = weigher.weigh_all(hosts, spec)
-        low, high = min(raw), max(raw)
-        if high == low:
-            continue
-        scale = multiplier / (high - low)
-        totals = [total + (value - low) * scale for total, value in zip(totals, raw, strict=True)]
-    order = range(len(hosts))
-    key = lambda i: (totals[i], _reverse_name(hosts[i].node))  # noqa: E731
-    best = heapq.nlargest(limit, order, key=key) if limit else sorted(order, key=key, reverse=True)
-    return [hosts[i] for i in best]
-
-
-class _reverse_name(str):
-    """Sorts names backwards, so that among equal weights the first name in order wins."""
-
-    def __lt__(self, other):
-        return str.__gt__(self, other)
-
-    def __gt__(self, other):
-        return str.__lt__(self, other)
+    # A weigher may also define ``array(table, spec)``: every row's raw weight as a numpy array.
+    # The pipeline prefers it, normalises to 0..1 over the candidates and applies the multiplier.

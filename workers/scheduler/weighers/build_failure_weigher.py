@@ -10,5 +10,5 @@ class BuildFailureWeigher(BaseWeigher):
     def raw_weight(self, host_state, spec):
         return host_state.failed_builds
 
-    def weigh_all(self, hosts, spec):
-        return [h.failed_builds for h in hosts]
+    def array(self, table, spec):
+        return table.failed_builds

@@ -9,5 +9,5 @@ class CPUWeigher(BaseWeigher):
     def raw_weight(self, host_state, spec):
         return host_state.free_vcpus
 
-    def weigh_all(self, hosts, spec):
-        return [h.free_vcpus for h in hosts]
+    def array(self, table, spec):
+        return table.free_vcpus

@@ -9,5 +9,5 @@ class DiskWeigher(BaseWeigher):
     def raw_weight(self, host_state, spec):
         return host_state.free_disk_gb
 
-    def weigh_all(self, hosts, spec):
-        return [h.free_disk_gb for h in hosts]
+    def array(self, table, spec):
+        return table.free_disk_gb

@@ -10,5 +10,5 @@ class IoOpsWeigher(BaseWeigher):
     def raw_weight(self, host_state, spec):
         return host_state.io_ops
 
-    def weigh_all(self, hosts, spec):
-        return [h.io_ops for h in hosts]
+    def array(self, table, spec):
+        return table.io_ops

@@ -9,5 +9,5 @@ class RAMWeigher(BaseWeigher):
     def raw_weight(self, host_state, spec):
         return host_state.free_ram_mb
 
-    def weigh_all(self, hosts, spec):
-        return [h.free_ram_mb for h in hosts]
+    def array(self, table, spec):
+        return table.free_ram_mb
