@@ -7,11 +7,15 @@ message says what to fix.
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 LOG = logging.getLogger(__name__)
+
+# The database went away (restart, failover, network): a 503 the client can retry, not a 500.
+DatabaseUnavailable = (OperationalError, InterfaceError)
 
 
 class CloudError(Exception):
@@ -87,6 +91,10 @@ def exception_handler(exc, context):
     """DRF's hook: every error leaves the API as a Nova-style body, never as an HTML page."""
     if isinstance(exc, CloudError):
         return Response(exc.body(), status=exc.code)
+    if isinstance(exc, DatabaseUnavailable):
+        LOG.warning("database unavailable answering %s: %s", context.get("request"), exc)
+        body = ServiceUnavailable("The database is unavailable; try again shortly.").body()
+        return Response(body, status=503, headers={"Retry-After": "5"})
     if isinstance(exc, Http404):
         return Response(NotFound("The resource could not be found.").body(), status=404)
     if isinstance(exc, DjangoPermissionDenied):

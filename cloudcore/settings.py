@@ -170,3 +170,12 @@ SOFT_ANTI_AFFINITY_WEIGHT_MULTIPLIER = env.float("SOFT_ANTI_AFFINITY_WEIGHT_MULT
 CONSOLE_OUTPUT_TIMEOUT = env.float("CONSOLE_OUTPUT_TIMEOUT", default=10.0)
 SCHEDULER_FULL_REFRESH_SECONDS = env.float("SCHEDULER_FULL_REFRESH_SECONDS", default=30.0)
 DEFAULT_AVAILABILITY_ZONE = env.str("DEFAULT_AVAILABILITY_ZONE", default="nova")
+
+# Self-healing: the reconciler (beat, every RECONCILE_INTERVAL s) resends a task not acted on for
+# RESEND_AFTER s, ends a build not finished within BUILD_TIMEOUT s in ERROR (freeing its claim), and
+# abandons any other task older than TASK_TIMEOUT s with a fault.
+RECONCILE_INTERVAL = env.float("RECONCILE_INTERVAL", default=30.0)
+RESEND_AFTER = env.float("RESEND_AFTER", default=60.0)
+BUILD_TIMEOUT = env.float("BUILD_TIMEOUT", default=900.0)
+TASK_TIMEOUT = env.float("TASK_TIMEOUT", default=900.0)
+CELERY_BEAT_SCHEDULE["reconcile"] = {"task": "conductor.reconcile", "schedule": RECONCILE_INTERVAL}

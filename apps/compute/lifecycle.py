@@ -5,11 +5,11 @@ wrong state) before anything is written, and returns once the work is queued.
 """
 
 import logging
+import uuid
 
 from celery.exceptions import TimeoutError as ReplyTimeout
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from apps.compute.actions import start_action
 from apps.compute.models import Instance, Migration
@@ -19,6 +19,7 @@ from apps.identity.auth import RequestContext
 from apps.images.models import Image
 from cloudcore.exceptions import BadRequest, CloudError, Conflict, Forbidden, ServiceUnavailable
 from workers import rpc
+from workers.scheduler import claims
 
 LOG = logging.getLogger(__name__)
 
@@ -50,13 +51,15 @@ def begin(ctx: RequestContext, server_id: str, rule: str, action_name: str, requ
         check_lock(ctx, instance)
         if not allowed(rule, instance.vm_state, instance.task_state):
             raise _state_conflict(action_name, instance)
+        if not instance.host:
+            raise Conflict(f"Cannot '{action_name}' instance {instance.uuid}: it is not on any host")
         current = Instance.objects.filter(uuid=instance.uuid, deleted_at__isnull=True, vm_state=instance.vm_state)
         if instance.task_state is None:
             current = current.filter(task_state__isnull=True)
         else:
             current = current.filter(task_state=instance.task_state)
         task_state = TASK_FOR_ACTION[rule]
-        if not current.update(task_state=task_state, updated_at=timezone.now(), **changes):
+        if not current.update(task_state=task_state, task_id=uuid.uuid4(), **changes):
             instance.refresh_from_db()
             raise _state_conflict(action_name, instance)
         instance.refresh_from_db()
@@ -178,6 +181,18 @@ def resize(ctx: RequestContext, server_id: str, flavor_ref: str | None, request_
     return migration
 
 
+def _cast_migration_step(instance: Instance, migration: Migration, host: str, task: str, request_id: str) -> None:
+    """Cast a confirm or revert; if the broker is unreachable, put the server back in VERIFY_RESIZE."""
+    try:
+        rpc.cast(rpc.compute_queue(host), task, instance=instance.payload(), migration=migration.payload(),
+                 request_id=request_id)  # fmt: skip
+    except Exception as exc:
+        with transaction.atomic():
+            Instance.objects.filter(uuid=instance.uuid, task_state=instance.task_state).update(task_state=None)
+            Migration.objects.filter(pk=migration.pk).update(status=Migration.Status.FINISHED)
+        raise ServiceUnavailable("The compute service could not be reached; nothing was changed.") from exc
+
+
 def _open_migration(instance: Instance) -> Migration:
     migration = instance.migrations.filter(status=Migration.Status.FINISHED).first()
     if migration is None:
@@ -191,13 +206,7 @@ def confirm_resize(ctx: RequestContext, server_id: str, request_id: str) -> None
         migration = _open_migration(instance)
         migration.status = Migration.Status.CONFIRMING
         migration.save(update_fields=["status", "updated_at"])
-    rpc.cast(
-        rpc.compute_queue(migration.source_compute),
-        "compute.confirm_resize",
-        instance=instance.payload(),
-        migration=migration.payload(),
-        request_id=request_id,
-    )
+    _cast_migration_step(instance, migration, migration.source_compute, "compute.confirm_resize", request_id)
 
 
 def revert_resize(ctx: RequestContext, server_id: str, request_id: str) -> None:
@@ -206,13 +215,7 @@ def revert_resize(ctx: RequestContext, server_id: str, request_id: str) -> None:
         migration = _open_migration(instance)
         migration.status = Migration.Status.REVERTING
         migration.save(update_fields=["status", "updated_at"])
-    rpc.cast(
-        rpc.compute_queue(migration.dest_compute),
-        "compute.revert_resize",
-        instance=instance.payload(),
-        migration=migration.payload(),
-        request_id=request_id,
-    )
+    _cast_migration_step(instance, migration, migration.dest_compute, "compute.revert_resize", request_id)
 
 
 def lock(ctx: RequestContext, server_id: str, reason: str | None, request_id: str) -> None:
@@ -279,3 +282,33 @@ def console_output(ctx: RequestContext, server_id: str, length: int | None) -> s
     if "error" in reply:
         raise Conflict(f"Console output of instance {instance.uuid} is not available: {reply['error']}")
     return reply["output"]
+
+
+def evacuate(ctx: RequestContext, server_id: str, host: str | None, request_id: str) -> None:
+    """Admin only: rebuild a server whose host is down on another host, through the scheduler."""
+    if not ctx.is_admin:
+        raise Forbidden("Policy doesn't allow os_compute_api:os-evacuate to be performed.")
+    with transaction.atomic():
+        instance = get_instance(ctx, server_id, for_update=True)
+        if instance.task_state is not None or instance.vm_state not in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):
+            raise _state_conflict("evacuate", instance)
+        if not instance.host:
+            raise Conflict(f"Instance {instance.uuid} has no host to evacuate from")
+        if host_is_up(instance.host):
+            raise BadRequest(f"Compute service of {instance.host} is still in use.")
+        if host == instance.host:
+            raise BadRequest("The target host can't be the same one.")
+        spec = {k: v for k, v in instance.request_spec.items() if k not in ("force_host", "force_node")}
+        if host:
+            spec["force_host"] = host
+        claims.release(str(instance.uuid))
+        Instance.objects.filter(uuid=instance.uuid).update(
+            vm_state=VmState.BUILDING, task_state=TaskState.SCHEDULING, host=None, node=None, attempt_id=None,
+            attempts=0, alternate_hosts=[], request_spec=spec,
+        )  # fmt: skip
+        start_action(instance, "evacuate", request_id, ctx.user.id, ctx.project_id)
+    try:
+        rpc.cast(rpc.SCHEDULER_QUEUE, "scheduler.select_destinations", instance_uuids=[str(instance.uuid)],
+                 request_id=request_id)  # fmt: skip
+    except Exception as exc:
+        raise ServiceUnavailable("The scheduler could not be reached; the reconciler will retry.") from exc

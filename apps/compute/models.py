@@ -3,6 +3,7 @@
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 from apps.compute.states import PowerState, VmState
 
@@ -45,6 +46,14 @@ class Flavor(models.Model):
         }
 
 
+class InstanceQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Every change moves ``updated_at`` (``auto_now`` alone only covers ``save()``): the
+        reconciler and the power-state sync rely on it to tell fresh rows from stale ones."""
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
+
+
 class Instance(models.Model):
     uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=255)
@@ -71,6 +80,7 @@ class Instance(models.Model):
         default=dict, blank=True, help_text="What placement asked for: scheduler hints, group, forced host, min_count"
     )
     attempt_id = models.UUIDField(null=True, blank=True, help_text="The scheduling attempt now in flight")
+    task_id = models.UUIDField(null=True, blank=True, help_text="The operation now in flight (reports must name it)")
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Hosts tried so far")
     alternate_hosts = models.JSONField(default=list, blank=True, help_text="Hosts left to retry a failed build on")
     launched_at = models.DateTimeField(null=True, blank=True)
@@ -78,6 +88,8 @@ class Instance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InstanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "uuid"]
@@ -99,6 +111,7 @@ class Instance(models.Model):
             "flavor": self.flavor,
             "image": self.image.payload() if self.image else {"id": self.image_ref},
             "metadata": self.metadata,
+            "task_id": str(self.task_id) if self.task_id else None,
         }
 
 
@@ -175,6 +188,9 @@ class Migration(models.Model):
     class Type(models.TextChoices):
         RESIZE = "resize"
         MIGRATION = "migration"
+
+    #: Statuses of a migration still in progress (the guest may be on both hosts).
+    OPEN = ("pre-migrating", "migrating", "post-migrating", "finished", "confirming", "reverting")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="migrations")

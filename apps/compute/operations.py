@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.compute.actions import add_fault, start_action
-from apps.compute.models import Flavor, Instance, ServerGroup
+from apps.compute.models import Flavor, Instance, Migration, ServerGroup
 from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import Service
 from apps.hosts.zones import zones
@@ -180,6 +180,16 @@ def host_is_up(host: str) -> bool:
     """Whether the host's compute service is heartbeating (a disabled host still answers)."""
     service = Service.objects.filter(host=host, binary=COMPUTE_BINARY).first()
     return service is not None and service.is_up(settings.SERVICE_DOWN_TIME)
+
+
+def migration_hosts(instance: Instance) -> set[str]:
+    """The hosts of the instance's resize or migration still in progress, if any."""
+    hosts = set()
+    for source, dest in instance.migrations.filter(status__in=Migration.OPEN).values_list(
+        "source_compute", "dest_compute"
+    ):
+        hosts |= {h for h in (source, dest) if h}
+    return hosts
 
 
 def delete_server(ctx: RequestContext, server_id: str, request_id: str, action: str = "delete") -> None:

@@ -89,6 +89,7 @@ def rebuild_instance(instance: dict, power_on: bool, request_id: str | None = No
         "rebuilding",
         lambda driver: driver.rebuild(instance, power_on),
         vm_state="active" if power_on else "stopped",
+        failed_vm_state="error",
     )
 
 

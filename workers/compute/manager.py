@@ -22,8 +22,8 @@ DRIVER_OPTION_PREFIXES = ("FAKE_", "LIBVIRT_", "INSTANCES_PATH")
 
 _driver: ComputeDriver | None = None
 _driver_lock = threading.Lock()
-_instance_locks: dict[str, threading.Lock] = {}
-_instance_locks_guard = threading.Lock()
+# Striped: operations on one instance share a lock; memory stays bounded however many come and go.
+_instance_locks = [threading.Lock() for _ in range(256)]
 
 
 def get_driver() -> ComputeDriver:
@@ -43,9 +43,7 @@ def get_driver() -> ComputeDriver:
 @contextlib.contextmanager
 def instance_lock(instance_uuid: str):
     """Operations on one instance run one at a time in this worker (as Nova's synchronized)."""
-    with _instance_locks_guard:
-        lock = _instance_locks.setdefault(instance_uuid, threading.Lock())
-    with lock:
+    with _instance_locks[hash(instance_uuid) % len(_instance_locks)]:
         yield
 
 
@@ -85,11 +83,14 @@ def run_operation(
     expected_task_state: str,
     work: Callable[[ComputeDriver], None],
     vm_state: str | None = None,
+    failed_vm_state: str | None = None,
 ) -> bool:
     """Run ``work`` on the driver and report the outcome with one ``instance_update``.
 
     Success: ``vm_state`` (if given), the driver's power state, task_state cleared. Failure:
-    task_state cleared, vm_state kept, a fault and an Error event recorded. Returns success.
+    task_state cleared, vm_state kept (or ``failed_vm_state``), a fault and an Error event
+    recorded. Each report carries the task id the API gave the operation, so a duplicate report
+    can never complete a later operation of the same kind. Returns success.
     """
     uuid = instance["uuid"]
     start = now()
@@ -98,11 +99,15 @@ def run_operation(
             work(get_driver())
         except Exception as exc:
             LOG.warning("%s of %s failed on %s: %s", event_name, uuid, HOST, exc)
+            updates = {"task_state": None, "power_state": current_power_state(uuid)}
+            if failed_vm_state:
+                updates["vm_state"] = failed_vm_state
             conductor(
                 "conductor.instance_update",
                 instance_uuid=uuid,
                 expected_task_state=expected_task_state,
-                updates={"task_state": None, "power_state": current_power_state(uuid)},
+                task_id=instance.get("task_id"),
+                updates=updates,
                 event=event(event_name, start, exc),
                 fault=str(exc) or type(exc).__name__,
                 request_id=request_id,
@@ -115,6 +120,7 @@ def run_operation(
             "conductor.instance_update",
             instance_uuid=uuid,
             expected_task_state=expected_task_state,
+            task_id=instance.get("task_id"),
             updates=updates,
             event=event(event_name, start),
             request_id=request_id,

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.compute.actions import add_fault, record_event
-from apps.compute.models import Instance
+from apps.compute.models import Instance, Migration
+from apps.compute.operations import migration_hosts
 from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import ComputeNode, Service
 from apps.images.models import Image
@@ -65,11 +66,12 @@ def _destroy_leftover(host: str, instance_uuid: str, request_id: str | None) -> 
     )
 
 
-def _orphaned_build(instance: Instance | None, host: str) -> bool:
-    """A finished build the cloud no longer wants on ``host``: deleted, being deleted, or placed elsewhere."""
+def _orphaned_build(instance: Instance | None, host: str, attempt_id: str | None) -> bool:
+    """A finished build the cloud no longer wants on ``host``: deleted, being deleted, placed
+    elsewhere, or from an attempt that was given up (timed out, rescheduled)."""
     if instance is None or instance.deleted or instance.task_state == TaskState.DELETING:
         return True
-    return instance.host != host
+    return instance.host != host or (attempt_id is not None and str(instance.attempt_id) != attempt_id)
 
 
 def instance_update(
@@ -81,8 +83,10 @@ def instance_update(
     event: dict | None = None,
     fault: str | None = None,
     request_id: str | None = None,
+    task_id: str | None = None,
 ) -> bool:
-    """Apply ``updates`` if the instance is still in ``expected_task_state``. True if applied."""
+    """Apply ``updates`` if the instance is still in ``expected_task_state`` (and, when the report
+    names one, still running the same operation ``task_id``). True if applied."""
     unknown = set(updates) - UPDATABLE_FIELDS
     if unknown or ("vm_state" in updates and updates["vm_state"] not in OUTCOMES.get(expected_task_state, ())):
         LOG.warning("instance_update from %s tried to set %s; refused", host, updates)
@@ -90,7 +94,7 @@ def instance_update(
     built = expected_task_state == TaskState.SPAWNING and updates.get("vm_state") == VmState.ACTIVE
     with transaction.atomic():
         instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
-        if built and _orphaned_build(instance, host):
+        if built and _orphaned_build(instance, host, attempt_id):
             LOG.info("%s built %s, which is no longer wanted there; destroying it", host, instance_uuid)
             _destroy_leftover(host, instance_uuid, request_id)
             return False
@@ -98,7 +102,8 @@ def instance_update(
         if instance is None or instance.deleted:
             return False
         stale_attempt = attempt_id is not None and str(instance.attempt_id) != attempt_id
-        if instance.task_state != expected_task_state or stale_attempt:
+        stale_task = task_id is not None and str(instance.task_id) != task_id
+        if instance.task_state != expected_task_state or stale_attempt or stale_task:
             LOG.info(
                 "stale update for %s from %s ignored (task_state %s, expected %s)",
                 instance_uuid,
@@ -139,39 +144,43 @@ def build_failed(
         if instance.task_state != TaskState.SPAWNING or str(instance.attempt_id) != attempt_id:
             LOG.info("late build failure for %s from %s ignored", instance_uuid, host)
             return
-        claims.release(instance_uuid, node=instance.node)
+        if event:
+            record_event(instance_uuid, request_id, event)
         ComputeNode.objects.filter(hypervisor_hostname=instance.node).update(
             failed_builds=F("failed_builds") + 1, updated_at=timezone.now()
         )
-        if event:
-            record_event(instance_uuid, request_id, event)
-        new_host = _reschedule(instance, reason, request_id)
-        if new_host is None:
-            message = (
-                f"{NO_VALID_HOST} Exhausted all hosts available for retrying build failures for instance "
-                f"{instance_uuid}."
-            )
-            Instance.objects.filter(uuid=instance_uuid).update(
-                vm_state=VmState.ERROR,
-                task_state=None,
-                attempt_id=None,
-                host=None,
-                node=None,
-                power_state=PowerState.NOSTATE,
-            )
-            add_fault(instance_uuid, message, details=f"last failure on {host}: {reason}", host=host)
-            record_event(
-                instance_uuid,
-                request_id,
-                {
-                    "event": "conductor_reschedule",
-                    "start_time": timezone.now(),
-                    "finish_time": timezone.now(),
-                    "result": "Error",
-                    "details": f"{message} Last failure on {host}: {reason}",
-                },
-                finish=True,
-            )
+        reschedule_or_fail(instance, reason, request_id)
+
+
+def reschedule_or_fail(instance: Instance, reason: str, request_id: str | None) -> str | None:
+    """A build on ``instance.host`` will not finish: free that claim, then try the next alternate
+    host or end in ERROR with a fault. Call inside a transaction holding the instance's row lock.
+    Returns the new host, if any."""
+    host, instance_uuid = instance.host, str(instance.uuid)
+    claims.release(instance_uuid, node=instance.node)
+    new_host = _reschedule(instance, reason, request_id)
+    if new_host is None:
+        message = (
+            f"{NO_VALID_HOST} Exhausted all hosts available for retrying build failures for instance {instance_uuid}."
+        )
+        Instance.objects.filter(uuid=instance_uuid).update(
+            vm_state=VmState.ERROR,
+            task_state=None,
+            attempt_id=None,
+            host=None,
+            node=None,
+            power_state=PowerState.NOSTATE,
+        )
+        add_fault(instance_uuid, message, details=f"last failure on {host}: {reason}", host=host)
+        now = timezone.now()
+        record_event(
+            instance_uuid,
+            request_id,
+            {"event": "conductor_reschedule", "start_time": now, "finish_time": now, "result": "Error",
+             "details": f"{message} Last failure on {host}: {reason}"},
+            finish=True,
+        )  # fmt: skip
+    return new_host
 
 
 def _reschedule(instance: Instance, reason: str, request_id: str | None) -> str | None:
@@ -223,11 +232,21 @@ def _cast_build(host: str, payload: dict, attempt_id: str, request_id: str | Non
 
 
 def instance_deleted(host: str, instance_uuid: str, event: dict | None = None, request_id: str | None = None) -> None:
-    """The host destroyed the instance: mark it deleted and free everything it held."""
+    """The host destroyed the instance: mark it deleted and free everything it held.
+
+    During a resize either of its two hosts may report this (each was told to destroy it).
+    """
     with transaction.atomic():
-        instance = _locked_instance(instance_uuid, host)
+        instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
         if instance is None or instance.deleted:
             return
+        if instance.task_state != TaskState.DELETING:
+            LOG.info("report from %s that %s is gone ignored: it is not being deleted", host, instance_uuid)
+            return
+        if host != instance.host and host not in migration_hosts(instance):
+            LOG.warning("refused report from %s about instance %s, which is on %s", host, instance_uuid, instance.host)
+            return
+        Migration.objects.filter(instance=instance, status__in=Migration.OPEN).update(status=Migration.Status.ERROR)
         now = timezone.now()
         Instance.objects.filter(uuid=instance_uuid).update(
             vm_state=VmState.DELETED,

@@ -125,7 +125,8 @@ def resize_reverted_dest(host, instance_uuid, migration_id, power_state=None, ev
         if locked is None:
             return
         migration, instance = locked
-        claims.release(str(instance.uuid), node=migration.dest_node)
+        if not claims.release(str(instance.uuid), node=migration.dest_node):
+            return  # delivered before: the source was already told to finish the revert
         if event:
             record_event(instance.uuid, request_id, event)
         _cast_after_commit(
@@ -174,6 +175,9 @@ def resize_failed(host, instance_uuid, migration_id, step, reason, event=None, r
         updates = {"task_state": None}
         if not before_move:
             updates["vm_state"] = VmState.ERROR
+        if step == "compute_finish_revert_resize":
+            # The destination is already gone: the server belongs to the source again.
+            updates.update(host=migration.source_compute, node=migration.source_node, flavor=migration.old_flavor)
         Instance.objects.filter(uuid=instance.uuid).update(**updates)
         add_fault(instance.uuid, reason, details=f"{step} failed on {host}", host=host)
         if event:

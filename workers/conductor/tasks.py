@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from workers.conductor import manager, migrations
+from workers.conductor import healing, manager, migrations
 
 # A database hiccup (restart, failover, lock timeout) retries the task; its work is idempotent.
 RETRY = {"autoretry_for": (OperationalError, InterfaceError), "retry_backoff": True, "max_retries": 8}
@@ -77,3 +77,13 @@ def resize_reverted(**kwargs) -> None:
 @shared_task(**RETRY, name="conductor.resize_failed")
 def resize_failed(**kwargs) -> None:
     migrations.resize_failed(**kwargs)
+
+
+@shared_task(**RETRY, name="conductor.sync_instances")
+def sync_instances(**kwargs) -> dict:
+    return healing.sync_instances(**kwargs)
+
+
+@shared_task(**RETRY, name="conductor.reconcile")
+def reconcile() -> dict:
+    return healing.reconcile()

@@ -7,12 +7,13 @@ database evaluates the node's condition under its row lock. ``*_used`` changes o
 """
 
 import uuid
+from collections import Counter
 
 from django.db import transaction
 from django.db.models import ExpressionWrapper, F, FloatField
 from django.utils import timezone
 
-from apps.compute.models import Instance, Migration
+from apps.compute.models import Instance, Migration, ServerGroup
 from apps.hosts.models import Allocation, ComputeNode
 from workers.scheduler.host_state import HostState, ResourceRequest
 
@@ -24,6 +25,26 @@ class _LostRace(Exception):
 def _room_left(total: str, ratio: str, need: int) -> ExpressionWrapper:
     """``total * ratio - need``: the most ``*_used`` may be before the claim for it to fit."""
     return ExpressionWrapper(F(total) * F(ratio) - need, output_field=FloatField())
+
+
+def _group_allows(instance_uuid: str, host: str) -> bool:
+    """Re-check a hard affinity or anti-affinity group under its row lock, so two schedulers placing
+    members at once cannot both break the policy (the second waits and sees the first's host)."""
+    group = (
+        ServerGroup.objects.select_for_update(of=("self",))
+        .filter(members__uuid=instance_uuid, policy__in=["affinity", "anti-affinity"])
+        .first()
+    )
+    if group is None:
+        return True
+    hosts = Counter(
+        Instance.objects.filter(server_groups=group, deleted_at__isnull=True, host__isnull=False)
+        .exclude(uuid=instance_uuid)
+        .values_list("host", flat=True)
+    )
+    if group.policy == "affinity":
+        return not hosts or host in hosts
+    return hosts[host] < group.rules.get("max_server_per_host", 1)
 
 
 def _take(host_state: HostState, need: ResourceRequest, instance_uuid: str) -> None:
@@ -79,7 +100,7 @@ def claim(
                 attempts=F("attempts") + 1,
                 alternate_hosts=alternates,
             )
-            if not placed:
+            if not placed or not _group_allows(instance_uuid, host_state.host):
                 raise _LostRace
             _take(host_state, need, instance_uuid)
     except _LostRace:
@@ -99,7 +120,7 @@ def claim_for_migration(migration_id: int, instance_uuid: str, host_state: HostS
             started = Migration.objects.filter(pk=migration_id, status=Migration.Status.PRE_MIGRATING).update(
                 status=Migration.Status.MIGRATING, dest_compute=host_state.host, dest_node=host_state.node
             )
-            if not started:
+            if not started or not _group_allows(instance_uuid, host_state.host):
                 raise _LostRace
             _take(host_state, need, instance_uuid)
     except _LostRace:

@@ -178,13 +178,22 @@ def select_migration_destination(migration_id: int, request_id: str | None = Non
         with transaction.atomic():
             details = f"destination {host.node}; " + "; ".join(decision.report)
             record_event(instance.uuid, request_id, _event("schedule_instances", started, "Success", details))
-        rpc.cast(
-            rpc.compute_queue(migration.source_compute),
-            "compute.resize_instance",
-            instance=instance.payload(),
-            migration=migration.payload(),
-            request_id=request_id,
-        )
+        try:
+            rpc.cast(
+                rpc.compute_queue(migration.source_compute),
+                "compute.resize_instance",
+                instance=instance.payload(),
+                migration=migration.payload(),
+                request_id=request_id,
+            )
+        except Exception:
+            with transaction.atomic():  # give the destination back; the server stays where it is
+                if Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.RESIZE_MIGRATING).update(
+                    task_state=None
+                ):
+                    claims.release(str(instance.uuid), node=host.node)
+                    Migration.objects.filter(pk=migration.id).update(status=Migration.Status.ERROR)
+            raise
         return
     message = no_valid_host_message(decision) if not decision.ranked else f"{NO_VALID_HOST} All hosts were taken."
     details = "; ".join(decision.report)

@@ -1,5 +1,7 @@
 """``POST /v2.1/servers/{id}/action``: one body key names the action, as in Nova."""
 
+import secrets
+
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -110,6 +112,15 @@ def _reset_state(request, ctx, server_id, value):
     return Response(status=202)
 
 
+def _evacuate(request, ctx, server_id, value):
+    body = _body(value, "evacuate")
+    host = body.get("host")
+    if host is not None and (not isinstance(host, str) or not host):
+        raise validation.invalid("host", "Expected a host name")
+    lifecycle.evacuate(ctx, server_id, host, request.request_id)
+    return Response({"adminPass": secrets.token_urlsafe(12)}, status=200)
+
+
 def _force_delete(request, ctx, server_id, _value):
     operations.delete_server(ctx, server_id, request.request_id, action="forceDelete")
     return Response(status=202)
@@ -134,6 +145,7 @@ ACTIONS = {
     "unlock": _unlock,
     "os-resetState": _reset_state,
     "forceDelete": _force_delete,
+    "evacuate": _evacuate,
 }
 
 

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from apps.compute.api import actions, flavor_extra_specs, server_extras, server_groups, views
+from apps.hosts.api import services as host_services
 from apps.hosts.api import views as host_views
 
 urlpatterns = [
@@ -29,6 +30,12 @@ urlpatterns = [
     path("/os-migrations", server_extras.MigrationsView.as_view(), name="migrations"),
     path("/os-server-groups", server_groups.ServerGroupListView.as_view(), name="server-groups"),
     path("/os-server-groups/<str:group_id>", server_groups.ServerGroupView.as_view(), name="server-group"),
+    path("/os-services", host_services.ServiceListView.as_view(), name="services"),
+    path("/os-services/<str:service_id>", host_services.ServiceView.as_view(), name="service"),
+    path("/os-hypervisors", host_services.HypervisorListView.as_view(), name="hypervisors"),
+    path("/os-hypervisors/detail", host_services.HypervisorDetailListView.as_view(), name="hypervisors-detail"),
+    path("/os-hypervisors/statistics", host_services.HypervisorStatisticsView.as_view(), name="hypervisor-stats"),
+    path("/os-hypervisors/<str:hypervisor_id>", host_services.HypervisorView.as_view(), name="hypervisor"),
     path("/os-aggregates", host_views.AggregateListView.as_view(), name="aggregates"),
     path("/os-aggregates/<str:aggregate_id>", host_views.AggregateView.as_view(), name="aggregate"),
     path("/os-aggregates/<str:aggregate_id>/action", host_views.AggregateActionView.as_view(), name="aggregate-action"),

@@ -117,6 +117,7 @@ def test_deleted_report_frees_everything_and_is_idempotent(placed):
 
 
 def test_a_build_that_finishes_after_delete_is_destroyed(placed, queues, django_capture_on_commit_callbacks):
+    Instance.objects.filter(uuid=placed.uuid).update(task_state=TaskState.DELETING)
     manager.instance_deleted("a", str(placed.uuid))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -142,3 +143,38 @@ def test_first_heartbeat_registers_and_reports_update_totals_only(db):
 def test_a_node_report_before_any_heartbeat_registers_the_service(db):
     manager.node_report("early", {"vcpus": 1, "memory_mb": 1, "local_gb": 1})
     assert ComputeNode.objects.get().service.host == "early"
+
+
+def test_a_duplicate_report_cannot_complete_a_later_operation_of_the_same_kind(placed, member, queues):
+    from apps.compute import lifecycle
+    from apps.identity.auth import RequestContext
+
+    update(placed)
+    ctx = RequestContext(user=member, project=member.default_project, is_admin=False)
+    stopped = {"vm_state": VmState.STOPPED, "task_state": None, "power_state": PowerState.SHUTDOWN}
+    first = lifecycle.begin(ctx, str(placed.uuid), "stop", "stop", "req-a")
+    first_report = dict(host="a", instance_uuid=str(placed.uuid), updates=stopped,
+                        expected_task_state=TaskState.POWERING_OFF, task_id=str(first.task_id))  # fmt: skip
+    assert manager.instance_update(**first_report)
+    Instance.objects.filter(uuid=placed.uuid).update(vm_state=VmState.ACTIVE)
+    lifecycle.begin(ctx, str(placed.uuid), "stop", "stop", "req-b")
+
+    assert manager.instance_update(**first_report) is False  # the first stop's report, delivered again
+
+    assert Instance.objects.get(uuid=placed.uuid).task_state == TaskState.POWERING_OFF
+
+
+def test_two_schedulers_cannot_both_break_anti_affinity(member, flavor, image):
+    from apps.compute.models import ServerGroup
+    from workers.scheduler import claims
+    from workers.scheduler.host_state import ResourceRequest, load_host_states
+
+    make_node("solo", vcpus=8)
+    group = ServerGroup.objects.create(name="g", project=member.default_project, user=member, policy="anti-affinity")
+    first, second = make_instance(member, flavor, image), make_instance(member, flavor, image)
+    group.members.add(first, second)
+    view = load_host_states()[0]  # both decided before either claimed: the view shows no members
+    need = ResourceRequest.from_flavor(flavor.snapshot())
+
+    assert claims.claim(str(first.uuid), TaskState.SCHEDULING, None, view, need, [])
+    assert claims.claim(str(second.uuid), TaskState.SCHEDULING, None, view, need, []) is None

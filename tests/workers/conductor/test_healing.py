@@ -1,0 +1,154 @@
+import pytest
+from django.utils import timezone
+
+from apps.compute.models import Instance, InstanceAction, InstanceFault
+from apps.compute.states import PowerState, TaskState, VmState
+from apps.hosts.models import Allocation, ComputeNode, Service
+from tests.fixtures.factories import make_instance, make_node
+from workers.conductor import healing
+from workers.scheduler import manager as scheduler
+
+pytestmark = pytest.mark.django_db
+
+LONG_AGO = timezone.now() - timezone.timedelta(hours=2)
+
+
+@pytest.fixture
+def node_a(db, settings):
+    """Node a (most RAM: every placement goes there) and node b (the alternate)."""
+    settings.SCHEDULER_WEIGHERS = ["RAMWeigher"]
+    make_node("b", memory_mb=2048)
+    return make_node("a", memory_mb=8192)
+
+
+def placed(member, flavor, image, queues, **fields):
+    instance = make_instance(member, flavor, image)
+    scheduler.select_destinations([str(instance.uuid)])
+    if fields:
+        Instance.objects.filter(uuid=instance.uuid).update(**fields)
+    instance.refresh_from_db()
+    return instance
+
+
+def sync(host, inventory, startup=False, capture=None):
+    collected = (timezone.now() + timezone.timedelta(seconds=1)).isoformat()
+    return healing.sync_instances(host, {str(k): v for k, v in inventory.items()}, collected, startup)
+
+
+def test_orphans_on_a_host_are_destroyed(node_a, queues):
+    counts = sync("a", {"11111111-1111-1111-1111-111111111111": PowerState.RUNNING})
+    assert counts["orphans"] == 1
+    assert queues("compute.a") == [
+        ("compute.terminate_instance", {"instance_uuid": "11111111-1111-1111-1111-111111111111"})
+    ]
+
+
+def test_active_but_shut_down_on_the_host_becomes_stopped_with_an_action(node_a, member, flavor, image, queues):
+    instance = placed(member, flavor, image, queues, vm_state=VmState.ACTIVE, task_state=None)
+
+    counts = sync("a", {instance.uuid: PowerState.SHUTDOWN})
+
+    instance.refresh_from_db()
+    assert counts["power_synced"] == 1
+    assert (instance.vm_state, instance.power_state) == (VmState.STOPPED, PowerState.SHUTDOWN)
+    action = InstanceAction.objects.get(instance=instance, action="stop")
+    assert action.finish_time and action.events.get().event == "compute_sync_power_state"
+
+
+def test_stopped_but_running_on_the_host_is_stopped_again(node_a, member, flavor, image, queues,
+                                                          django_capture_on_commit_callbacks):  # fmt: skip
+    instance = placed(member, flavor, image, queues, vm_state=VmState.STOPPED, task_state=None)
+    queues_before = len(queues("compute.a"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sync("a", {instance.uuid: PowerState.RUNNING})
+
+    instance.refresh_from_db()
+    assert instance.task_state == TaskState.POWERING_OFF
+    assert queues("compute.a")[queues_before:][0][0] == "compute.stop_instance"
+
+
+def test_an_inventory_older_than_the_instance_changes_nothing(node_a, member, flavor, image, queues):
+    instance = placed(member, flavor, image, queues, vm_state=VmState.ACTIVE, task_state=None)
+    stale = (timezone.now() - timezone.timedelta(minutes=1)).isoformat()
+    healing.sync_instances("a", {str(instance.uuid): PowerState.SHUTDOWN}, stale)
+    assert Instance.objects.get(uuid=instance.uuid).vm_state == VmState.ACTIVE
+
+
+def test_restart_recovery(node_a, member, flavor, image, queues, django_capture_on_commit_callbacks):
+    lost_build = placed(member, flavor, image, queues)  # spawning, the guest never appeared
+    done_build = placed(member, flavor, image, queues)  # spawning, but the guest is there
+    stopping = placed(member, flavor, image, queues, vm_state=VmState.ACTIVE, task_state=TaskState.POWERING_OFF)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = sync("a", {done_build.uuid: PowerState.RUNNING, stopping.uuid: PowerState.SHUTDOWN}, startup=True)
+
+    assert counts["recovered"] == 3
+    lost_build.refresh_from_db()
+    assert (lost_build.host, lost_build.task_state) == ("b", TaskState.SPAWNING)  # rescheduled to the alternate
+    assert Allocation.objects.get(instance=lost_build).node.hypervisor_hostname == "b"
+    done_build.refresh_from_db()
+    assert (done_build.vm_state, done_build.task_state) == (VmState.ACTIVE, None)
+    stopping.refresh_from_db()
+    assert (stopping.vm_state, stopping.task_state) == (VmState.STOPPED, None)
+
+
+def test_usage_that_drifted_from_allocations_is_corrected(node_a, member, flavor, image, queues):
+    placed(member, flavor, image, queues)
+    ComputeNode.objects.filter(pk=node_a.pk).update(vcpus_used=7, memory_mb_used=99)
+
+    assert healing.reconcile_usage() == 1
+
+    node_a.refresh_from_db()
+    assert (node_a.vcpus_used, node_a.memory_mb_used, node_a.local_gb_used) == (1, 512, 1)
+
+
+def test_reconcile_resends_and_times_out(node_a, member, flavor, image, queues, settings,
+                                         django_capture_on_commit_callbacks):  # fmt: skip
+    settings.RESEND_AFTER = 60
+    settings.BUILD_TIMEOUT = 600
+    waiting = make_instance(member, flavor, image)
+    Instance.objects.filter(uuid=waiting.uuid).update(updated_at=LONG_AGO)
+    expired = make_instance(member, flavor, image)
+    Instance.objects.filter(uuid=expired.uuid).update(updated_at=LONG_AGO, created_at=LONG_AGO)
+    building = placed(member, flavor, image, queues)
+    Instance.objects.filter(uuid=building.uuid).update(updated_at=LONG_AGO)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = healing.reconcile()
+
+    assert done["resent"] == 2 and done["timed_out"] == 1
+    assert ("scheduler.select_destinations", {"instance_uuids": [str(waiting.uuid)]}) in queues("scheduler")
+    assert queues("compute.a")[-1][0] == "compute.build_and_run_instance"
+    expired.refresh_from_db()
+    assert expired.vm_state == VmState.ERROR and "timed out" in InstanceFault.objects.get(instance=expired).message
+    again = healing.reconcile()
+    assert again["resent"] == 0  # resending moved updated_at
+
+
+def test_reconcile_handles_a_down_host(node_a, member, flavor, image, queues):
+    building = placed(member, flavor, image, queues)
+    deleting = placed(member, flavor, image, queues, vm_state=VmState.ACTIVE, task_state=TaskState.DELETING)
+    rebooting = placed(member, flavor, image, queues, vm_state=VmState.ACTIVE, task_state=TaskState.REBOOTING)
+    Instance.objects.all().update(updated_at=LONG_AGO)
+    Service.objects.filter(host="a").update(last_seen_up=LONG_AGO)
+
+    done = healing.reconcile()
+
+    assert (done["rescheduled"], done["deleted"], done["timed_out"]) == (1, 1, 1)
+    assert Instance.objects.get(uuid=building.uuid).host == "b"
+    assert Instance.objects.get(uuid=deleting.uuid).vm_state == VmState.DELETED
+    rebooting.refresh_from_db()
+    assert rebooting.task_state is None and InstanceFault.objects.filter(instance=rebooting).exists()
+    assert not Allocation.objects.filter(instance_id__in=[deleting.uuid]).exists()
+    assert ComputeNode.objects.get(hypervisor_hostname="a").vcpus_used == 1  # only the rebooting one
+
+
+def test_orphaned_allocations_are_freed(node_a, member, flavor, image, queues):
+    instance = placed(member, flavor, image, queues)
+    Instance.objects.filter(uuid=instance.uuid).update(deleted_at=timezone.now(), vm_state=VmState.DELETED)
+
+    assert healing.free_orphaned_allocations() == 1
+
+    assert Allocation.objects.count() == 0
+    assert ComputeNode.objects.get(pk=node_a.pk).vcpus_used == 0
