@@ -12,3 +12,4 @@ app = Celery("cloudcore")
 app.conf.update(rpc.celery_config())
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.include = ["workers.scheduler.tasks", "workers.conductor.tasks"]
+rpc.use_app(app)

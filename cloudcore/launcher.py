@@ -203,6 +203,19 @@ class Cloud:
     def pids(self) -> list[int]:
         return [c.process.pid for c in self.children if c.process]
 
+    def child(self, name: str) -> Child:
+        return next(c for c in self.children if c.name == name)
+
+    def signal_child(self, name: str, sig: int) -> None:
+        """Send ``sig`` to one child's process group (SIGKILL to crash it, SIGSTOP to freeze it)."""
+        self._signal(self.child(name), sig)
+        if sig == signal.SIGKILL:
+            self.child(name).process.wait()
+
+    def restart_child(self, name: str) -> None:
+        """Start a child again with the same command and environment."""
+        self._spawn(self.child(name))
+
 
 def prepare(env: dict[str, str]) -> None:
     """Migrate and seed the database (as child processes, so this module never loads Django)."""

@@ -4,9 +4,12 @@ Plain Python with no Django import, so the compute worker (which never loads Dja
 Django side agree on the wire format from one place.
 """
 
+import logging
 import os
 
 from celery import current_app
+
+LOG = logging.getLogger(__name__)
 
 SCHEDULER_QUEUE = "scheduler"
 CONDUCTOR_QUEUE = "conductor"
@@ -40,7 +43,24 @@ def celery_config(redis_url: str | None = None) -> dict:
         },
         "task_default_queue": CONDUCTOR_QUEUE,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": 3600},
+        # A broker that vanishes mid-request must not hang a worker thread forever: bounded socket
+        # waits turn a dead connection into an error that the publish retry and reconnect handle.
+        "broker_transport_options": {
+            "visibility_timeout": 3600,
+            "socket_timeout": 10,
+            "socket_connect_timeout": 5,
+            "socket_keepalive": True,
+            "health_check_interval": 10,
+        },
+        "redis_socket_timeout": 10,
+        "redis_socket_connect_timeout": 5,
+        "redis_retry_on_timeout": True,
+        "task_publish_retry_policy": {
+            "max_retries": 10,
+            "interval_start": 0.2,
+            "interval_step": 0.5,
+            "interval_max": 2,
+        },
         "worker_hijack_root_logger": False,
         "worker_send_task_events": True,
         "task_send_sent_event": True,
@@ -48,9 +68,25 @@ def celery_config(redis_url: str | None = None) -> dict:
     }
 
 
+_app = None
+
+
+def use_app(app) -> None:
+    """Name the process's Celery app. Celery's ``current_app`` is per thread: a thread of our own
+    (the compute heartbeat) would otherwise get a default app that talks to no broker of ours."""
+    global _app
+    _app = app
+    app.set_default()
+    survive_broker_loss()
+
+
+def _current():
+    return _app or current_app
+
+
 def cast(queue: str, task: str, **kwargs) -> None:
     """Send ``task`` to ``queue`` with keyword arguments and return at once."""
-    current_app.send_task(task, kwargs=kwargs, queue=queue)
+    _current().send_task(task, kwargs=kwargs, queue=queue)
 
 
 def call(queue: str, task: str, timeout: float, **kwargs):
@@ -58,8 +94,31 @@ def call(queue: str, task: str, timeout: float, **kwargs):
 
     Raises ``celery.exceptions.TimeoutError`` when no reply arrives in time.
     """
-    result = current_app.send_task(task, kwargs=kwargs, queue=queue, ignore_result=False)
+    result = _current().send_task(task, kwargs=kwargs, queue=queue, ignore_result=False)
     try:
         return result.get(timeout=timeout, propagate=True, disable_sync_subtasks=False)
     finally:
         result.forget()
+
+
+def survive_broker_loss() -> None:
+    """Work around kombu 5.7's Redis transport under Celery 5.7: once a lost connection has been
+    closed, anything that still goes through its old channel (handing back unacknowledged
+    messages, acknowledging a task that finished during the outage) fails with AttributeError
+    instead of a connection error, and that kills the worker. Raise the connection error kombu
+    expects, so those are logged and the worker reconnects; messages not handed back return after
+    the visibility timeout, and the reconciler resends what it needs sooner."""
+    import redis
+    from kombu.transport import redis as kombu_redis
+
+    original = kombu_redis.Channel._connparams
+    if getattr(original, "survives_broker_loss", False):
+        return
+
+    def _connparams(self, asynchronous=False):
+        if self.connection.client is None:
+            raise redis.exceptions.ConnectionError("the connection to the broker was closed")
+        return original(self, asynchronous=asynchronous)
+
+    _connparams.survives_broker_loss = True
+    kombu_redis.Channel._connparams = _connparams

@@ -80,14 +80,18 @@ class RunningCloud:
         schedulers: int = 2,
         api: bool = True,
         env: dict[str, str] | None = None,
+        beat: bool = False,
+        redis_url: str | None = None,
+        external_database: str | None = None,
     ):
         self.template = template
         self.db_name = f"cc_{uuid.uuid4().hex[:12]}"
-        self.redis_url = os.environ["REDIS_URL"]
+        self.redis_url = redis_url or os.environ["REDIS_URL"]
+        self.own_database = external_database is None
         self.log_dir = log_dir
         self.api_port = free_port() if api else None
         cloud_env = {
-            "DATABASE_URL": database_url(self.db_name),
+            "DATABASE_URL": external_database or database_url(self.db_name),
             "REDIS_URL": self.redis_url,
             "CLOUDCORE_DATA_DIR": str(data_dir),
             "REPORT_INTERVAL": "1",
@@ -99,7 +103,7 @@ class RunningCloud:
             schedulers=schedulers if computes is not None else 0,
             conductors=1 if computes is not None else 0,
             computes=computes or {},
-            beat=False,
+            beat=beat,
             flower_port=None,
             env=cloud_env,
             log_dir=log_dir,
@@ -121,7 +125,8 @@ class RunningCloud:
 
     def start(self) -> "RunningCloud":
         ACTIVE.append(self)
-        admin_sql(f'CREATE DATABASE "{self.db_name}" TEMPLATE "{self.template}"')
+        if self.own_database:
+            admin_sql(f'CREATE DATABASE "{self.db_name}" TEMPLATE "{self.template}"')
         redis.Redis.from_url(self.redis_url).flushdb()
         self.cloud.start()
         try:
@@ -147,7 +152,8 @@ class RunningCloud:
         self.cloud.stop()
         if self._db is not None:
             self._db.close()
-        drop_database(self.db_name)
+        if self.own_database:
+            drop_database(self.db_name)
 
     def logs(self) -> str:
         return "\n".join(f"== {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.log_dir.glob("*.log")))
@@ -168,7 +174,7 @@ class RunningCloud:
 
     def query(self, sql: str, *params) -> list[dict]:
         if self._db is None:
-            self._db = psycopg2.connect(database_url(self.db_name))
+            self._db = psycopg2.connect(self.config.env["DATABASE_URL"])
             self._db.autocommit = True
         with self._db.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
             cur.execute(sql, params)

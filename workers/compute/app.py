@@ -25,6 +25,7 @@ if os.environ.get("DATABASE_URL"):
 # No fixups: Celery's Django fixup would import Django whenever DJANGO_SETTINGS_MODULE is set.
 app = Celery("cloudcore-compute", fixups=[])
 app.conf.update(rpc.celery_config())
+rpc.use_app(app)
 app.conf.include = [
     "workers.compute.manager",
     "workers.compute.build",

@@ -96,7 +96,7 @@ def sync_instances(host: str, instances: dict, collected_at: str, startup: bool 
                 continue  # changed since the inventory was taken: the next one will tell
             power = instances.get(instance_uuid)
             if instance.task_state is not None:
-                if startup and _recover(instance, power):
+                if startup and _recover(instance, power) or not startup and _finish_from_inventory(instance, power):
                     counts["recovered"] += 1
             elif _sync_power(instance, power):
                 counts["power_synced"] += 1
@@ -138,6 +138,36 @@ def _recover(instance: Instance, power: int | None) -> bool:
     _system_action(instance, "recover", _now_event("compute_init_instance", "Success",
                                                    f"{task} interrupted by a restart; hypervisor says {power}",
                                                    instance.host))  # fmt: skip
+    return True
+
+
+# A task whose outcome the hypervisor shows, and the vm_state it ends in.
+FINISHED_WHEN = {
+    TaskState.SPAWNING: (PowerState.RUNNING, VmState.ACTIVE),
+    TaskState.POWERING_OFF: (PowerState.SHUTDOWN, VmState.STOPPED),
+    TaskState.POWERING_ON: (PowerState.RUNNING, VmState.ACTIVE),
+    TaskState.PAUSING: (PowerState.PAUSED, VmState.PAUSED),
+    TaskState.UNPAUSING: (PowerState.RUNNING, VmState.ACTIVE),
+    TaskState.SUSPENDING: (PowerState.SUSPENDED, VmState.SUSPENDED),
+    TaskState.RESUMING: (PowerState.RUNNING, VmState.ACTIVE),
+}
+
+
+def _finish_from_inventory(instance: Instance, power: int | None) -> bool:
+    """A task the hypervisor shows done whose report has not come (lost with a broker outage, say):
+    the inventory, taken after the task's last change, is as good a report."""
+    outcome = FINISHED_WHEN.get(instance.task_state)
+    if outcome is None or power != outcome[0]:
+        return False
+    updates = {"vm_state": outcome[1], "task_state": None, "power_state": power}
+    if instance.task_state == TaskState.SPAWNING:
+        updates["launched_at"] = timezone.now()
+    LOG.warning("%s of %s on %s finished without a report; completing it from the inventory",
+                instance.task_state, instance.uuid, instance.host)  # fmt: skip
+    Instance.objects.filter(uuid=instance.uuid).update(**updates)
+    record_event(instance.uuid, None, _now_event("conductor_sync_inventory", "Success",
+                                                 f"{instance.task_state} found done on the hypervisor", instance.host),
+                 finish=True)  # fmt: skip
     return True
 
 
