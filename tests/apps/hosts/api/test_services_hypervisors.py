@@ -1,0 +1,80 @@
+import pytest
+
+from apps.compute.states import VmState
+from apps.hosts.models import Service
+from tests.fixtures.factories import make_instance, make_node
+
+pytestmark = pytest.mark.django_db
+
+
+def test_services_list_and_state(admin_client, member_client):
+    make_node("up1")
+    make_node("gone", up=False)
+    assert member_client.get("/v2.1/os-services").status_code == 403
+
+    services = {s["host"]: s for s in admin_client.get("/v2.1/os-services").json()["services"]}
+
+    assert (services["up1"]["state"], services["up1"]["status"]) == ("up", "enabled")
+    assert services["gone"]["state"] == "down"
+    assert services["up1"]["binary"] == "cloudcore-compute" and services["up1"]["zone"] == "nova"
+    assert admin_client.get("/v2.1/os-services?host=gone").json()["services"][0]["host"] == "gone"
+
+
+def test_disable_force_down_and_delete_a_service(admin_client, member, flavor, image):
+    node = make_node("node1")
+    url = f"/v2.1/os-services/{node.service.uuid}"
+
+    body = admin_client.put(url, {"status": "disabled", "disabled_reason": "maintenance"}, format="json").json()
+    assert (body["service"]["status"], body["service"]["disabled_reason"]) == ("disabled", "maintenance")
+    assert admin_client.put(url, {"forced_down": True}, format="json").json()["service"]["state"] == "down"
+    assert admin_client.put(url, {"status": "sideways"}, format="json").status_code == 400
+    assert (
+        admin_client.put(url, {"status": "enabled", "forced_down": False}, format="json").json()["service"]["state"]
+        == "up"
+    )
+
+    instance = make_instance(member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host="node1")
+    assert admin_client.delete(url).status_code == 409
+    instance.delete()
+    assert admin_client.delete(url).status_code == 204
+    assert not Service.objects.filter(host="node1").exists()
+    assert admin_client.delete(url).status_code == 404
+
+
+def test_hypervisors(admin_client, member_client, member, flavor, image):
+    node = make_node("node1", vcpus=8, memory_mb=4096)
+    make_instance(member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host="node1", node="node1")
+    assert member_client.get("/v2.1/os-hypervisors").status_code == 403
+
+    listed = admin_client.get("/v2.1/os-hypervisors").json()["hypervisors"]
+    assert listed == [{"id": str(node.uuid), "hypervisor_hostname": "node1", "state": "up", "status": "enabled"}]
+    detail = admin_client.get("/v2.1/os-hypervisors/detail").json()["hypervisors"][0]
+    assert (detail["vcpus"], detail["memory_mb"], detail["service"]["host"]) == (8, 4096, "node1")
+    shown = admin_client.get(f"/v2.1/os-hypervisors/{node.uuid}?with_servers=true").json()["hypervisor"]
+    assert len(shown["servers"]) == 1
+    stats = admin_client.get("/v2.1/os-hypervisors/statistics").json()["hypervisor_statistics"]
+    assert (stats["count"], stats["vcpus"]) == (1, 8)
+    assert admin_client.get("/v2.1/os-hypervisors/nope").status_code == 404
+
+
+def test_evacuate_rules(admin_client, member_client, member, flavor, image, queues):
+    make_node("alive")
+    make_node("dead", up=False)
+    on_alive = make_instance(
+        member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host="alive", node="alive"
+    )
+    on_dead = make_instance(member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host="dead", node="dead")
+
+    assert (
+        member_client.post(f"/v2.1/servers/{on_dead.uuid}/action", {"evacuate": {}}, format="json").status_code == 403
+    )
+    assert (
+        admin_client.post(f"/v2.1/servers/{on_alive.uuid}/action", {"evacuate": {}}, format="json").status_code == 400
+    )
+
+    response = admin_client.post(f"/v2.1/servers/{on_dead.uuid}/action", {"evacuate": {}}, format="json")
+
+    assert response.status_code == 200 and "adminPass" in response.json()
+    on_dead.refresh_from_db()
+    assert (on_dead.host, on_dead.task_state) == (None, "scheduling")
+    assert queues("scheduler")[-1][1]["instance_uuids"] == [str(on_dead.uuid)]
