@@ -5,9 +5,9 @@ Run with a PostgreSQL and a Redis (throwaway ones are started when DATABASE_URL/
     .venv/bin/python -m tests.fixtures.services -- .venv/bin/python -m bench.scheduler
 
 It creates its own database, fills it with hosts, and prints JSON. A "decision" is what the
-scheduler does per server before claiming: refresh the cached host view, filter and weigh. Before
-each decision another node's usage changes, as if a second scheduler claimed as fast as this one
-decides. "placements_per_s" is a whole 100-server request: decisions, claims, events, casts.
+scheduler does per server before claiming: refresh the cached host view, filter and weigh.
+Meanwhile other nodes' usage changes at CHURN_PER_S (50/s), as if another scheduler were placing
+servers at that rate. "placements_per_s" is a whole 100-server request: decisions, claims, events, casts.
 """
 
 import argparse
@@ -34,6 +34,9 @@ def _admin(sql: str) -> None:
     with conn.cursor() as cur:
         cur.execute(sql)
     conn.close()
+
+
+CHURN_PER_S = 50
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -104,6 +107,9 @@ def run(count: int, decisions: int, request_size: int) -> dict:
         ],
         batch_size=2000,
     )  # fmt: skip
+    # A live cloud's nodes were not all written a moment ago (every one would be "recently changed").
+    ComputeNode.objects.update(updated_at=now - timezone.timedelta(hours=1))
+    Service.objects.update(updated_at=now - timezone.timedelta(hours=1))
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather on a live cloud
         cursor.execute("ANALYZE")
     project, _ = Project.objects.get_or_create(name="bench")

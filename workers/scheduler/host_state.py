@@ -161,7 +161,7 @@ def io_ops_by_host() -> Counter:
 class HostStateCache:
     """One scheduler thread's view of all hosts. ``states()`` refreshes what changed and returns them."""
 
-    OVERLAP = timedelta(seconds=2)  # re-read rows this far behind the watermark (late commits, clock skew)
+    OVERLAP = timedelta(seconds=1)  # re-read rows this far behind the watermark (late commits, clock skew)
     LIVENESS_SECONDS = 2.0  # how often every host's last heartbeat is re-read
 
     def __init__(self, full_refresh_seconds: float = 30.0):
