@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -48,10 +49,19 @@ def _system_action(instance: Instance, action: str, event: dict) -> None:
 
 
 def reconcile_usage(nodes=None) -> int:
-    """Make each node's ``*_used`` equal to the sum of its allocations; log every correction."""
-    corrected = 0
+    """Make each node's ``*_used`` equal to the sum of its allocations; log every correction.
+
+    One grouped query finds the nodes that disagree; only those are locked and corrected.
+    """
     queryset = ComputeNode.objects.all() if nodes is None else nodes
-    for node_id in queryset.values_list("id", flat=True):
+    totals = queryset.annotate(
+        v=Coalesce(Sum("allocations__vcpus"), 0),
+        m=Coalesce(Sum("allocations__memory_mb"), 0),
+        d=Coalesce(Sum("allocations__disk_gb"), 0),
+    ).values_list("id", "vcpus_used", "memory_mb_used", "local_gb_used", "v", "m", "d")
+    suspects = [row[0] for row in totals if row[1:4] != row[4:7]]
+    corrected = 0
+    for node_id in suspects:
         with transaction.atomic():
             node = ComputeNode.objects.select_for_update().get(pk=node_id)
             sums = Allocation.objects.filter(node=node).aggregate(v=Sum("vcpus"), m=Sum("memory_mb"), d=Sum("disk_gb"))
