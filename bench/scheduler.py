@@ -18,23 +18,8 @@ import statistics
 import sys
 import time
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
-
-
-def _database_url(name: str) -> str:
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _admin(sql: str) -> None:
-    conn = psycopg2.connect(_database_url("postgres"))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
+from tests.integration.cloud import admin_sql, database_url
 
 CHURN_PER_S = 50
 
@@ -52,8 +37,8 @@ def main() -> int:
     args = parser.parse_args()
 
     name = f"cc_bench_{uuid.uuid4().hex[:8]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = _database_url(name)
+    admin_sql(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = database_url(name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cloudcore.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     try:
@@ -71,7 +56,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0
 
 

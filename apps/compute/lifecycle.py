@@ -200,22 +200,25 @@ def _open_migration(instance: Instance) -> Migration:
     return migration
 
 
-def confirm_resize(ctx: RequestContext, server_id: str, request_id: str) -> None:
+def _finish_migration(ctx, server_id: str, action: str, status: str, on_source: bool, task: str, request_id: str):
+    """Start a confirm (on the source) or a revert (on the destination) of a finished migration."""
     with transaction.atomic():
-        instance = begin(ctx, server_id, "confirmResize", "confirmResize", request_id)
+        instance = begin(ctx, server_id, action, action, request_id)
         migration = _open_migration(instance)
-        migration.status = Migration.Status.CONFIRMING
+        migration.status = status
         migration.save(update_fields=["status", "updated_at"])
-    _cast_migration_step(instance, migration, migration.source_compute, "compute.confirm_resize", request_id)
+    host = migration.source_compute if on_source else migration.dest_compute
+    _cast_migration_step(instance, migration, host, task, request_id)
+
+
+def confirm_resize(ctx: RequestContext, server_id: str, request_id: str) -> None:
+    _finish_migration(ctx, server_id, "confirmResize", Migration.Status.CONFIRMING, True, "compute.confirm_resize",
+                      request_id)  # fmt: skip
 
 
 def revert_resize(ctx: RequestContext, server_id: str, request_id: str) -> None:
-    with transaction.atomic():
-        instance = begin(ctx, server_id, "revertResize", "revertResize", request_id)
-        migration = _open_migration(instance)
-        migration.status = Migration.Status.REVERTING
-        migration.save(update_fields=["status", "updated_at"])
-    _cast_migration_step(instance, migration, migration.dest_compute, "compute.revert_resize", request_id)
+    _finish_migration(ctx, server_id, "revertResize", Migration.Status.REVERTING, False, "compute.revert_resize",
+                      request_id)  # fmt: skip
 
 
 def lock(ctx: RequestContext, server_id: str, reason: str | None, request_id: str) -> None:

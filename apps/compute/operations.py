@@ -182,6 +182,18 @@ def host_is_up(host: str) -> bool:
     return service is not None and service.is_up(settings.SERVICE_DOWN_TIME)
 
 
+def mark_deleted(instance_uuid) -> None:
+    """The instance is gone from every host (or its host is down): keep the row as deleted, close
+    any migration, and free everything it held. Call inside a transaction holding its row lock."""
+    now = timezone.now()
+    Instance.objects.filter(uuid=instance_uuid).update(
+        vm_state=VmState.DELETED, task_state=None, power_state=PowerState.NOSTATE, deleted_at=now,
+        terminated_at=now, attempt_id=None,
+    )  # fmt: skip
+    Migration.objects.filter(instance_id=instance_uuid, status__in=Migration.OPEN).update(status=Migration.Status.ERROR)
+    claims.release(str(instance_uuid))
+
+
 def migration_hosts(instance: Instance) -> set[str]:
     """The hosts of the instance's resize or migration still in progress, if any."""
     hosts = set()
@@ -203,14 +215,7 @@ def delete_server(ctx: RequestContext, server_id: str, request_id: str, action: 
             raise Conflict(f"Instance {instance.uuid} is locked")
         start_action(instance, action, request_id, ctx.user.id, ctx.project_id)
         if not instance.host or not host_is_up(instance.host):
-            now = timezone.now()
-            instance.vm_state = VmState.DELETED
-            instance.task_state = None
-            instance.power_state = PowerState.NOSTATE
-            instance.deleted_at = instance.terminated_at = now
-            instance.attempt_id = None
-            instance.save()
-            claims.release(str(instance.uuid))
+            mark_deleted(instance.uuid)
             return
         previous_task_state = instance.task_state
         instance.task_state = TaskState.DELETING

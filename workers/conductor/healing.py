@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from apps.compute.actions import add_fault, record_event, start_action
 from apps.compute.models import Instance, Migration
+from apps.compute.operations import mark_deleted
 from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import Allocation, ComputeNode, Service
 from workers import rpc
@@ -269,11 +270,7 @@ def _resolve(instance: Instance, up: dict, build_deadline, task_deadline) -> str
         return "resent"
     if task == TaskState.DELETING:
         if not host_up:
-            now = timezone.now()
-            Instance.objects.filter(uuid=instance.uuid).update(
-                vm_state=VmState.DELETED, task_state=None, deleted_at=now, terminated_at=now, attempt_id=None
-            )
-            claims.release(str(instance.uuid))
+            mark_deleted(instance.uuid)
             return "deleted"
         _touch(instance)
         transaction.on_commit(lambda: rpc.cast(rpc.compute_queue(host), "compute.terminate_instance",

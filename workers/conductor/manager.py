@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.compute.actions import add_fault, record_event
-from apps.compute.models import Instance, Migration
-from apps.compute.operations import migration_hosts
+from apps.compute.models import Instance
+from apps.compute.operations import mark_deleted, migration_hosts
 from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import ComputeNode, Service
 from apps.images.models import Image
@@ -246,18 +246,7 @@ def instance_deleted(host: str, instance_uuid: str, event: dict | None = None, r
         if host != instance.host and host not in migration_hosts(instance):
             LOG.warning("refused report from %s about instance %s, which is on %s", host, instance_uuid, instance.host)
             return
-        Migration.objects.filter(instance=instance, status__in=Migration.OPEN).update(status=Migration.Status.ERROR)
-        now = timezone.now()
-        Instance.objects.filter(uuid=instance_uuid).update(
-            vm_state=VmState.DELETED,
-            task_state=None,
-            power_state=PowerState.NOSTATE,
-            deleted_at=now,
-            terminated_at=now,
-            attempt_id=None,
-            updated_at=now,
-        )
-        claims.release(instance_uuid)
+        mark_deleted(instance_uuid)
         if event:
             record_event(instance_uuid, request_id, event, finish=True)
 

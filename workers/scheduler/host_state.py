@@ -285,11 +285,6 @@ def cache() -> HostStateCache:
     return current
 
 
-def host_states() -> list[HostState]:
-    """The current thread's cached view, refreshed."""
-    return cache().states()
-
-
 def host_table() -> HostTable:
     """The current thread's cached view as a table, refreshed."""
     return cache().table()
