@@ -50,6 +50,10 @@ class ComputeDriver(abc.ABC):
     def init_host(self) -> None:  # noqa: B027 - optional hook
         """Connect to the hypervisor. Called once when the worker starts, before any task."""
 
+    def register_lifecycle_listener(self, listener) -> None:  # noqa: B027 - optional hook
+        """Call ``listener(instance_uuid, power_state)`` when a guest changes state on its own
+        (a hypervisor with lifecycle events); the worker then reports it without waiting for a sync."""
+
     @abc.abstractmethod
     def spawn(self, instance: dict) -> None:
         """Create and start ``instance``.
@@ -122,8 +126,9 @@ class ComputeDriver(abc.ABC):
         """Replace the guest's root disk with ``instance["image"]``; leave it running if ``power_on``."""
         self._unsupported("rebuilding servers")
 
-    def snapshot(self, instance: dict, path: str) -> None:
-        """Write the guest's root disk as an image file at ``path``. The guest's state is unchanged."""
+    def snapshot(self, instance: dict, path: str) -> str | None:
+        """Write the guest's root disk as an image file at ``path``; return its disk format (``raw``
+        or ``qcow2``; None means raw). The guest's state is unchanged."""
         self._unsupported("snapshots")
 
     def migrate_disk_and_power_off(self, instance: dict, migration: dict) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.queues"]
+pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.queues", "tests.fixtures.libvirtd"]
 
 
 @pytest.fixture(autouse=True)
