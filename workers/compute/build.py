@@ -98,6 +98,17 @@ def images_path() -> Path:
     return Path(os.environ.get("IMAGES_PATH") or default)
 
 
+def file_digests(path: Path) -> dict:
+    """Size and checksums as the image API reports them, read in chunks (disks are large)."""
+    md5, sha512, size = hashlib.md5(usedforsecurity=False), hashlib.sha512(), 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            md5.update(chunk)
+            sha512.update(chunk)
+            size += len(chunk)
+    return {"size": size, "checksum": md5.hexdigest(), "os_hash_algo": "sha512", "os_hash_value": sha512.hexdigest()}
+
+
 @app.task(name="compute.snapshot_instance")
 def snapshot_instance(instance: dict, image_id: str, request_id: str | None = None) -> None:
     """Write the root disk into the image store and report the new image's size and checksums."""
@@ -107,8 +118,8 @@ def snapshot_instance(instance: dict, image_id: str, request_id: str | None = No
     with instance_lock(uuid):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            get_driver().snapshot(instance, str(path))
-            data = path.read_bytes()
+            disk_format = get_driver().snapshot(instance, str(path)) or "raw"
+            image_file = {"path": str(path), "disk_format": disk_format, **file_digests(path)}
         except Exception as exc:
             LOG.warning("snapshot of %s failed on %s: %s", uuid, HOST, exc)
             path.unlink(missing_ok=True)
@@ -122,13 +133,6 @@ def snapshot_instance(instance: dict, image_id: str, request_id: str | None = No
                 request_id=request_id,
             )
             return
-        image_file = {
-            "path": str(path),
-            "size": len(data),
-            "checksum": hashlib.md5(data, usedforsecurity=False).hexdigest(),
-            "os_hash_algo": "sha512",
-            "os_hash_value": hashlib.sha512(data).hexdigest(),
-        }
         conductor(
             "conductor.snapshot_done",
             instance_uuid=uuid,

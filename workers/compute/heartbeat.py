@@ -13,7 +13,12 @@ LOG = logging.getLogger(__name__)
 
 BINARY = "cloudcore-compute"
 
+# A guest's own change (a lifecycle event) is reported after this pause, so a burst sends one inventory.
+EVENT_COALESCE_SECONDS = 0.5
+
 _stop = threading.Event()
+_wake = threading.Event()
+_changed = threading.Event()
 _thread: threading.Thread | None = None
 
 
@@ -28,11 +33,12 @@ def report_once(host: str, driver) -> None:
     rpc.cast(rpc.CONDUCTOR_QUEUE, "conductor.node_report", host=host, resources=resources)
 
 
-def sync_once(host: str, driver, startup: bool) -> None:
+def sync_once(host: str, driver, startup: bool, idle_only: bool = False) -> None:
     """Send the hypervisor's inventory (uuid -> power state) for the conductor to reconcile.
 
     The first one after a start also asks the conductor to resolve every task the restart
-    interrupted on this host.
+    interrupted on this host. One sent because a guest changed on its own (``idle_only``) only
+    corrects instances no operation is working on.
     """
     collected_at = datetime.now(UTC).isoformat()
     inventory = {}
@@ -48,21 +54,43 @@ def sync_once(host: str, driver, startup: bool) -> None:
         instances=inventory,
         collected_at=collected_at,
         startup=startup,
+        idle_only=idle_only,
     )
 
 
+def guest_changed(instance_uuid: str, power_state: int) -> None:
+    """A lifecycle listener: a guest changed state; send an inventory soon (bursts coalesce)."""
+    LOG.debug("guest %s is now in power state %s", instance_uuid, power_state)
+    _changed.set()
+    _wake.set()
+
+
 def _loop(host: str, get_driver, interval: float, sync_interval: float) -> None:
-    last_sync = None
+    next_report = next_sync = time.monotonic()
+    startup, listening = True, False
     while not _stop.is_set():
         try:
             driver = get_driver()
-            report_once(host, driver)
-            if last_sync is None or time.monotonic() - last_sync >= sync_interval:
-                sync_once(host, driver, startup=last_sync is None)
-                last_sync = time.monotonic()
+            if not listening:
+                driver.register_lifecycle_listener(guest_changed)
+                listening = True
+            if time.monotonic() >= next_report:
+                report_once(host, driver)
+                next_report = time.monotonic() + interval
+            if startup or time.monotonic() >= next_sync:
+                _changed.clear()
+                sync_once(host, driver, startup=startup)
+                startup = False
+                next_sync = time.monotonic() + sync_interval
+            elif _changed.is_set():
+                _stop.wait(EVENT_COALESCE_SECONDS)
+                _changed.clear()
+                sync_once(host, driver, startup=False, idle_only=True)
         except Exception:
             LOG.exception("heartbeat from %s failed; retrying in %s s", host, interval)
-        _stop.wait(interval)
+            next_report = time.monotonic() + interval
+        _wake.wait(max(0.0, min(next_report, next_sync) - time.monotonic()))
+        _wake.clear()
 
 
 def start(host: str, get_driver) -> None:
@@ -81,3 +109,4 @@ def start(host: str, get_driver) -> None:
 
 def stop() -> None:
     _stop.set()
+    _wake.set()

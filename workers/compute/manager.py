@@ -18,7 +18,7 @@ from workers.compute.isolation import loaded_forbidden_modules
 
 LOG = logging.getLogger(__name__)
 
-DRIVER_OPTION_PREFIXES = ("FAKE_", "LIBVIRT_", "INSTANCES_PATH")
+DRIVER_OPTION_PREFIXES = ("FAKE_", "LIBVIRT_", "INSTANCES_PATH", "IMAGES_PATH", "CLOUDCORE_DATA_DIR")
 
 _driver: ComputeDriver | None = None
 _driver_lock = threading.Lock()

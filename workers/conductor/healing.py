@@ -87,13 +87,19 @@ def _in_migration_on(instance_uuid, host: str) -> bool:
     )
 
 
-def sync_instances(host: str, instances: dict, collected_at: str, startup: bool = False) -> dict:
+def sync_instances(
+    host: str, instances: dict, collected_at: str, startup: bool = False, idle_only: bool = False
+) -> dict:
     """A host's inventory (uuid -> power state). Destroys what it should not hold, corrects power
-    states the way Nova does, and after a restart resolves every task the restart interrupted."""
+    states the way Nova does, and after a restart resolves every task the restart interrupted.
+
+    ``idle_only``: sent because a guest changed on its own (a hypervisor event); it corrects idle
+    instances only, leaving orphans and instances under an operation to the periodic sync.
+    """
     collected = parse_datetime(collected_at) or timezone.now()
     counts = {"checked": 0, "recovered": 0, "power_synced": 0, "orphans": 0}
     owned = {str(u) for u in Instance.objects.filter(host=host, deleted_at__isnull=True).values_list("uuid", flat=True)}
-    for instance_uuid in set(instances) - owned:
+    for instance_uuid in set() if idle_only else set(instances) - owned:
         if _in_migration_on(instance_uuid, host):
             continue
         LOG.warning("host %s holds instance %s, which is not its own; destroying it", host, instance_uuid)
@@ -106,6 +112,8 @@ def sync_instances(host: str, instances: dict, collected_at: str, startup: bool 
             if instance is None or instance.deleted or instance.updated_at > collected:
                 continue  # changed since the inventory was taken: the next one will tell
             power = instances.get(instance_uuid)
+            if instance.task_state is not None and idle_only:
+                continue
             if instance.task_state is not None:
                 if startup and _recover(instance, power) or not startup and _finish_from_inventory(instance, power):
                     counts["recovered"] += 1

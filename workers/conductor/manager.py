@@ -341,6 +341,8 @@ def snapshot_done(
                 image.file_path = image_file["path"]
                 for field in ("size", "checksum", "os_hash_algo", "os_hash_value"):
                     setattr(image, field, image_file[field])
+                if image_file.get("disk_format") in ("raw", "qcow2"):
+                    image.disk_format = image_file["disk_format"]
                 image.save()
         moved = Instance.objects.filter(uuid=instance_uuid, task_state=TaskState.IMAGE_SNAPSHOT).update(task_state=None)
         if moved:

@@ -30,9 +30,9 @@ def placed(member, flavor, image, queues, **fields):
     return instance
 
 
-def sync(host, inventory, startup=False, capture=None):
+def sync(host, inventory, startup=False, idle_only=False):
     collected = (timezone.now() + timezone.timedelta(seconds=1)).isoformat()
-    return healing.sync_instances(host, {str(k): v for k, v in inventory.items()}, collected, startup)
+    return healing.sync_instances(host, {str(k): v for k, v in inventory.items()}, collected, startup, idle_only)
 
 
 def test_orphans_on_a_host_are_destroyed(node_a, queues):
@@ -53,6 +53,21 @@ def test_active_but_shut_down_on_the_host_becomes_stopped_with_an_action(node_a,
     assert (instance.vm_state, instance.power_state) == (VmState.STOPPED, PowerState.SHUTDOWN)
     action = InstanceAction.objects.get(instance=instance, action="stop")
     assert action.finish_time and action.events.get().event == "compute_sync_power_state"
+
+
+def test_an_event_driven_inventory_corrects_idle_instances_only(node_a, member, flavor, image, queues):
+    idle = placed(member, flavor, image, queues, vm_state=VmState.ACTIVE, task_state=None)
+    busy = placed(member, flavor, image, queues, vm_state=VmState.ACTIVE, task_state=TaskState.POWERING_OFF)
+    orphan = "11111111-1111-1111-1111-111111111111"
+
+    counts = sync("a", {idle.uuid: PowerState.SHUTDOWN, busy.uuid: PowerState.SHUTDOWN, orphan: 1}, idle_only=True)
+
+    assert (counts["power_synced"], counts["recovered"], counts["orphans"]) == (1, 0, 0)
+    idle.refresh_from_db()
+    busy.refresh_from_db()
+    assert idle.vm_state == VmState.STOPPED
+    assert (busy.vm_state, busy.task_state) == (VmState.ACTIVE, TaskState.POWERING_OFF)  # its own report finishes it
+    assert not [task for task, _ in queues("compute.a") if task == "compute.terminate_instance"]
 
 
 def test_stopped_but_running_on_the_host_is_stopped_again(node_a, member, flavor, image, queues,
