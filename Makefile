@@ -2,10 +2,14 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# libvirt-python compiles against these; the hypervisor packages let the tests run real QEMU guests.
+BUILD_PACKAGES := libvirt-dev pkg-config
+HYPERVISOR_PACKAGES := qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients
 
 .PHONY: up test lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	@pkg-config --exists libvirt 2>/dev/null || bash scripts/debian-packages $(BUILD_PACKAGES)
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 		echo "python3-venv is missing; installing it from Debian's packages"; \
 		apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); }
@@ -21,6 +25,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/lint-imports
 
 test: lint
+	@bash scripts/debian-packages --optional $(HYPERVISOR_PACKAGES)
 	$(PY) -m tests.fixtures.services -- $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
