@@ -124,6 +124,9 @@ def create_image(ctx: RequestContext, server_id: str, name: str, metadata: dict,
             visibility=Image.Visibility.PRIVATE,
             disk_format=(peek.image.disk_format if peek.image else "raw"),
             status=Image.Status.QUEUED,
+            # As Nova: a snapshot needs at least the disk it was taken from, and the RAM its image needed.
+            min_disk=max(int(peek.flavor.get("root_gb") or 0), peek.image.min_disk if peek.image else 0),
+            min_ram=peek.image.min_ram if peek.image else 0,
             properties={
                 **metadata,
                 "image_type": "snapshot",
