@@ -12,6 +12,7 @@ import time
 import pytest
 
 from apps.images.demo import BANNER
+from tests.fixtures.libvirtd import workspace_for_qemu
 from tests.integration.cloud import wait_until
 
 pytestmark = pytest.mark.integration
@@ -20,15 +21,9 @@ TIMINGS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
-def workspace(real_libvirtd, tmp_path_factory):
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    path = Path(tempfile.mkdtemp(prefix="cloudcore-qemu-"))
-    path.chmod(0o755)  # QEMU runs as libvirt-qemu and must reach the disks
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def workspace(real_libvirtd):
+    with workspace_for_qemu() as path:
+        yield path
 
 
 @pytest.fixture(scope="module")
