@@ -64,6 +64,7 @@ class Instance(models.Model):
     image = models.ForeignKey("images.Image", null=True, blank=True, on_delete=models.SET_NULL)
     image_ref = models.CharField(max_length=64, blank=True, help_text="The image id asked for, kept if the image goes")
     key_name = models.CharField(max_length=255, blank=True, null=True)
+    key_data = models.TextField(blank=True, null=True, help_text="The key pair's public key, handed to the host")
     metadata = models.JSONField(default=dict, blank=True)
     tags = models.JSONField(default=list, blank=True)
     locked = models.BooleanField(default=False)
@@ -113,6 +114,42 @@ class Instance(models.Model):
             "metadata": self.metadata,
             "task_id": str(self.task_id) if self.task_id else None,
         }
+
+
+class KeyPair(models.Model):
+    """A user's public key (Nova keeps key pairs per user, not per project)."""
+
+    class Type(models.TextChoices):
+        SSH = "ssh"
+        X509 = "x509"
+
+    user = models.ForeignKey("identity.User", on_delete=models.CASCADE, related_name="keypairs")
+    name = models.CharField(max_length=255)
+    type = models.CharField(max_length=8, choices=Type.choices, default=Type.SSH)
+    public_key = models.TextField()
+    fingerprint = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="unique_keypair_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.user_id})"
+
+
+class QuotaLimit(models.Model):
+    """A project's limit for one resource, where it differs from the default in settings."""
+
+    project = models.ForeignKey("identity.Project", on_delete=models.CASCADE, related_name="quota_limits")
+    resource = models.CharField(max_length=64)
+    hard_limit = models.IntegerField(help_text="-1 for unlimited")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "resource"], name="unique_quota_limit")]
+
+    def __str__(self):
+        return f"{self.resource}={self.hard_limit} for {self.project_id}"
 
 
 class InstanceAction(models.Model):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.compute.models import Flavor
-from apps.identity.models import Project, Role, RoleAssignment, User
+from apps.identity.models import Project, Role, RoleAssignment, RoleName, User
 from apps.images.demo import boot_sector, digests
 from apps.images.models import Image
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username="admin").first()
             if user is None:
                 user = User.objects.create_superuser("admin", email="", password=password, default_project=project)
-            RoleAssignment.objects.get_or_create(user=user, project=project, role=Role.ADMIN)
+            RoleAssignment.objects.get_or_create(user=user, project=project, role=Role.named(RoleName.ADMIN))
             image = self._demo_image(project)
         self.stdout.write(f"flavors: {', '.join(f.name for f in Flavor.objects.all())}")
         self.stdout.write(f"image demo: {image.id}")
