@@ -224,6 +224,31 @@ def prepare(env: dict[str, str]) -> None:
     subprocess.run([*manage, "seed"], env=env, check=True, cwd=BASE_DIR)
 
 
+def banner(api_port: int, flower_port: int, redis_url: str) -> str:
+    """What ``make up`` prints once the cloud runs: where things are and how to get a token."""
+    # The default password is printed; one chosen in CLOUDCORE_ADMIN_PASSWORD never is.
+    custom = "CLOUDCORE_ADMIN_PASSWORD" in os.environ
+    password = "$CLOUDCORE_ADMIN_PASSWORD" if custom else "admin"
+    in_json = "'\"$CLOUDCORE_ADMIN_PASSWORD\"'" if custom else "admin"  # let the shell expand it
+    api = f"http://127.0.0.1:{api_port}"
+    auth = (
+        '{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "admin", '
+        f'"domain": {{"id": "default"}}, "password": "{in_json}"}}}}}}, '
+        '"scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}'
+    )
+    return (
+        f"\ncloudcore is up:\n"
+        f"  API       {api}/v2.1/  (user admin, password {password})\n"
+        f"  Identity  {api}/identity/v3/\n"
+        f"  Flower    http://127.0.0.1:{flower_port}/\n"
+        f"  Redis     {redis_url}\n"
+        f"Get a token for the admin (then send it as X-Auth-Token):\n"
+        f"  curl -si {api}/identity/v3/auth/tokens -H 'Content-Type: application/json' \\\n"
+        f"       -d '{auth}' | grep -i '^x-subject-token'\n"
+        f"Stop with Ctrl-C.\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run a local cloudcore cloud in the foreground.")
     parser.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", 8000)))
@@ -234,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("CLOUDCORE_DATA_DIR", str(BASE_DIR / "var"))
+    os.environ.setdefault("ALLOW_BASIC_AUTH", "true")  # the quick start's curl -u; tokens work too
     Path(os.environ["CLOUDCORE_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     if not args.no_prepare:
         prepare(dict(os.environ))
@@ -254,15 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     try:
         cloud.start()
-        password = os.environ.get("CLOUDCORE_ADMIN_PASSWORD", "admin")
-        print(
-            f"\ncloudcore is up:\n"
-            f"  API     http://127.0.0.1:{args.api_port}/v2.1/  (user admin, password {password})\n"
-            f"  Flower  http://127.0.0.1:{args.flower_port}/\n"
-            f"  Redis   {cloud.redis_url}\n"
-            f"  Stop with Ctrl-C.\n",
-            flush=True,
-        )
+        print(banner(args.api_port, args.flower_port, cloud.redis_url), flush=True)
         while not stopping:
             dead = cloud.dead_child()
             if dead is not None:

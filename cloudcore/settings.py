@@ -95,15 +95,35 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Auth: HTTP Basic only while the quick start allows it.
-ALLOW_BASIC_AUTH = env.bool("ALLOW_BASIC_AUTH", default=True)
+# Auth: Keystone-style tokens everywhere; sessions for the browser; HTTP Basic only where allowed
+# (``make up`` allows it for the quick start).
+ALLOW_BASIC_AUTH = env.bool("ALLOW_BASIC_AUTH", default=False)
+TOKEN_TTL = env.int("TOKEN_TTL", default=3600)
+REGION_NAME = env.str("REGION_NAME", default="RegionOne")
+# The URL clients should use, for the identity catalog (default: the host the request came to).
+PUBLIC_URL = env.str("PUBLIC_URL", default="")
+
+# Quotas per project (Nova's defaults); -1 is unlimited. ``/os-quota-sets`` overrides them per project.
+QUOTA_DEFAULTS = {
+    "instances": env.int("QUOTA_INSTANCES", default=10),
+    "cores": env.int("QUOTA_CORES", default=20),
+    "ram": env.int("QUOTA_RAM", default=51200),
+    "key_pairs": env.int("QUOTA_KEY_PAIRS", default=100),
+    "server_groups": env.int("QUOTA_SERVER_GROUPS", default=10),
+    "server_group_members": env.int("QUOTA_SERVER_GROUP_MEMBERS", default=10),
+    "metadata_items": env.int("QUOTA_METADATA_ITEMS", default=128),
+    "injected_files": 5,
+    "injected_file_content_bytes": 10240,
+    "injected_file_path_bytes": 255,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.identity.auth.KeystoneTokenAuthentication",
         "apps.identity.auth.QuickStartBasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.identity.policy.ProjectPolicy"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

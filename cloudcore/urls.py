@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     re_path(r"^v2\.1", include("apps.compute.api.urls")),
+    re_path(r"^identity", include("apps.identity.api.urls")),
 ]

@@ -7,8 +7,10 @@ pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.queues", "tests.fi
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    """Basic auth checks a password on every request; PBKDF2's cost is not what these tests are about."""
+    """Basic auth checks a password on every request; PBKDF2's cost is not what these tests are about.
+    The API tests log in with Basic, which a deployment allows only with ``ALLOW_BASIC_AUTH``."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOW_BASIC_AUTH = True
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,12 @@ from celery.exceptions import TimeoutError as ReplyTimeout
 from django.conf import settings
 from django.db import transaction
 
+from apps.compute import quotas
 from apps.compute.actions import start_action
 from apps.compute.models import Instance, Migration
 from apps.compute.operations import get_flavor, get_image, get_instance, host_is_up
 from apps.compute.states import ALLOWED, TASK_FOR_ACTION, TaskState, VmState, allowed
+from apps.identity import policy
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
 from cloudcore.exceptions import BadRequest, CloudError, Conflict, Forbidden, ServiceUnavailable
@@ -159,6 +161,7 @@ def resize(ctx: RequestContext, server_id: str, flavor_ref: str | None, request_
             if flavor.root_gb < int(peek.flavor.get("root_gb", 0)):
                 raise BadRequest("Resizing to a smaller disk is not supported.")
             rule, action_name, new_flavor = "resize", "resize", flavor.snapshot()
+            quotas.check_resize(peek.project_id, peek.flavor, new_flavor)
         instance = begin(ctx, server_id, rule, action_name, request_id)
         migration = Migration.objects.create(
             instance=instance,
@@ -250,8 +253,7 @@ def unlock(ctx: RequestContext, server_id: str, request_id: str) -> None:
 
 def reset_state(ctx: RequestContext, server_id: str, state: str, request_id: str) -> None:
     """Admin only: force vm_state to active or error and clear the task_state."""
-    if not ctx.is_admin:
-        raise Forbidden("Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed.")
+    policy.enforce(ctx, "os_compute_api:os-admin-actions:reset_state")
     if state not in ("active", "error"):
         raise BadRequest(f"Invalid input for field/attribute state. Value: {state!r}. Expected 'active' or 'error'")
     with transaction.atomic():
@@ -292,8 +294,7 @@ def console_output(ctx: RequestContext, server_id: str, length: int | None) -> s
 
 def evacuate(ctx: RequestContext, server_id: str, host: str | None, request_id: str) -> None:
     """Admin only: rebuild a server whose host is down on another host, through the scheduler."""
-    if not ctx.is_admin:
-        raise Forbidden("Policy doesn't allow os_compute_api:os-evacuate to be performed.")
+    policy.enforce(ctx, "os_compute_api:os-evacuate")
     with transaction.atomic():
         instance = get_instance(ctx, server_id, for_update=True)
         if instance.task_state is not None or instance.vm_state not in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):

@@ -112,6 +112,8 @@ class Instance(models.Model):
             "flavor": self.flavor,
             "image": self.image.payload() if self.image else {"id": self.image_ref},
             "metadata": self.metadata,
+            "key_name": self.key_name,
+            "key_data": self.key_data,
             "task_id": str(self.task_id) if self.task_id else None,
         }
 

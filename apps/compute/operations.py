@@ -8,11 +8,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.compute import quotas
 from apps.compute.actions import add_fault, start_action
-from apps.compute.models import Flavor, Instance, Migration, ServerGroup
+from apps.compute.models import Flavor, Instance, KeyPair, Migration, ServerGroup
 from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import Service
 from apps.hosts.zones import zones
+from apps.identity import policy
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
 from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable
@@ -102,16 +104,22 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
         raise BadRequest(f"Flavor's memory is too small for requested image ({image.min_ram} MB needed).")
     if flavor.root_gb and flavor.root_gb < image.min_disk:
         raise BadRequest(f"Flavor's disk is too small for requested image ({image.min_disk} GB needed).")
+    keypair = None
     if spec["key_name"] is not None:
-        raise BadRequest(f"Invalid key_name provided: key pair {spec['key_name']} could not be found.")
+        keypair = KeyPair.objects.filter(user=ctx.user, name=spec["key_name"]).first()
+        if keypair is None:
+            raise BadRequest("Invalid key_name provided.")
     zone, placement = _placement(ctx, spec["availability_zone"])
     group = _group(ctx, spec["scheduler_hints"].get("group"))
     request_spec = {"scheduler_hints": spec["scheduler_hints"], "min_count": spec["min_count"], **placement}
 
-    count = spec["count"]
     admin_pass = secrets.token_urlsafe(12)
     reservation_id = f"r-{secrets.token_hex(4)}"
     with transaction.atomic():
+        # Under the project's lock until commit: concurrent creates cannot pass the quota together.
+        count = quotas.instances_allowed(ctx.project_id, flavor.snapshot(), spec["min_count"], spec["count"])
+        if group is not None:
+            quotas.check_group_members(group, count)
         instances = []
         for index in range(count):
             instance = Instance.objects.create(
@@ -123,6 +131,8 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
                 image=image,
                 image_ref=str(image.id),
                 metadata=spec["metadata"],
+                key_name=keypair.name if keypair else None,
+                key_data=keypair.public_key if keypair else None,
                 availability_zone=zone,
                 reservation_id=reservation_id,
                 request_spec=request_spec,
@@ -150,8 +160,8 @@ def _placement(ctx: RequestContext, requested: str | None) -> tuple[str | None, 
         return None, {}
     zone, _, forced = requested.partition(":")
     force_host, _, force_node = forced.partition(":")
-    if forced and not ctx.is_admin:
-        raise Forbidden("Policy doesn't allow os_compute_api:servers:create:forced_host to be performed.")
+    if forced:
+        policy.enforce(ctx, "os_compute_api:servers:create:forced_host")
     if zone and zone != settings.DEFAULT_AVAILABILITY_ZONE and zone not in zones():
         raise BadRequest(f"The requested availability zone is not available: {zone}")
     placement = {k: v for k, v in (("force_host", force_host), ("force_node", force_node)) if v}

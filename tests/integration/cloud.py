@@ -95,6 +95,7 @@ class RunningCloud:
             "REDIS_URL": self.redis_url,
             "CLOUDCORE_DATA_DIR": str(data_dir),
             "REPORT_INTERVAL": "1",
+            "ALLOW_BASIC_AUTH": "true",
             **(env or {}),
         }
         self.config = CloudConfig(

@@ -7,8 +7,9 @@ from rest_framework.views import APIView
 
 from apps.compute import lifecycle, operations
 from apps.compute.api import builders, validation
+from apps.identity import policy
 from apps.identity.auth import request_context
-from cloudcore.exceptions import BadRequest, Forbidden
+from cloudcore.exceptions import BadRequest
 
 
 def _body(value, action: str) -> dict:
@@ -57,8 +58,7 @@ def _resize(request, ctx, server_id, value):
 
 def _migrate(request, ctx, server_id, value):
     _body(value, "migrate")
-    if not ctx.is_admin:
-        raise Forbidden("Policy doesn't allow os_compute_api:os-migrate-server:migrate to be performed.")
+    policy.enforce(ctx, "os_compute_api:os-migrate-server:migrate")
     lifecycle.resize(ctx, server_id, None, request.request_id)
     return Response(status=202)
 

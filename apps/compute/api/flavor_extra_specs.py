@@ -7,14 +7,15 @@ from rest_framework.views import APIView
 from apps.compute import operations
 from apps.compute.api import validation
 from apps.compute.models import Flavor
+from apps.identity import policy
 from apps.identity.auth import request_context
-from cloudcore.exceptions import BadRequest, Forbidden, NotFound
+from cloudcore.exceptions import BadRequest, NotFound
 
 
 def _flavor(request, flavor_id, write: bool) -> Flavor:
     ctx = request_context(request)
-    if write and not ctx.is_admin:
-        raise Forbidden("Policy doesn't allow os_compute_api:os-flavor-extra-specs:update to be performed.")
+    if write:
+        policy.enforce(ctx, "os_compute_api:os-flavor-extra-specs:update")
     flavor = operations.get_flavor(ctx, flavor_id)
     return Flavor.objects.select_for_update().get(pk=flavor.pk) if write else flavor
 

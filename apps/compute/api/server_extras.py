@@ -1,14 +1,16 @@
 """Server sub-resources: update, metadata, tags, and migrations."""
 
 from django.db import transaction
+from django.db.models import Q
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.compute import operations
 from apps.compute.api import builders, validation
 from apps.compute.models import Migration
+from apps.identity import policy
 from apps.identity.auth import request_context
-from cloudcore.exceptions import BadRequest, Forbidden, NotFound
+from cloudcore.exceptions import BadRequest, NotFound
 
 MAX_TAGS = 50
 
@@ -164,19 +166,21 @@ class ServerMigrationsView(APIView):
 
 
 class MigrationsView(APIView):
-    """``/os-migrations`` (admin): every resize and migration, newest first; filter by host or status."""
+    """``/os-migrations``: resizes and migrations, newest first; filter by host or status. A manager
+    sees its project's; an admin sees every project's."""
 
     def get(self, request):
         ctx = request_context(request)
-        if not ctx.is_admin:
-            raise Forbidden("Policy doesn't allow os_compute_api:os-migrations:index to be performed.")
+        policy.enforce(ctx, "os_compute_api:os-migrations:index")
         migrations = Migration.objects.all()
+        if not policy.allowed(ctx, "os_compute_api:os-migrations:index:all_projects"):
+            migrations = migrations.filter(instance__project_id=ctx.project_id)
         params = request.query_params
         if params.get("status"):
             migrations = migrations.filter(status=params["status"])
         if params.get("host"):
             host = params["host"]
-            migrations = migrations.filter(source_compute=host) | migrations.filter(dest_compute=host)
+            migrations = migrations.filter(Q(source_compute=host) | Q(dest_compute=host))
         if params.get("instance_uuid"):
             migrations = migrations.filter(instance_id=params["instance_uuid"])
         if params.get("migration_type"):

@@ -2,9 +2,11 @@
 
 import uuid
 
+from django.db import transaction
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.compute import quotas
 from apps.compute.api import validation
 from apps.compute.models import ServerGroup
 from apps.identity.auth import request_context
@@ -72,9 +74,11 @@ class ServerGroupListView(APIView):
         if "name" not in body:
             raise validation.invalid("server_group", "'name' is a required property")
         policy, rules = _policy_and_rules(body)
-        group = ServerGroup.objects.create(
-            name=validation.name(body["name"]), project=ctx.project, user=ctx.user, policy=policy, rules=rules
-        )
+        with transaction.atomic():
+            quotas.check_server_groups(ctx.project_id)
+            group = ServerGroup.objects.create(
+                name=validation.name(body["name"]), project=ctx.project, user=ctx.user, policy=policy, rules=rules
+            )
         return Response({"server_group": group_body(group)})
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from apps.compute.api import actions, flavor_extra_specs, keypairs, server_extras, server_groups, views
+from apps.compute.api import actions, flavor_extra_specs, keypairs, quotas, server_extras, server_groups, views
 from apps.hosts.api import services as host_services
 from apps.hosts.api import views as host_views
 
@@ -30,6 +30,10 @@ urlpatterns = [
     path("/os-migrations", server_extras.MigrationsView.as_view(), name="migrations"),
     path("/os-server-groups", server_groups.ServerGroupListView.as_view(), name="server-groups"),
     path("/os-server-groups/<str:group_id>", server_groups.ServerGroupView.as_view(), name="server-group"),
+    path("/limits", quotas.LimitsView.as_view(), name="limits"),
+    path("/os-quota-sets/<str:project_id>", quotas.QuotaSetView.as_view(), name="quota-set"),
+    path("/os-quota-sets/<str:project_id>/detail", quotas.QuotaSetDetailView.as_view(), name="quota-set-detail"),
+    path("/os-quota-sets/<str:project_id>/defaults", quotas.QuotaSetDefaultsView.as_view(), name="quota-defaults"),
     path("/os-keypairs", keypairs.KeyPairListView.as_view(), name="keypairs"),
     path("/os-keypairs/<str:name>", keypairs.KeyPairView.as_view(), name="keypair"),
     path("/os-services", host_services.ServiceListView.as_view(), name="services"),

@@ -10,8 +10,9 @@ from apps.compute import operations
 from apps.compute.api import builders, validation
 from apps.compute.api.server_extras import ServerUpdateMixin
 from apps.compute.models import Flavor, InstanceAction
+from apps.identity import policy
 from apps.identity.auth import request_context
-from cloudcore.exceptions import Conflict, Forbidden, NotFound
+from cloudcore.exceptions import Conflict, NotFound
 
 MIN_VERSION = "2.1"
 MAX_VERSION = "2.1"
@@ -50,11 +51,6 @@ class VersionView(APIView):
         return Response({"version": _version(request)})
 
 
-def _require_admin(ctx, rule: str) -> None:
-    if not ctx.is_admin:
-        raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
-
-
 class FlavorListView(APIView):
     """Flavors: list (GET), create (POST, admin)."""
 
@@ -67,7 +63,7 @@ class FlavorListView(APIView):
 
     def post(self, request):
         ctx = request_context(request)
-        _require_admin(ctx, "os_compute_api:os-flavor-manage:create")
+        policy.enforce(ctx, "os_compute_api:os-flavor-manage:create")
         spec = validation.flavor_create(request.data)
         if spec["flavorid"] is None:
             spec["flavorid"] = str(uuid.uuid4())
@@ -99,7 +95,7 @@ class FlavorView(APIView):
 
     def delete(self, request, flavor_id):
         ctx = request_context(request)
-        _require_admin(ctx, "os_compute_api:os-flavor-manage:delete")
+        policy.enforce(ctx, "os_compute_api:os-flavor-manage:delete")
         operations.get_flavor(ctx, flavor_id).delete()
         return Response(status=202)
 
@@ -139,7 +135,7 @@ class ServerListView(APIView):
         flag = request.query_params.get("all_tenants")
         all_tenants = flag is not None and flag.lower() not in ("0", "false", "no")
         if all_tenants:
-            _require_admin(ctx, "os_compute_api:servers:index:get_all_tenants")
+            policy.enforce(ctx, "os_compute_api:servers:index:get_all_tenants")
         instances = operations.visible_instances(ctx, all_tenants=all_tenants)
         if self.detail:
             instances = instances.prefetch_related("faults")

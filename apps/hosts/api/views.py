@@ -8,8 +8,9 @@ from rest_framework.views import APIView
 from apps.compute.api import validation
 from apps.hosts.models import Aggregate, AggregateHost, Service
 from apps.hosts.zones import COMPUTE_BINARY, zones
+from apps.identity import policy
 from apps.identity.auth import request_context
-from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound
+from cloudcore.exceptions import BadRequest, Conflict, NotFound
 
 
 def _usec(value):
@@ -17,8 +18,7 @@ def _usec(value):
 
 
 def require_admin(request, rule: str) -> None:
-    if not request_context(request).is_admin:
-        raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
+    policy.enforce(request_context(request), rule)
 
 
 def aggregate_body(aggregate: Aggregate) -> dict:

@@ -147,10 +147,10 @@ def test_a_node_report_before_any_heartbeat_registers_the_service(db):
 
 def test_a_duplicate_report_cannot_complete_a_later_operation_of_the_same_kind(placed, member, queues):
     from apps.compute import lifecycle
-    from apps.identity.auth import RequestContext
+    from apps.identity.auth import context_for
 
     update(placed)
-    ctx = RequestContext(user=member, project=member.default_project, is_admin=False)
+    ctx = context_for(member, member.default_project)
     stopped = {"vm_state": VmState.STOPPED, "task_state": None, "power_state": PowerState.SHUTDOWN}
     first = lifecycle.begin(ctx, str(placed.uuid), "stop", "stop", "req-a")
     first_report = dict(host="a", instance_uuid=str(placed.uuid), updates=stopped,

@@ -46,7 +46,7 @@ POWER = {
 class Run:
     def __init__(self, user, flavor, chaos: random.Random | None):
         self.chaos = chaos
-        self.ctx = RequestContext(user=user, project=user.default_project, is_admin=True)
+        self.ctx = RequestContext(user=user, project=user.default_project, roles=frozenset({"admin"}), is_admin=True)
         self.prefix = f"r{next(_runs)}-"
         make_node(self.prefix + "a", vcpus=8, memory_mb=8192)
         make_node(self.prefix + "b", vcpus=8, memory_mb=4096)

@@ -1,0 +1,128 @@
+"""``/os-quota-sets`` (show, detail, defaults, update, revert) and ``/limits``."""
+
+from django.db import transaction
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.compute import quotas
+from apps.compute.api import validation
+from apps.compute.models import QuotaLimit
+from apps.identity import policy
+from apps.identity.auth import request_context
+from apps.identity.models import Project
+from cloudcore.exceptions import BadRequest, NotFound
+
+# What Nova's 2.1 quota set shows; the network ones are always unlimited here.
+SHOWN = (
+    "cores", "fixed_ips", "floating_ips", "injected_file_content_bytes", "injected_file_path_bytes",
+    "injected_files", "instances", "key_pairs", "metadata_items", "ram", "security_group_rules",
+    "security_groups", "server_group_members", "server_groups",
+)  # fmt: skip
+COUNTED = ("instances", "cores", "ram", "key_pairs", "server_groups")
+
+
+def _values(limits: dict) -> dict:
+    return {name: limits.get(name, -1) for name in SHOWN}
+
+
+def _visible(request, project_id: str):
+    """Members see their own project's quotas; only an admin sees another's (403, as in Nova)."""
+    ctx = request_context(request)
+    if project_id != ctx.project_id:
+        policy.enforce(ctx, "os_compute_api:os-quota-sets:show:other_project")
+    return ctx
+
+
+class QuotaSetView(APIView):
+    def get(self, request, project_id):
+        _visible(request, project_id)
+        return Response({"quota_set": {"id": project_id, **_values(quotas.limits(project_id))}})
+
+    def put(self, request, project_id):
+        ctx = request_context(request)
+        policy.enforce(ctx, "os_compute_api:os-quota-sets:update")
+        body = validation.envelope(request.data, "quota_set")
+        force = body.pop("force", False)
+        if not isinstance(force, bool) and str(force).lower() not in ("true", "false"):
+            raise BadRequest("Invalid input for field/attribute force. Value: must be a boolean.")
+        force = force is True or str(force).lower() == "true"
+        unknown = sorted(set(body) - set(quotas.defaults()))
+        if unknown:
+            raise BadRequest(f"Invalid input for field/attribute quota_set. Additional properties are not allowed "
+                             f"({', '.join(map(repr, unknown))} were unexpected)")  # fmt: skip
+        wanted = {name: _limit(name, value) for name, value in body.items()}
+        try:
+            project = Project.objects.get(pk=project_id)
+        except Project.DoesNotExist:
+            raise NotFound(f"Project {project_id} could not be found.") from None
+        with transaction.atomic():
+            quotas.lock(project.id)
+            used = quotas.usage(project.id, ctx.user)
+            for name, limit in wanted.items():
+                if not force and name in COUNTED and name != "key_pairs" and 0 <= limit < used[name]:
+                    raise BadRequest(f"Quota limit {limit} for {name} must be greater than or equal to already used "
+                                     f"and reserved {used[name]}.")  # fmt: skip
+                QuotaLimit.objects.update_or_create(project=project, resource=name, defaults={"hard_limit": limit})
+        return Response({"quota_set": _values(quotas.limits(project.id))})
+
+    def delete(self, request, project_id):
+        policy.enforce(request_context(request), "os_compute_api:os-quota-sets:delete")
+        QuotaLimit.objects.filter(project_id=project_id).delete()
+        return Response(status=202)
+
+
+def _limit(name: str, value) -> int:
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        limit = None
+    if isinstance(value, bool) or limit is None or limit < -1 or str(value).strip() != str(limit):
+        raise BadRequest(f"Invalid input for field/attribute {name}. Value: {value}. must be an integer >= -1")
+    return limit
+
+
+class QuotaSetDetailView(APIView):
+    def get(self, request, project_id):
+        ctx = _visible(request, project_id)
+        limits = _values(quotas.limits(project_id))
+        used = quotas.usage(project_id, ctx.user)
+        detail = {name: {"limit": limit, "in_use": used.get(name, 0), "reserved": 0} for name, limit in limits.items()}
+        return Response({"quota_set": {"id": project_id, **detail}})
+
+
+class QuotaSetDefaultsView(APIView):
+    def get(self, request, project_id):
+        return Response({"quota_set": {"id": project_id, **_values(quotas.defaults())}})
+
+
+class LimitsView(APIView):
+    """The caller's project's absolute limits and usage (an admin may ask for ``?tenant_id=``)."""
+
+    def get(self, request):
+        ctx = request_context(request)
+        project_id = request.query_params.get("tenant_id") or ctx.project_id
+        if project_id != ctx.project_id:
+            policy.enforce(ctx, "os_compute_api:os-quota-sets:show:other_project")
+        limits, used = quotas.limits(project_id), quotas.usage(project_id, ctx.user)
+        absolute = {
+            "maxTotalInstances": limits["instances"],
+            "maxTotalCores": limits["cores"],
+            "maxTotalRAMSize": limits["ram"],
+            "maxTotalKeypairs": limits["key_pairs"],
+            "maxServerMeta": limits["metadata_items"],
+            "maxImageMeta": limits["metadata_items"],
+            "maxPersonality": limits["injected_files"],
+            "maxPersonalitySize": limits["injected_file_content_bytes"],
+            "maxServerGroups": limits["server_groups"],
+            "maxServerGroupMembers": limits["server_group_members"],
+            "maxTotalFloatingIps": -1,
+            "maxSecurityGroups": -1,
+            "maxSecurityGroupRules": -1,
+            "totalInstancesUsed": used["instances"],
+            "totalCoresUsed": used["cores"],
+            "totalRAMUsed": used["ram"],
+            "totalServerGroupsUsed": used["server_groups"],
+            "totalFloatingIpsUsed": 0,
+            "totalSecurityGroupsUsed": 0,
+        }
+        return Response({"limits": {"rate": [], "absolute": absolute}})
