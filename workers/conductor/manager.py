@@ -19,6 +19,7 @@ from apps.compute.models import Instance
 from apps.compute.operations import mark_deleted, migration_hosts
 from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import ComputeNode, Service
+from apps.identity import tokens
 from apps.images.models import Image
 from workers import rpc
 from workers.scheduler import claims
@@ -312,9 +313,10 @@ def node_report(host: str, resources: dict) -> None:
 
 
 def purge_deleted_instances() -> int:
-    """Remove instances deleted more than ``PURGE_DELETED_AFTER_DAYS`` ago."""
+    """Remove instances deleted more than ``PURGE_DELETED_AFTER_DAYS`` ago, and expired tokens."""
     cutoff = timezone.now() - timedelta(days=settings.PURGE_DELETED_AFTER_DAYS)
     count, _ = Instance.objects.filter(deleted_at__lt=cutoff).delete()
+    tokens.purge_expired()
     return count
 
 
