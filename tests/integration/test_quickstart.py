@@ -74,6 +74,14 @@ def test_make_up_boots_a_server_and_stops_cleanly(tmp_path):
             timeout=60,
             message="the server to become ACTIVE",
         )
+        # The token recipe make up prints works as printed, and its token works on the API.
+        printed = (tmp_path / "make-up.log").read_text()
+        recipe = printed.split("Get a token for the admin (then send it as X-Auth-Token):\n", 1)[1]
+        command = "\n".join(recipe.splitlines()[:2])
+        header = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30).stdout
+        token = header.split(":", 1)[1].strip()
+        servers = requests.get(f"{base}/servers", headers={"X-Auth-Token": token}, timeout=10)
+        assert servers.status_code == 200 and [s["id"] for s in servers.json()["servers"]] == [server_id]
         assert wait_for_port(flower_port, 30)
         assert requests.get(f"http://127.0.0.1:{flower_port}/", timeout=10).status_code == 200
         started = descendants(make.pid)
