@@ -76,7 +76,7 @@ def get_instance(ctx: RequestContext, server_id: str, for_update: bool = False) 
         raise NotFound(f"Instance {server_id} could not be found.") from None
 
 
-def _require_project(ctx: RequestContext) -> None:
+def require_project(ctx: RequestContext) -> None:
     if ctx.project is None:
         raise Forbidden(f"User {ctx.user.username} has no project; ask an administrator to assign one.")
 
@@ -87,7 +87,7 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
     Returns the instances and the admin password. Nothing is written if any check fails; if the
     scheduler cannot be reached the instances are put in ERROR with a fault and 503 is raised.
     """
-    _require_project(ctx)
+    require_project(ctx)
     try:
         flavor = get_flavor(ctx, spec["flavor_ref"])
     except NotFound:

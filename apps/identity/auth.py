@@ -118,8 +118,10 @@ def request_context(request) -> RequestContext:
         else:
             project = user.default_project
             if project is None:
-                assignment = user.role_assignments.select_related("project").first()
+                assignment = user.role_assignments.filter(project__enabled=True).select_related("project").first()
                 project = assignment.project if assignment else None
+            if project is not None and not project.enabled:
+                project = None  # a disabled project is as good as none: nothing may act in it
         ctx = context_for(user, project, token)
         request._cloudcore_context = ctx
     return ctx

@@ -79,6 +79,8 @@ class ProjectPolicy(BasePermission):
         if ctx.is_admin:
             return True
         if ctx.project is None:
-            raise Forbidden(f"User {ctx.user.username} has no role in any project; ask an administrator for one.")
+            raise Forbidden(
+                f"User {ctx.user.username} has no role in an enabled project; ask an administrator for one."
+            )
         enforce(ctx, "default:read" if request.method in SAFE_METHODS else "default:write")
         return True

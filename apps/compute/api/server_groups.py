@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from apps.compute import quotas
 from apps.compute.api import validation
 from apps.compute.models import ServerGroup
+from apps.compute.operations import require_project
 from apps.identity.auth import request_context
 from cloudcore.exceptions import BadRequest, NotFound
 
@@ -74,6 +75,7 @@ class ServerGroupListView(APIView):
         if "name" not in body:
             raise validation.invalid("server_group", "'name' is a required property")
         policy, rules = _policy_and_rules(body)
+        require_project(ctx)
         with transaction.atomic():
             quotas.check_server_groups(ctx.project_id)
             group = ServerGroup.objects.create(

@@ -9,10 +9,11 @@ import dataclasses
 import uuid
 
 import pytest
+from rest_framework.test import APIClient
 
 from apps.compute.models import Flavor, Instance, InstanceAction, KeyPair, Migration, QuotaLimit
 from apps.compute.states import VmState
-from apps.identity.models import Project, RoleName, User
+from apps.identity.models import Project, Role, RoleAssignment, RoleName, User
 from tests.fixtures.factories import client_for, make_instance, make_node, make_project, make_user
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +42,12 @@ def world(flavor, image):
     make_node("nodeB")
     a, b = make_project("project-a"), make_project("project-b")
     users = {role: make_user(project=a, role=role, username=f"a-{role}") for role in ROLES}
-    running = {"vm_state": VmState.ACTIVE, "task_state": None}
-    server_a = make_instance(
-        make_user(project=a), flavor, image, name="a-server", host="nodeA", node="nodeA", **running
-    )
-    server_b = make_instance(
-        make_user(project=b), flavor, image, name="b-server", host="nodeB", node="nodeB", **running
-    )
+
+    def running(project, host):
+        owner = make_user(project=project)
+        return make_instance(owner, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host=host, node=host)
+
+    server_a, server_b = running(a, "nodeA"), running(b, "nodeB")
     return World(a, b, users, server_a, server_b, str(image.id))
 
 
@@ -94,62 +94,38 @@ class Case:
     body: dict | None = None  # strings may use {image}
     least: str = READER  # the lowest role allowed; every role below it gets 403
     status: int = 200  # what an allowed role gets
-    cast: tuple[str, str] | None = None  # (queue, task) an allowed request sends
+    cast: str | None = None  # the task an allowed request sends (to the scheduler, or to A's server's host)
 
     @property
     def identity(self) -> bool:
         return self.path.startswith("/identity/")
 
+    @property
+    def queue(self) -> str:
+        return "scheduler" if self.cast.startswith("scheduler.") else "compute.nodeA"
+
 
 ACTION = "/v2.1/servers/{server}/action"
+NEW_SERVER = {"server": {"name": "new", "flavorRef": "1", "imageRef": "{image}"}}
+NEW_FLAVOR = {"flavor": {"name": "m1.policy", "ram": 512, "vcpus": 1, "disk": 1}}
 CASES = [
     # servers: read
     Case("servers-list", "get", "/v2.1/servers"),
     Case("servers-detail", "get", "/v2.1/servers/detail"),
     Case("server-show", "get", "/v2.1/servers/{server}"),
     # servers: write
-    Case(
-        "server-create",
-        "post",
-        "/v2.1/servers",
-        {"server": {"name": "new", "flavorRef": "1", "imageRef": "{image}"}},
-        MEMBER,
-        202,
-        ("scheduler", "scheduler.select_destinations"),
-    ),  # fmt: skip
+    Case("server-create", "post", "/v2.1/servers", NEW_SERVER, MEMBER, 202, "scheduler.select_destinations"),
     Case("server-rename", "put", "/v2.1/servers/{server}", {"server": {"name": "renamed"}}, MEMBER, 200),
-    Case(
-        "server-delete",
-        "delete",
-        "/v2.1/servers/{server}",
-        None,
-        MEMBER,
-        204,
-        ("compute.nodeA", "compute.terminate_instance"),
-    ),  # fmt: skip
-    Case("server-stop", "post", ACTION, {"os-stop": None}, MEMBER, 202, ("compute.nodeA", "compute.stop_instance")),
+    Case("server-delete", "delete", "/v2.1/servers/{server}", None, MEMBER, 204, "compute.terminate_instance"),
+    Case("server-stop", "post", ACTION, {"os-stop": None}, MEMBER, 202, "compute.stop_instance"),
     # project-level operations: manager
-    Case(
-        "server-migrate",
-        "post",
-        ACTION,
-        {"migrate": None},
-        MANAGER,
-        202,
-        ("scheduler", "scheduler.select_migration_destination"),
-    ),  # fmt: skip
+    Case("server-migrate", "post", ACTION, {"migrate": None}, MANAGER, 202, "scheduler.select_migration_destination"),
     Case("migrations-list", "get", "/v2.1/os-migrations", None, MANAGER),
     # operator APIs: admin
     Case("services-list", "get", "/v2.1/os-services", None, ADMIN),
     Case("hypervisors-list", "get", "/v2.1/os-hypervisors", None, ADMIN),
     Case("aggregates-list", "get", "/v2.1/os-aggregates", None, ADMIN),
-    Case(
-        "flavor-create",
-        "post",
-        "/v2.1/flavors",
-        {"flavor": {"name": "m1.policy", "ram": 512, "vcpus": 1, "disk": 1}},
-        ADMIN,
-    ),  # fmt: skip
+    Case("flavor-create", "post", "/v2.1/flavors", NEW_FLAVOR, ADMIN),
     Case("server-reset-state", "post", ACTION, {"os-resetState": {"state": "error"}}, ADMIN, 202),
     Case("zones-detail", "get", "/v2.1/os-availability-zone/detail", None, ADMIN),
     Case("quota-update", "put", "/v2.1/os-quota-sets/{project}", {"quota_set": {"instances": 20}}, ADMIN),
@@ -197,8 +173,7 @@ def test_each_role_against_each_api_group(world, queues, case, role):
     else:
         assert response.status_code == case.status, response.content
         if case.cast is not None:
-            queue, task = case.cast
-            assert [name for name, _kwargs in queues(queue)] == [task]
+            assert [task for task, _kwargs in queues(case.queue)] == [case.cast]
 
 
 def test_a_manager_lists_only_its_projects_migrations_and_an_admin_every_projects(world):
@@ -226,10 +201,11 @@ def test_a_manager_lists_only_its_projects_migrations_and_an_admin_every_project
 def test_a_manager_migrates_its_own_server_but_not_another_projects(world, queues):
     manager = client_for(world.users[MANAGER])
 
-    assert (
-        manager.post(f"/v2.1/servers/{world.server_a.uuid}/action", {"migrate": None}, format="json").status_code == 202
-    )
-    assert_not_found(manager.post(f"/v2.1/servers/{world.server_b.uuid}/action", {"migrate": None}, format="json"))
+    def migrate(server):
+        return manager.post(f"/v2.1/servers/{server.uuid}/action", {"migrate": None}, format="json")
+
+    assert migrate(world.server_a).status_code == 202
+    assert_not_found(migrate(world.server_b))
     assert [m.instance_id for m in Migration.objects.all()] == [world.server_a.uuid]
     assert len(queues("scheduler")) == 1
 
@@ -262,14 +238,16 @@ def test_another_projects_server_is_not_found(world, queues, role, method, suffi
             assert (again.status_code, again.json()) == (403, response.json())
     else:
         assert_not_found(response)
-        missing = request(client, method, f"/v2.1/servers/{uuid.uuid4()}{suffix}", body)
-        assert missing.status_code == 404, "B's server must look exactly like one that does not exist"
+        # B's server looks exactly like one that does not exist.
+        assert_not_found(request(client, method, f"/v2.1/servers/{uuid.uuid4()}{suffix}", body))
     assert (footprint(world), Instance.objects.values().get(uuid=world.server_b.uuid)) == before
     assert all(queues(queue) == [] for queue in QUEUES)
 
 
-@pytest.mark.parametrize(("suffix", "key"), [("", "server"), ("/os-instance-actions", "instanceActions"),
-                                             ("/metadata", "metadata")])  # fmt: skip
+ADMIN_VIEWS = [("", "server"), ("/os-instance-actions", "instanceActions"), ("/metadata", "metadata")]
+
+
+@pytest.mark.parametrize(("suffix", "key"), ADMIN_VIEWS)
 def test_an_admin_sees_another_projects_server(world, suffix, key):
     response = client_for(world.users[ADMIN]).get(f"/v2.1/servers/{world.server_b.uuid}{suffix}")
     assert response.status_code == 200, response.content
@@ -297,6 +275,23 @@ def test_all_tenants_is_for_admins_and_plain_lists_stay_in_the_project(world):
         client = client_for(world.users[role])
         for path in ("/v2.1/servers", "/v2.1/servers/detail", "/v2.1/servers?all_tenants=0"):
             assert servers_listed(client, path) == {a}, (role, path)
+
+
+def test_the_admin_role_in_the_project_a_token_is_scoped_to_makes_a_cloud_admin(world):
+    """Nova's rule: admin in any project is admin everywhere, once the request acts in that project."""
+    user = make_user(project=world.a, role=MEMBER, username="two-hats")
+    RoleAssignment.objects.create(user=user, project=world.b, role=Role.named(ADMIN))
+    password = {"user": {"id": user.id, "password": "secret"}}
+    auth = {"identity": {"methods": ["password"], "password": password}, "scope": {"project": {"id": world.b.id}}}
+    issued = APIClient().post("/identity/v3/auth/tokens", {"auth": auth}, format="json")
+    assert issued.status_code == 201, issued.content
+    client = APIClient()
+    client.credentials(HTTP_X_AUTH_TOKEN=issued["X-Subject-Token"])
+
+    assert not user.is_staff
+    assert servers_listed(client, "/v2.1/servers?all_tenants=1") == {str(world.server_a.uuid), str(world.server_b.uuid)}
+    assert client.get("/v2.1/os-services").status_code == 200
+    assert client.get("/identity/v3/users").status_code == 200
 
 
 # -- 3. no role anywhere --------------------------------------------------------------------------
@@ -344,3 +339,23 @@ def test_an_admin_reads_and_sets_another_projects_quota(world):
     assert member.get(f"/v2.1/os-quota-sets/{world.a.id}").json()["quota_set"]["instances"] != 3
     assert_forbidden(member.put(url, {"quota_set": {"instances": 50}}, format="json"))
     assert QuotaLimit.objects.get(project=world.b, resource="instances").hard_limit == 3
+
+
+def test_an_admin_without_a_project_cannot_create_project_resources(client):
+    from apps.identity.models import User
+
+    User.objects.create_user(username="stf", password="secret", is_staff=True)
+    staff = client_for(User.objects.get(username="stf"))
+    body = {"server_group": {"name": "g", "policy": "affinity"}}
+    response = staff.post("/v2.1/os-server-groups", body, format="json")
+    assert response.status_code == 403 and "has no project" in response.json()["forbidden"]["message"]
+    assert staff.get("/v2.1/os-services").status_code == 200  # operator APIs need no project
+
+
+def test_a_disabled_project_is_closed_to_basic_auth_too(member, member_client, flavor, image, queues):
+    project = member.default_project
+    project.enabled = False
+    project.save()
+    assert member_client.get("/v2.1/servers").status_code == 403
+    body = {"server": {"name": "vm", "flavorRef": "1", "imageRef": str(image.id), "networks": "none"}}
+    assert member_client.post("/v2.1/servers", body, format="json").status_code == 403
