@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "apps.images",
     "apps.hosts",
     "apps.compute",
+    "apps.network",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,6 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     re_path(r"^v2\.1", include("apps.compute.api.urls")),
     re_path(r"^identity", include("apps.identity.api.urls")),
+    re_path(r"^image", include("apps.images.api.urls")),
+    re_path(r"^network", include("apps.network.urls")),
 ]
