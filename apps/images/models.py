@@ -32,8 +32,11 @@ class Image(models.Model):
     os_hash_value = models.CharField(max_length=128, blank=True)
     min_disk = models.PositiveIntegerField(default=0)
     min_ram = models.PositiveIntegerField(default=0)
-    properties = models.JSONField(default=dict, blank=True)
-    file_path = models.CharField(max_length=1024, blank=True, help_text="Where the image data lives")
+    protected = models.BooleanField(default=False, help_text="A protected image cannot be deleted")
+    properties = models.JSONField(default=dict, blank=True, help_text="Custom properties (strings)")
+    file_path = models.CharField(
+        max_length=1024, blank=True, help_text="Absolute path of the image data on local disk (the image store)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -42,6 +45,11 @@ class Image(models.Model):
 
     def __str__(self):
         return self.name or str(self.id)
+
+    @property
+    def tag_list(self) -> list[str]:
+        """The image's tags, oldest first (uses a ``prefetch_related("tags")`` when there is one)."""
+        return [tag.value for tag in sorted(self.tags.all(), key=lambda tag: tag.pk)]
 
     def payload(self) -> dict:
         """What a compute node needs to fetch and boot this image."""
@@ -54,3 +62,17 @@ class Image(models.Model):
             "file_path": self.file_path,
             "properties": self.properties,
         }
+
+
+class ImageTag(models.Model):
+    """One tag of an image (a table, as Glance keeps them, so listings can filter on tags in SQL)."""
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="tags")
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["image", "value"], name="unique_image_tag")]
+        indexes = [models.Index(fields=["value"])]
+
+    def __str__(self):
+        return self.value

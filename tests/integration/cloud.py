@@ -96,6 +96,10 @@ class RunningCloud:
             "CLOUDCORE_DATA_DIR": str(data_dir),
             "REPORT_INTERVAL": "1",
             "ALLOW_BASIC_AUTH": "true",
+            # Tests boot hundreds of servers as the admin; the quota tests set their own limits.
+            "QUOTA_INSTANCES": "-1",
+            "QUOTA_CORES": "-1",
+            "QUOTA_RAM": "-1",
             **(env or {}),
         }
         self.config = CloudConfig(

@@ -6,6 +6,7 @@ from apps.compute.models import Flavor, Instance, InstanceAction
 from apps.compute.states import VmState, api_status
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
+from cloudcore.microversion import at_least
 
 
 def _iso(value) -> str | None:
@@ -74,6 +75,21 @@ def host_id(instance: Instance) -> str:
     return hashlib.sha224(f"{instance.project_id}{instance.host}".encode()).hexdigest()
 
 
+def embedded_flavor(flavor: dict, ctx: RequestContext) -> dict:
+    """The flavor a server was built with, as 2.47 shows it (extra specs for admins only)."""
+    body = {
+        "original_name": flavor.get("name", ""),
+        "vcpus": flavor.get("vcpus"),
+        "ram": flavor.get("memory_mb"),
+        "disk": flavor.get("root_gb"),
+        "ephemeral": flavor.get("ephemeral_gb", 0),
+        "swap": flavor.get("swap", 0),
+    }
+    if ctx.is_admin:
+        body["extra_specs"] = dict(flavor.get("extra_specs") or {})
+    return body
+
+
 def server_detail(request, instance: Instance, ctx: RequestContext) -> dict:
     status = api_status(instance.vm_state, instance.task_state)
     root = request.build_absolute_uri("/").rstrip("/")
@@ -91,7 +107,9 @@ def server_detail(request, instance: Instance, ctx: RequestContext) -> dict:
         }
         if instance.image_ref
         else "",
-        "flavor": {"id": flavorid, "links": [{"rel": "bookmark", "href": f"{root}/flavors/{flavorid}"}]},
+        "flavor": embedded_flavor(instance.flavor, ctx)
+        if at_least(request, "2.47")
+        else {"id": flavorid, "links": [{"rel": "bookmark", "href": f"{root}/flavors/{flavorid}"}]},
         "created": _iso(instance.created_at),
         "updated": _iso(instance.updated_at),
         "addresses": {},
@@ -108,17 +126,30 @@ def server_detail(request, instance: Instance, ctx: RequestContext) -> dict:
         "OS-EXT-STS:vm_state": instance.vm_state,
         "OS-EXT-STS:task_state": instance.task_state,
         "OS-EXT-STS:power_state": instance.power_state,
-        "locked": instance.locked,
-        "locked_reason": instance.locked_reason,
-        "description": instance.description,
-        "tags": instance.tags,
     }
+    # Fields that arrived with later microversions.
+    if at_least(request, "2.9"):
+        body["locked"] = instance.locked
+    if at_least(request, "2.19"):
+        body["description"] = instance.description
+    if at_least(request, "2.26"):
+        body["tags"] = instance.tags
     if status in ("BUILD", "ACTIVE"):
         body["progress"] = 0 if status == "BUILD" else 100
     if ctx.is_admin:
         body["OS-EXT-SRV-ATTR:host"] = instance.host
         body["OS-EXT-SRV-ATTR:hypervisor_hostname"] = instance.node
         body["OS-EXT-SRV-ATTR:instance_name"] = f"instance-{instance.uuid}"
+        if at_least(request, "2.3"):
+            body.update({
+                "OS-EXT-SRV-ATTR:reservation_id": instance.reservation_id,
+                "OS-EXT-SRV-ATTR:launch_index": 0,
+                "OS-EXT-SRV-ATTR:hostname": instance.name,
+                "OS-EXT-SRV-ATTR:kernel_id": "",
+                "OS-EXT-SRV-ATTR:ramdisk_id": "",
+                "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+                "OS-EXT-SRV-ATTR:user_data": None,
+            })  # fmt: skip
     else:
         body["OS-EXT-SRV-ATTR:host"] = None
     if instance.vm_state in (VmState.ERROR, VmState.DELETED):

@@ -11,6 +11,7 @@ from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.identity.models import Project
 from cloudcore.exceptions import BadRequest, NotFound
+from cloudcore.microversion import at_least
 
 # What Nova's 2.1 quota set shows; the network ones are always unlimited here.
 SHOWN = (
@@ -21,8 +22,10 @@ SHOWN = (
 COUNTED = ("instances", "cores", "ram", "key_pairs", "server_groups")
 
 
-def _values(limits: dict) -> dict:
-    return {name: limits.get(name, -1) for name in SHOWN}
+def _values(limits: dict, request) -> dict:
+    """The quota set at the request's microversion: 2.36 dropped the network quotas."""
+    shown = SHOWN if not at_least(request, "2.36") else [n for n in SHOWN if n not in quotas.NETWORK_RESOURCES]
+    return {name: limits.get(name, -1) for name in shown}
 
 
 def _visible(request, project_id: str):
@@ -36,7 +39,7 @@ def _visible(request, project_id: str):
 class QuotaSetView(APIView):
     def get(self, request, project_id):
         _visible(request, project_id)
-        return Response({"quota_set": {"id": project_id, **_values(quotas.limits(project_id))}})
+        return Response({"quota_set": {"id": project_id, **_values(quotas.limits(project_id), request)}})
 
     def put(self, request, project_id):
         ctx = request_context(request)
@@ -63,7 +66,7 @@ class QuotaSetView(APIView):
                     raise BadRequest(f"Quota limit {limit} for {name} must be greater than or equal to already used "
                                      f"and reserved {used[name]}.")  # fmt: skip
                 QuotaLimit.objects.update_or_create(project=project, resource=name, defaults={"hard_limit": limit})
-        return Response({"quota_set": _values(quotas.limits(project.id))})
+        return Response({"quota_set": _values(quotas.limits(project.id), request)})
 
     def delete(self, request, project_id):
         policy.enforce(request_context(request), "os_compute_api:os-quota-sets:delete")
@@ -84,7 +87,7 @@ def _limit(name: str, value) -> int:
 class QuotaSetDetailView(APIView):
     def get(self, request, project_id):
         ctx = _visible(request, project_id)
-        limits = _values(quotas.limits(project_id))
+        limits = _values(quotas.limits(project_id), request)
         used = quotas.usage(project_id, ctx.user)
         detail = {name: {"limit": limit, "in_use": used.get(name, 0), "reserved": 0} for name, limit in limits.items()}
         return Response({"quota_set": {"id": project_id, **detail}})
@@ -92,7 +95,7 @@ class QuotaSetDetailView(APIView):
 
 class QuotaSetDefaultsView(APIView):
     def get(self, request, project_id):
-        return Response({"quota_set": {"id": project_id, **_values(quotas.defaults())}})
+        return Response({"quota_set": {"id": project_id, **_values(quotas.defaults(), request)}})
 
 
 class LimitsView(APIView):
@@ -125,4 +128,8 @@ class LimitsView(APIView):
             "totalFloatingIpsUsed": 0,
             "totalSecurityGroupsUsed": 0,
         }
+        if at_least(request, "2.36"):
+            for name in ("maxTotalFloatingIps", "maxSecurityGroups", "maxSecurityGroupRules", "totalFloatingIpsUsed",
+                         "totalSecurityGroupsUsed"):  # fmt: skip
+                del absolute[name]
         return Response({"limits": {"rate": [], "absolute": absolute}})

@@ -12,10 +12,11 @@ from apps.compute.api.server_extras import ServerUpdateMixin
 from apps.compute.models import Flavor, InstanceAction
 from apps.identity import policy
 from apps.identity.auth import request_context
+from cloudcore import microversion
 from cloudcore.exceptions import Conflict, NotFound
 
-MIN_VERSION = "2.1"
-MAX_VERSION = "2.1"
+MIN_VERSION = microversion.text(microversion.MIN_VERSION)
+MAX_VERSION = microversion.text(microversion.MAX_VERSION)
 VERSION_UPDATED = "2013-07-23T11:33:21Z"
 
 
@@ -100,7 +101,16 @@ class FlavorView(APIView):
         return Response(status=202)
 
 
-class ImageListView(APIView):
+class ImageProxyView(APIView):
+    """Nova's image proxy, which microversion 2.36 removed (clients use the image API instead)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if microversion.at_least(request, "2.36"):
+            raise NotFound("The resource could not be found.")
+
+
+class ImageListView(ImageProxyView):
     """Images through Nova's proxy: list."""
 
     detail = False
@@ -117,7 +127,7 @@ class ImageDetailListView(ImageListView):
     detail = True
 
 
-class ImageView(APIView):
+class ImageView(ImageProxyView):
     """One image."""
 
     def get(self, request, image_id):

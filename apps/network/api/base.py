@@ -1,0 +1,143 @@
+"""What every Networking API view shares: Neutron's error body, list filters, ``fields``, links."""
+
+from django.conf import settings
+from django.db.models import QuerySet
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.identity.auth import request_context
+from apps.network.ipam import parse_uuid
+from cloudcore.exceptions import CloudError
+
+# Neutron's error type for an answer that has no more specific one.
+TYPES = {
+    400: "HTTPBadRequest",
+    401: "HTTPUnauthorized",
+    403: "PolicyNotAuthorized",
+    404: "HTTPNotFound",
+    405: "HTTPMethodNotAllowed",
+    406: "HTTPNotAcceptable",
+    409: "Conflict",
+    415: "HTTPUnsupportedMediaType",
+    500: "HTTPInternalServerError",
+    503: "HTTPServiceUnavailable",
+}
+TRUE = {"true", "1", "yes", "on"}
+FALSE = {"false", "0", "no", "off"}
+
+
+class NeutronError(CloudError):
+    """An error with Neutron's type name (``NetworkNotFound``, ``NetworkInUse``...)."""
+
+    def __init__(self, code: int, kind: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.kind = kind
+
+
+def not_found(resource: str, ident) -> NeutronError:
+    """Neutron's 404: ``{"type": "NetworkNotFound", "message": "Network <id> could not be found."}``."""
+    return NeutronError(404, f"{resource}NotFound", f"{resource} {ident} could not be found.")
+
+
+def bad_request(message: str) -> NeutronError:
+    return NeutronError(400, "HTTPBadRequest", message)
+
+
+def invalid_input(message: str) -> NeutronError:
+    return NeutronError(400, "InvalidInput", f"Invalid input for operation: {message}")
+
+
+def not_authorized(rule: str) -> NeutronError:
+    return NeutronError(403, "PolicyNotAuthorized", f"({rule}) is disallowed by policy.")
+
+
+def _message(data) -> str:
+    """The message of the project's error body (``{"kind": {"code", "message"}}``)."""
+    if isinstance(data, dict) and len(data) == 1:
+        inner = next(iter(data.values()))
+        if isinstance(inner, dict) and "message" in inner:
+            return str(inner["message"])
+    return str(data)
+
+
+class NetworkAPIView(APIView):
+    """Errors leave as Neutron's ``{"NeutronError": {"type", "message", "detail"}}``; the project's
+    handler still decides the status, the headers (WWW-Authenticate, Retry-After) and the logging."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, NeutronError):
+            kind, message = exc.kind, exc.message
+        else:
+            kind = TYPES.get(response.status_code, "HTTPError")
+            message = exc.message if isinstance(exc, CloudError) else _message(response.data)
+        response.data = {"NeutronError": {"type": kind, "message": message, "detail": ""}}
+        return response
+
+    def context(self):
+        return request_context(self.request)
+
+
+def can_modify(ctx, project_id) -> bool:
+    """Admins change anything; others only what their project owns."""
+    return ctx.is_admin or (ctx.project_id is not None and project_id == ctx.project_id)
+
+
+def base_url(request) -> str:
+    return settings.PUBLIC_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+
+
+def api_url(request, path: str = "") -> str:
+    """An absolute URL under ``/network/v2.0``."""
+    return f"{base_url(request)}/network/v2.0{path}"
+
+
+def to_bool(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in TRUE:
+        return True
+    if lowered in FALSE:
+        return False
+    raise invalid_input(f"'{value}' cannot be converted to boolean for '{name}'.")
+
+
+def filter_query(request, queryset: QuerySet, spec: dict[str, tuple[str, str]]) -> QuerySet:
+    """Neutron's list filters: ``?name=a&name=b`` means either. ``spec`` maps a query parameter to
+    (model field, kind), kind one of ``str``, ``uuid``, ``bool``, ``int``. A value that cannot
+    match (a malformed id) matches nothing; unknown parameters are ignored, as are ``fields``,
+    ``limit``, ``marker`` and the sort parameters."""
+    for param, (field, kind) in spec.items():
+        values = request.query_params.getlist(param)
+        if not values:
+            continue
+        if kind == "bool":
+            parsed = [to_bool(v, param) for v in values]
+        elif kind == "uuid":
+            parsed = [u for u in map(parse_uuid, values) if u is not None]
+        elif kind == "int":
+            parsed = [int(v) for v in values if v.strip().isdigit()]
+        else:
+            parsed = values
+        queryset = queryset.filter(**{f"{field}__in": parsed}) if parsed else queryset.none()
+    return queryset
+
+
+def only_fields(request, body: dict) -> dict:
+    """``?fields=id&fields=name`` keeps just those keys (all of them when absent)."""
+    wanted = [f for value in request.query_params.getlist("fields") for f in value.split(",") if f]
+    if not wanted:
+        return body
+    return {key: value for key, value in body.items() if key in wanted}
+
+
+def iso(moment) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def respond(request, key: str, body: dict, status: int = 200) -> Response:
+    return Response({key: only_fields(request, body)}, status=status)
+
+
+def respond_list(request, key: str, bodies: list[dict]) -> Response:
+    return Response({key: [only_fields(request, body) for body in bodies]})
