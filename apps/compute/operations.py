@@ -17,6 +17,7 @@ from apps.hosts.zones import zones
 from apps.identity import policy
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
+from apps.network import ipam
 from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable
 from workers import rpc
 from workers.scheduler import claims
@@ -141,6 +142,8 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
                 power_state=PowerState.NOSTATE,
             )
             start_action(instance, "create", request_id, ctx.user.id, ctx.project_id)
+            for network_id in spec["networks"]:
+                ipam.allocate_port(instance_uuid=str(instance.uuid), project=ctx.project, network_id=network_id)
             instances.append(instance)
         if group is not None:
             group.members.add(*instances)
@@ -202,6 +205,7 @@ def mark_deleted(instance_uuid) -> None:
     )  # fmt: skip
     Migration.objects.filter(instance_id=instance_uuid, status__in=Migration.OPEN).update(status=Migration.Status.ERROR)
     claims.release(str(instance_uuid))
+    ipam.release_ports(str(instance_uuid))
 
 
 def migration_hosts(instance: Instance) -> set[str]:

@@ -1,3 +1,23 @@
-from django.urls import path  # noqa: F401
+"""A flat network (a Neutron subset): networks, subnets with an address pool, and ports.
 
-urlpatterns = []
+Mounted at ``/network``: ``/network/`` is the versions document, ``/network/v2.0/...`` the API.
+"""
+
+from django.urls import re_path
+
+from apps.network.api import views
+
+ID = r"(?P<{}>[^/]+)"
+
+urlpatterns = [
+    re_path(r"^/?$", views.VersionsView.as_view(), name="neutron-versions"),
+    re_path(r"^/v2\.0/?$", views.ResourcesView.as_view(), name="neutron-resources"),
+    re_path(r"^/v2\.0/extensions/?$", views.ExtensionsView.as_view(), name="neutron-extensions"),
+    re_path(rf"^/v2\.0/extensions/{ID.format('alias')}$", views.ExtensionView.as_view(), name="neutron-extension"),
+    re_path(r"^/v2\.0/networks/?$", views.NetworkListView.as_view(), name="neutron-network-list"),
+    re_path(rf"^/v2\.0/networks/{ID.format('network_id')}$", views.NetworkView.as_view(), name="neutron-network"),
+    re_path(r"^/v2\.0/subnets/?$", views.SubnetListView.as_view(), name="neutron-subnet-list"),
+    re_path(rf"^/v2\.0/subnets/{ID.format('subnet_id')}$", views.SubnetView.as_view(), name="neutron-subnet"),
+    re_path(r"^/v2\.0/ports/?$", views.PortListView.as_view(), name="neutron-port-list"),
+    re_path(rf"^/v2\.0/ports/{ID.format('port_id')}$", views.PortView.as_view(), name="neutron-port"),
+]

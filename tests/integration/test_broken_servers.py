@@ -94,7 +94,7 @@ def test_restarting_redis_during_50_boots_loses_and_duplicates_nothing(cloud_fac
 def test_stopping_postgresql_gives_503s_and_the_api_recovers(tmp_path):
     pg = ThrowawayPostgres()
     database_url = pg.start()
-    env = {**os.environ, "DATABASE_URL": database_url, "CLOUDCORE_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "DATABASE_URL": database_url, "CLOUDCORE_DATA_DIR": str(tmp_path), "ALLOW_BASIC_AUTH": "true"}
     manage = [os.sys.executable, str(BASE_DIR / "manage.py")]
     subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True, cwd=BASE_DIR)
     subprocess.run([*manage, "seed"], env=env, check=True, cwd=BASE_DIR, stdout=subprocess.DEVNULL)

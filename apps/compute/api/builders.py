@@ -6,6 +6,7 @@ from apps.compute.models import Flavor, Instance, InstanceAction
 from apps.compute.states import VmState, api_status
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
+from apps.network import ipam
 from cloudcore.microversion import at_least
 
 
@@ -90,7 +91,10 @@ def embedded_flavor(flavor: dict, ctx: RequestContext) -> dict:
     return body
 
 
-def server_detail(request, instance: Instance, ctx: RequestContext) -> dict:
+def server_detail(request, instance: Instance, ctx: RequestContext, addresses: dict | None = None) -> dict:
+    """A server as Nova shows it; ``addresses`` (from ``ipam.addresses_for``) saves a query per server in lists."""
+    if addresses is None:
+        addresses = ipam.addresses_for([str(instance.uuid)])
     status = api_status(instance.vm_state, instance.task_state)
     root = request.build_absolute_uri("/").rstrip("/")
     flavorid = instance.flavor.get("flavorid", "")
@@ -112,7 +116,7 @@ def server_detail(request, instance: Instance, ctx: RequestContext) -> dict:
         else {"id": flavorid, "links": [{"rel": "bookmark", "href": f"{root}/flavors/{flavorid}"}]},
         "created": _iso(instance.created_at),
         "updated": _iso(instance.updated_at),
-        "addresses": {},
+        "addresses": addresses.get(str(instance.uuid), {}),
         "accessIPv4": "",
         "accessIPv6": "",
         "OS-DCF:diskConfig": "MANUAL",

@@ -10,6 +10,7 @@ from apps.compute.api import builders, validation
 from apps.compute.models import Migration
 from apps.identity import policy
 from apps.identity.auth import request_context
+from apps.network import ipam
 from cloudcore.exceptions import BadRequest, NotFound
 
 MAX_TAGS = 50
@@ -163,6 +164,19 @@ class ServerMigrationsView(APIView):
         ctx = request_context(request)
         instance = operations.get_instance(ctx, server_id)
         return Response({"migrations": [builders.migration(m) for m in instance.migrations.all()]})
+
+
+class ServerIpsView(APIView):
+    """``/servers/<id>/ips``: the server's addresses by network (``/ips/<network>`` for one)."""
+
+    def get(self, request, server_id, network=None):
+        instance = operations.get_instance(request_context(request), server_id)
+        addresses = ipam.addresses_for([str(instance.uuid)])[str(instance.uuid)]
+        if network is None:
+            return Response({"addresses": addresses})
+        if network not in addresses:
+            raise NotFound(f"Instance is not a member of specified network {network}")
+        return Response({network: addresses[network]})
 
 
 class MigrationsView(APIView):

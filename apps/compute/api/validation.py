@@ -95,17 +95,30 @@ def metadata(value, field: str = "metadata") -> dict:
     return value
 
 
-def networks(value) -> None:
-    """``"none"``, ``"auto"`` or a list of network requests. Only validated: no networks exist yet."""
-    if value in ("none", "auto"):
-        return
+def networks(value) -> list[str | None]:
+    """``"none"``, ``"auto"`` or a list of ``{"uuid": <network>}``: the networks to attach, where
+    None stands for the default network."""
+    if value == "none":
+        return []
+    if value == "auto":
+        return [None]
     if not isinstance(value, list):
         raise invalid("networks", f"Value: {value!r}. Expected 'none', 'auto' or a list of networks")
+    wanted = []
     for item in value:
         if not isinstance(item, dict):
             raise invalid("networks", f"Value: {item!r}. Each network must be an object")
-    if value:
-        raise BadRequest('Network requests are not supported yet; use "networks": "none"')
+        unknown = set(item) - {"uuid", "fixed_ip", "tag"}
+        if "port" in item:
+            raise BadRequest("Ports cannot be attached by id on this cloud; ask for a network with 'uuid'.")
+        if unknown:
+            raise invalid("networks", f"Additional properties are not allowed ({', '.join(sorted(unknown))})")
+        if not isinstance(item.get("uuid"), str):
+            raise invalid("networks", "'uuid' is a required property")
+        if "fixed_ip" in item:
+            raise BadRequest("Choosing a fixed IP is not supported; the network's pool assigns one.")
+        wanted.append(item["uuid"])
+    return wanted
 
 
 def scheduler_hints(data: dict) -> dict:
@@ -143,8 +156,7 @@ def server_create(data) -> dict:
         "key_name": server.get("key_name"),
         "description": server.get("description"),
     }
-    if "networks" in server:
-        networks(server["networks"])
+    spec["networks"] = networks(server["networks"]) if "networks" in server else [None]
     if spec["availability_zone"] is not None:
         name(spec["availability_zone"], "availability_zone")
         if spec["availability_zone"] == "":

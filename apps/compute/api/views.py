@@ -12,8 +12,9 @@ from apps.compute.api.server_extras import ServerUpdateMixin
 from apps.compute.models import Flavor, InstanceAction
 from apps.identity import policy
 from apps.identity.auth import request_context
+from apps.network import ipam
 from cloudcore import microversion
-from cloudcore.exceptions import Conflict, NotFound
+from cloudcore.exceptions import BadRequest, Conflict, NotFound
 
 MIN_VERSION = microversion.text(microversion.MIN_VERSION)
 MAX_VERSION = microversion.text(microversion.MAX_VERSION)
@@ -148,14 +149,18 @@ class ServerListView(APIView):
             policy.enforce(ctx, "os_compute_api:servers:index:get_all_tenants")
         instances = operations.visible_instances(ctx, all_tenants=all_tenants)
         if self.detail:
-            instances = instances.prefetch_related("faults")
-            servers = [builders.server_detail(request, i, ctx) for i in instances]
+            instances = list(instances.prefetch_related("faults"))
+            addresses = ipam.addresses_for([str(i.uuid) for i in instances])
+            servers = [builders.server_detail(request, i, ctx, addresses) for i in instances]
         else:
             servers = [builders.server_brief(request, i) for i in instances.only("uuid", "name")]
         return Response({"servers": servers})
 
     def post(self, request):
         ctx = request_context(request)
+        server = request.data.get("server") if isinstance(request.data, dict) else None
+        if microversion.at_least(request, "2.37") and isinstance(server, dict) and "networks" not in server:
+            raise BadRequest("Invalid input for field/attribute server. 'networks' is a required property")
         spec = validation.server_create(request.data)
         instances, admin_pass = operations.create_servers(ctx, spec, request.request_id)
         first = instances[0]

@@ -19,6 +19,7 @@ UNAUTHORIZED = "The request you have made requires authentication."
 SERVICES = (  # type, name, path under the public URL
     ("compute", "nova", "/v2.1"),
     ("image", "glance", "/image"),
+    ("network", "neutron", "/network"),
     ("identity", "keystone", "/identity/v3"),
 )
 

@@ -105,8 +105,8 @@ def to_bool(value: str, name: str) -> bool:
 def filter_query(request, queryset: QuerySet, spec: dict[str, tuple[str, str]]) -> QuerySet:
     """Neutron's list filters: ``?name=a&name=b`` means either. ``spec`` maps a query parameter to
     (model field, kind), kind one of ``str``, ``uuid``, ``bool``, ``int``. A value that cannot
-    match (a malformed id) matches nothing; unknown parameters are ignored, as are ``fields``,
-    ``limit``, ``marker`` and the sort parameters."""
+    match (a malformed id) matches nothing; unknown parameters (``limit``, ``marker``, sorting,
+    ``fixed_ips``...) are ignored."""
     for param, (field, kind) in spec.items():
         values = request.query_params.getlist(param)
         if not values:

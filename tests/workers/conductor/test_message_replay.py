@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.compute import lifecycle, operations
-from apps.compute.models import Instance, InstanceActionEvent, InstanceFault, Migration
+from apps.compute.models import Instance, InstanceActionEvent, InstanceFault, Migration, QuotaLimit
 from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import Allocation, ComputeNode, Service
 from apps.identity.auth import RequestContext
@@ -147,6 +147,9 @@ class Run:
 
 @pytest.fixture
 def world(member, queues):
+    # Hypothesis reuses one database for every example: quotas would run out long before the plans do.
+    for resource in ("instances", "cores", "ram"):
+        QuotaLimit.objects.create(project=member.default_project, resource=resource, hard_limit=-1)
     flavor = make_flavor("1", "m1.tiny", 1, 512, 1)
     make_flavor("2", "m1.small", 2, 2048, 1)
     return member, flavor

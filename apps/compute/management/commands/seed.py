@@ -10,6 +10,7 @@ from apps.compute.models import Flavor
 from apps.identity.models import Project, Role, RoleAssignment, RoleName, User
 from apps.images.demo import boot_sector, digests
 from apps.images.models import Image
+from apps.network import ipam
 
 CLASSIC_FLAVORS = [
     # flavorid, name, vcpus, memory_mb, root_gb
@@ -22,7 +23,7 @@ CLASSIC_FLAVORS = [
 
 
 class Command(BaseCommand):
-    help = "Create the classic flavors, the demo image and the admin user (idempotent)."
+    help = "Create the classic flavors, the demo image, the default network and the admin user (idempotent)."
 
     def handle(self, *args, **options):
         password = os.environ.get("CLOUDCORE_ADMIN_PASSWORD", "admin")
@@ -37,6 +38,8 @@ class Command(BaseCommand):
                 user = User.objects.create_superuser("admin", email="", password=password, default_project=project)
             RoleAssignment.objects.get_or_create(user=user, project=project, role=Role.named(RoleName.ADMIN))
             image = self._demo_image(project)
+            network = ipam.ensure_default_network()
+        self.stdout.write(f"network {network.name}: {', '.join(s.cidr for s in network.subnets.all())}")
         self.stdout.write(f"flavors: {', '.join(f.name for f in Flavor.objects.all())}")
         self.stdout.write(f"image demo: {image.id}")
         self.stdout.write(f"user admin in project admin ({project.id})")

@@ -1,0 +1,251 @@
+"""The Networking API v2.0 (a Neutron subset): versions, networks, subnets and ports.
+
+Shared networks are visible to every project, others only to their own project (admins see all);
+what is not visible is a 404, as in Neutron. A subnet is visible with its network; a port only to
+its project. Changing a network or subnet needs the member role and ownership (or admin).
+"""
+
+from django.db import transaction
+from rest_framework.response import Response
+
+from apps.network import ipam
+from apps.network.api import builders, validation
+from apps.network.api.base import (
+    NetworkAPIView,
+    NeutronError,
+    api_url,
+    base_url,
+    can_modify,
+    filter_query,
+    not_authorized,
+    not_found,
+    respond,
+    respond_list,
+)
+from apps.network.models import Network, Port, Subnet
+
+RESOURCES = (("network", "networks"), ("subnet", "subnets"), ("port", "ports"))
+
+
+class VersionsView(NetworkAPIView):
+    """``GET /network/``: the API versions (what client discovery reads first)."""
+
+    permission_classes = []
+    authentication_classes = []
+
+    def get(self, request):
+        href = f"{base_url(request)}/network/v2.0/"
+        return Response({"versions": [{"id": "v2.0", "status": "CURRENT", "links": [{"rel": "self", "href": href}]}]})
+
+
+class ResourcesView(NetworkAPIView):
+    """``GET /network/v2.0/``: the collections this version serves."""
+
+    permission_classes = []
+    authentication_classes = []
+
+    def get(self, request):
+        resources = []
+        for name, collection in RESOURCES:
+            links = [{"rel": "self", "href": api_url(request, f"/{collection}")}]
+            resources.append({"name": name, "collection": collection, "links": links})
+        return Response({"resources": resources})
+
+
+class ExtensionsView(NetworkAPIView):
+    """``GET /v2.0/extensions``: none, so clients skip every optional feature."""
+
+    def get(self, request):
+        return Response({"extensions": []})
+
+
+class ExtensionView(NetworkAPIView):
+    def get(self, request, alias):
+        raise NeutronError(404, "HTTPNotFound", f"Extension with alias {alias} does not exist")
+
+
+# -- networks --------------------------------------------------------------------------------
+
+NETWORK_FILTERS = {
+    "id": ("id", "uuid"),
+    "name": ("name", "str"),
+    "shared": ("shared", "bool"),
+    "status": ("status", "str"),
+    "admin_state_up": ("admin_state_up", "bool"),
+    "router:external": ("router_external", "bool"),
+    "project_id": ("project_id", "str"),
+    "tenant_id": ("project_id", "str"),
+    "mtu": ("mtu", "int"),
+}
+
+
+def visible_networks(ctx):
+    return ipam.visible_networks(ctx.project_id, ctx.is_admin)
+
+
+def get_network(ctx, network_id) -> Network:
+    parsed = ipam.parse_uuid(network_id)
+    network = visible_networks(ctx).filter(pk=parsed).first() if parsed else None
+    if network is None:
+        raise not_found("Network", network_id)
+    return network
+
+
+def _default_id():
+    default = ipam.default_network()
+    return default.id if default else None
+
+
+class NetworkListView(NetworkAPIView):
+    """Networks: list (GET, Neutron's filters), create (POST; ``shared`` needs admin)."""
+
+    def get(self, request):
+        networks = filter_query(request, visible_networks(self.context()), NETWORK_FILTERS)
+        default_id = _default_id()
+        bodies = [builders.network_body(n, default_id) for n in networks.prefetch_related("subnets")]
+        return respond_list(request, "networks", bodies)
+
+    def post(self, request):
+        fields = validation.network_fields(self.context(), validation.resource(request.data, "network"))
+        network = Network.objects.create(**fields)
+        return respond(request, "network", builders.network_body(network, _default_id()), status=201)
+
+
+class NetworkView(NetworkAPIView):
+    """One network: show (GET), delete (DELETE; 409 while it has ports)."""
+
+    def get(self, request, network_id):
+        network = get_network(self.context(), network_id)
+        return respond(request, "network", builders.network_body(network, _default_id()))
+
+    def delete(self, request, network_id):
+        ctx = self.context()
+        network = get_network(ctx, network_id)
+        if not can_modify(ctx, network.project_id):
+            raise not_authorized("rule:delete_network")
+        with transaction.atomic():
+            # The subnet locks are what allocate_port takes: no port can appear while we decide.
+            list(Subnet.objects.select_for_update().filter(network=network).order_by("created_at", "id"))
+            if Port.objects.filter(network=network).exists():
+                raise NeutronError(
+                    409,
+                    "NetworkInUse",
+                    f"Unable to complete operation on network {network.id}. "
+                    "There are one or more ports still in use on the network.",
+                )
+            network.delete()
+        return Response(status=204)
+
+
+# -- subnets ---------------------------------------------------------------------------------
+
+SUBNET_FILTERS = {
+    "id": ("id", "uuid"),
+    "name": ("name", "str"),
+    "network_id": ("network_id", "uuid"),
+    "cidr": ("cidr", "str"),
+    "ip_version": ("ip_version", "int"),
+    "gateway_ip": ("gateway_ip", "str"),
+    "enable_dhcp": ("enable_dhcp", "bool"),
+    "project_id": ("network__project_id", "str"),
+    "tenant_id": ("network__project_id", "str"),
+}
+
+
+def visible_subnets(ctx):
+    return Subnet.objects.filter(network__in=visible_networks(ctx)).select_related("network")
+
+
+def get_subnet(ctx, subnet_id) -> Subnet:
+    parsed = ipam.parse_uuid(subnet_id)
+    subnet = visible_subnets(ctx).filter(pk=parsed).first() if parsed else None
+    if subnet is None:
+        raise not_found("Subnet", subnet_id)
+    return subnet
+
+
+class SubnetListView(NetworkAPIView):
+    """Subnets: list (GET), create (POST; on a network the caller owns, or any as admin)."""
+
+    def get(self, request):
+        subnets = filter_query(request, visible_subnets(self.context()), SUBNET_FILTERS)
+        return respond_list(request, "subnets", [builders.subnet_body(s) for s in subnets])
+
+    def post(self, request):
+        ctx = self.context()
+        spec = validation.resource(request.data, "subnet")
+        if not spec.get("network_id"):
+            raise validation.bad_request("Invalid input for network_id. Reason: a network_id is required.")
+        network = get_network(ctx, spec.get("network_id"))
+        if not can_modify(ctx, network.project_id):
+            raise not_authorized("rule:create_subnet")
+        with transaction.atomic():
+            network = Network.objects.select_for_update().get(pk=network.pk)  # one overlap check at a time
+            existing = list(network.subnets.values_list("cidr", flat=True))
+            subnet = Subnet.objects.create(network=network, **validation.subnet_fields(spec, existing))
+        return respond(request, "subnet", builders.subnet_body(subnet), status=201)
+
+
+class SubnetView(NetworkAPIView):
+    """One subnet: show (GET), delete (DELETE; 409 while ports hold its addresses)."""
+
+    def get(self, request, subnet_id):
+        return respond(request, "subnet", builders.subnet_body(get_subnet(self.context(), subnet_id)))
+
+    def delete(self, request, subnet_id):
+        ctx = self.context()
+        subnet = get_subnet(ctx, subnet_id)
+        if not can_modify(ctx, subnet.network.project_id):
+            raise not_authorized("rule:delete_subnet")
+        with transaction.atomic():
+            Subnet.objects.select_for_update().filter(pk=subnet.pk).first()
+            if Port.objects.filter(subnet=subnet).exists():
+                raise NeutronError(
+                    409,
+                    "SubnetInUse",
+                    f"Unable to complete operation on subnet {subnet.id}: "
+                    "One or more ports have an IP allocation from this subnet.",
+                )
+            subnet.delete()
+        return Response(status=204)
+
+
+# -- ports -----------------------------------------------------------------------------------
+
+PORT_FILTERS = {
+    "id": ("id", "uuid"),
+    "name": ("name", "str"),
+    "network_id": ("network_id", "uuid"),
+    "device_id": ("device_id", "str"),
+    "device_owner": ("device_owner", "str"),
+    "mac_address": ("mac_address", "str"),
+    "status": ("status", "str"),
+    "project_id": ("project_id", "str"),
+    "tenant_id": ("project_id", "str"),
+}
+
+
+def visible_ports(ctx):
+    ports = Port.objects.all()
+    if ctx.is_admin:
+        return ports
+    return ports.filter(project_id=ctx.project_id) if ctx.project_id else ports.none()
+
+
+class PortListView(NetworkAPIView):
+    """Ports: list (GET; ``fixed_ips`` filters are ignored)."""
+
+    def get(self, request):
+        ports = filter_query(request, visible_ports(self.context()), PORT_FILTERS)
+        return respond_list(request, "ports", [builders.port_body(p) for p in ports])
+
+
+class PortView(NetworkAPIView):
+    """One port: show (GET)."""
+
+    def get(self, request, port_id):
+        parsed = ipam.parse_uuid(port_id)
+        port = visible_ports(self.context()).filter(pk=parsed).first() if parsed else None
+        if port is None:
+            raise not_found("Port", port_id)
+        return respond(request, "port", builders.port_body(port))
