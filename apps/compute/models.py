@@ -103,6 +103,13 @@ class Instance(models.Model):
     def deleted(self) -> bool:
         return self.deleted_at is not None
 
+    def network_info(self) -> list[dict]:
+        """The instance's ports, as its host needs them to plug the guest in."""
+        from apps.network.models import Port
+
+        ports = Port.objects.filter(device_id=str(self.uuid)).select_related("network").order_by("created_at")
+        return [{"mac": p.mac_address, "ip": p.fixed_ip, "network": p.network.name} for p in ports]
+
     def payload(self) -> dict:
         """What a compute node is told about this instance: no secrets, no database ids."""
         return {
@@ -114,6 +121,7 @@ class Instance(models.Model):
             "metadata": self.metadata,
             "key_name": self.key_name,
             "key_data": self.key_data,
+            "network_info": self.network_info(),
             "task_id": str(self.task_id) if self.task_id else None,
         }
 

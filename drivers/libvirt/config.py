@@ -54,6 +54,7 @@ class GuestConfig:
     disk_cache: str = "none"
     network: str = "user"  # user, none, network:<name> or bridge:<name>
     cpu_mode: str = "none"  # none (QEMU's default model), host-model, host-passthrough or custom:<model>
+    macs: tuple[str, ...] = ()  # one interface per port; empty: one interface with a MAC made from the uuid
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.Element:
@@ -88,16 +89,17 @@ def _interface(devices: ET.Element, config: GuestConfig) -> None:
     kind, _, source = config.network.partition(":")
     if kind == "none":
         return
-    if kind == "network":
-        element = _sub(devices, "interface", type="network")
-        _sub(element, "source", network=source or "default")
-    elif kind == "bridge":
-        element = _sub(devices, "interface", type="bridge")
-        _sub(element, "source", bridge=source)
-    else:
-        element = _sub(devices, "interface", type="user")
-    _sub(element, "mac", address=mac_address(config.uuid))
-    _sub(element, "model", type="virtio")
+    for mac in config.macs or (mac_address(config.uuid),):
+        if kind == "network":
+            element = _sub(devices, "interface", type="network")
+            _sub(element, "source", network=source or "default")
+        elif kind == "bridge":
+            element = _sub(devices, "interface", type="bridge")
+            _sub(element, "source", bridge=source)
+        else:
+            element = _sub(devices, "interface", type="user")
+        _sub(element, "mac", address=mac)
+        _sub(element, "model", type="virtio")
 
 
 def _console(devices: ET.Element, config: GuestConfig) -> None:

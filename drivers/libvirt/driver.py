@@ -200,6 +200,7 @@ class LibvirtDriver(ComputeDriver):
             disk_cache=self.disk_cache,
             network=self.network,
             cpu_mode=self.cpu_mode,
+            macs=tuple(port["mac"] for port in instance.get("network_info") or [] if port.get("mac")),
         )
         return Guest(self._conn().defineXML(config.domain_xml(guest_config)))
 

@@ -62,6 +62,8 @@ def test_networks():
     assert (bridged.get("type"), bridged.find("source").get("bridge")) == ("bridge", "br0")
     net = parse(guest_config(network="network:provider")).find("devices/interface/source")
     assert net.get("network") == "provider"
+    ports = parse(guest_config(macs=("fa:16:3e:00:00:01", "fa:16:3e:00:00:02"))).findall("devices/interface/mac")
+    assert [m.get("address") for m in ports] == ["fa:16:3e:00:00:01", "fa:16:3e:00:00:02"]
 
 
 def test_cpu_modes():
