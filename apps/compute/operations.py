@@ -57,8 +57,8 @@ def get_flavor(ctx: RequestContext, flavorid: str) -> Flavor:
         raise NotFound(f"Flavor {flavorid} could not be found.") from None
 
 
-def visible_instances(ctx: RequestContext, all_tenants: bool = False):
-    instances = Instance.objects.filter(deleted_at__isnull=True)
+def visible_instances(ctx: RequestContext, all_tenants: bool = False, with_deleted: bool = False):
+    instances = Instance.objects.all() if with_deleted else Instance.objects.filter(deleted_at__isnull=True)
     if ctx.is_admin and all_tenants:
         return instances
     return instances.filter(project_id=ctx.project_id)

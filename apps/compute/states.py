@@ -161,3 +161,23 @@ def allowed(action: str, vm_state: str, task_state: str | None) -> bool:
     """Whether ``action`` may start from this vm_state/task_state pair."""
     vm_states, task_states = ALLOWED[action]
     return vm_state in vm_states and (task_states is None or task_state in task_states)
+
+
+def status_filter(status: str):
+    """A ``Q`` matching the instances the API shows with ``status`` (None for a status Nova does not know)."""
+    from django.db.models import Q
+
+    status = status.upper()
+    matches = Q(pk__in=[])
+    known = False
+    for vm_state, shown in _STATUS_BY_VM_STATE.items():
+        if shown == status:
+            overridden = list(_STATUS_BY_TASK_STATE.get(vm_state, {}))
+            matches |= Q(vm_state=vm_state) & (Q(task_state__isnull=True) | ~Q(task_state__in=overridden))
+            known = True
+    for vm_state, tasks in _STATUS_BY_TASK_STATE.items():
+        for task_state, shown in tasks.items():
+            if shown == status:
+                matches |= Q(vm_state=vm_state, task_state=task_state)
+                known = True
+    return matches if known else None

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.compute import operations
-from apps.compute.api import builders, validation
+from apps.compute.api import builders, listing, validation
 from apps.compute.api.server_extras import ServerUpdateMixin
 from apps.compute.models import Flavor, InstanceAction
 from apps.identity import policy
@@ -143,18 +143,22 @@ class ServerListView(APIView):
 
     def get(self, request):
         ctx = request_context(request)
-        flag = request.query_params.get("all_tenants")
-        all_tenants = flag is not None and flag.lower() not in ("0", "false", "no")
-        if all_tenants:
-            policy.enforce(ctx, "os_compute_api:servers:index:get_all_tenants")
-        instances = operations.visible_instances(ctx, all_tenants=all_tenants)
+        all_tenants = listing.check_all_tenants(ctx, request.query_params)
+        instances = listing.filtered(request, ctx, operations.visible_instances(ctx, all_tenants, with_deleted=True))
         if self.detail:
-            instances = list(instances.prefetch_related("faults"))
-            addresses = ipam.addresses_for([str(i.uuid) for i in instances])
-            servers = [builders.server_detail(request, i, ctx, addresses) for i in instances]
+            instances = instances.prefetch_related("faults")
         else:
-            servers = [builders.server_brief(request, i) for i in instances.only("uuid", "name")]
-        return Response({"servers": servers})
+            instances = instances.only("uuid", "name", "created_at", "updated_at")
+        page, more = listing.sorted_page(request, instances)
+        if self.detail:
+            addresses = ipam.addresses_for([str(i.uuid) for i in page])
+            servers = [builders.server_detail(request, i, ctx, addresses) for i in page]
+        else:
+            servers = [builders.server_brief(request, i) for i in page]
+        body = {"servers": servers}
+        if more:
+            body["servers_links"] = listing.next_link(request, page, self.detail)
+        return Response(body)
 
     def post(self, request):
         ctx = request_context(request)

@@ -1,0 +1,110 @@
+"""Server lists as Nova serves them: filters, sorting, ``limit``/``marker`` paging and next links."""
+
+import re
+import uuid
+
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+
+from apps.compute import states
+from apps.compute.models import Instance
+from apps.identity import policy
+from cloudcore.exceptions import BadRequest
+from cloudcore.microversion import at_least
+
+MAX_LIMIT = 1000
+SORT_KEYS = {"created_at": "created_at", "updated_at": "updated_at", "display_name": "name", "uuid": "uuid",
+             "vm_state": "vm_state", "task_state": "task_state", "host": "host"}  # fmt: skip
+
+
+def _limit(params) -> int:
+    raw = params.get("limit")
+    if raw is None:
+        return MAX_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise BadRequest("limit param must be an integer") from None
+    if limit < 0:
+        raise BadRequest("limit param must be positive")
+    return min(limit, MAX_LIMIT)
+
+
+def filtered(request, ctx, instances):
+    """Apply Nova's list filters (admins get the host, project and deleted ones)."""
+    params = request.query_params
+    if params.get("changes-since") or params.get("changes_since"):
+        since = parse_datetime(params.get("changes-since") or params.get("changes_since") or "")
+        if since is None:
+            raise BadRequest("Invalid input for field/attribute changes-since. Value must be an ISO 8601 date-time")
+        instances = instances.filter(updated_at__gte=since)  # includes deleted servers, as in Nova
+    else:
+        instances = instances.filter(deleted_at__isnull=True)
+    if params.get("name"):
+        try:
+            re.compile(params["name"])
+        except re.error:
+            raise BadRequest(f"Invalid regular expression for name: {params['name']}") from None
+        instances = instances.filter(name__regex=params["name"])
+    if params.get("status"):
+        matches = states.status_filter(params["status"])
+        if matches is None:
+            if at_least(request, "2.38"):
+                raise BadRequest(f"Invalid status value: {params['status']}")
+            return instances.none()
+        instances = instances.filter(matches)
+    if params.get("flavor"):
+        instances = instances.filter(flavor__flavorid=params["flavor"])
+    if params.get("image"):
+        instances = instances.filter(image_ref=params["image"].rstrip("/").rsplit("/", 1)[-1])
+    if params.get("reservation_id"):
+        instances = instances.filter(reservation_id=params["reservation_id"])
+    if params.get("availability_zone"):
+        instances = instances.filter(availability_zone=params["availability_zone"])
+    if ctx.is_admin:
+        if params.get("host"):
+            instances = instances.filter(host=params["host"])
+        project = params.get("project_id") or params.get("tenant_id")
+        if project:
+            instances = instances.filter(project_id=project)
+    return instances
+
+
+def sorted_page(request, instances) -> tuple[list[Instance], bool]:
+    """One page, and whether another may follow."""
+    params = request.query_params
+    key = SORT_KEYS.get(params.get("sort_key", "created_at"))
+    if key is None:
+        raise BadRequest(f"Invalid sort_key: {params.get('sort_key')}")
+    descending = params.get("sort_dir", "desc").lower() != "asc"
+    order = [f"-{key}" if descending else key, "uuid"]
+    instances = instances.order_by(*order)
+    marker = params.get("marker")
+    if marker:
+        try:
+            anchor = Instance.objects.filter(uuid=uuid.UUID(marker)).values(key, "uuid").first()
+        except ValueError:
+            anchor = None
+        if anchor is None:
+            raise BadRequest(f"marker [{marker}] not found")
+        beyond = f"{key}__lt" if descending else f"{key}__gt"
+        instances = instances.filter(Q(**{beyond: anchor[key]}) | Q(**{key: anchor[key], "uuid__gt": anchor["uuid"]}))
+    limit = _limit(params)
+    page = list(instances[:limit])
+    return page, bool(page) and len(page) == limit and "limit" in params
+
+
+def next_link(request, page: list[Instance], detail: bool) -> list[dict]:
+    params = request.query_params.copy()
+    params["marker"] = str(page[-1].uuid)
+    root = request.build_absolute_uri("/").rstrip("/")
+    path = "/v2.1/servers/detail" if detail else "/v2.1/servers"
+    return [{"rel": "next", "href": f"{root}{path}?{params.urlencode()}"}]
+
+
+def check_all_tenants(ctx, params) -> bool:
+    flag = params.get("all_tenants")
+    all_tenants = flag is not None and flag.lower() not in ("0", "false", "no")
+    if all_tenants:
+        policy.enforce(ctx, "os_compute_api:servers:index:get_all_tenants")
+    return all_tenants
