@@ -33,6 +33,7 @@ class Image(models.Model):
     min_disk = models.PositiveIntegerField(default=0)
     min_ram = models.PositiveIntegerField(default=0)
     protected = models.BooleanField(default=False, help_text="A protected image cannot be deleted")
+    os_hidden = models.BooleanField(default=False, help_text="Left out of image listings unless asked for")
     properties = models.JSONField(default=dict, blank=True, help_text="Custom properties (strings)")
     file_path = models.CharField(
         max_length=1024, blank=True, help_text="Absolute path of the image data on local disk (the image store)"

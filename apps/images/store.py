@@ -10,6 +10,7 @@ default), so an object store can follow without touching the API.
 """
 
 import contextlib
+import errno
 import hashlib
 import os
 import tempfile
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 DEFAULT_STORE = "apps.images.store.LocalStore"
+FILE_MODE = 0o644
 
 
 class Stored(NamedTuple):
@@ -79,6 +81,7 @@ class LocalStore(Store):
         fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{image_id}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), FILE_MODE)  # mkstemp makes 0600; compute hosts read the store
                 for chunk in chunks:
                     if not chunk:
                         continue
@@ -92,7 +95,7 @@ class LocalStore(Store):
         except BaseException as exc:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(partial)
-            if isinstance(exc, OSError) and exc.errno in (28, 122):  # ENOSPC, EDQUOT
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise StoreFull("Image storage media is full.") from exc
             raise
         _fsync_dir(target.parent)
