@@ -132,6 +132,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "cloudcore.exceptions.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cloudcore.negotiation.LenientContentNegotiation",
     "UNAUTHENTICATED_USER": None,
 }
 

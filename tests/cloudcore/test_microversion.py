@@ -59,3 +59,8 @@ def test_the_image_proxy_and_network_quotas_go_at_2_36(member_client, member, im
     assert "floating_ips" not in member_client.get(url, HTTP_OPENSTACK_API_VERSION="compute 2.36").json()["quota_set"]
     absolute = member_client.get("/v2.1/limits", HTTP_OPENSTACK_API_VERSION="compute 2.36").json()["limits"]["absolute"]
     assert "maxSecurityGroups" not in absolute and "maxTotalInstances" in absolute
+
+
+def test_an_empty_accept_header_gets_json(member_client):
+    response = member_client.get("/v2.1/flavors", HTTP_ACCEPT="")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"

@@ -21,6 +21,7 @@ from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import ComputeNode, Service
 from apps.identity import tokens
 from apps.images.models import Image
+from apps.images.store import get_store
 from workers import rpc
 from workers.scheduler import claims
 from workers.scheduler.host_state import ResourceRequest, load_host_states
@@ -335,6 +336,10 @@ def snapshot_done(
         if instance is None:
             return
         image = Image.objects.select_for_update().filter(id=image_id, status__in=["queued", "saving"]).first()
+        if image is None and image_file:
+            # The image was deleted while the host wrote it: drop the data nobody will read.
+            path = image_file["path"]
+            transaction.on_commit(lambda: get_store().delete(path))
         if image is not None:
             if error:
                 image.delete()
