@@ -16,3 +16,20 @@ def request_id_middleware(get_response):
         return response
 
     return middleware
+
+
+_PROJECT_PREFIX = re.compile(r"^/v2\.1/(?P<project>[0-9a-f]{32})(?P<rest>/.*)?$")
+
+
+def project_prefix_middleware(get_response):
+    """Nova's optional ``/v2.1/{project_id}/...`` form: served as ``/v2.1/...``, the project remembered
+    so the policy can check it is the caller's (``request.url_project_id``)."""
+
+    def middleware(request):
+        match = _PROJECT_PREFIX.match(request.path_info)
+        if match:
+            request.url_project_id = match.group("project")
+            request.path_info = "/v2.1" + (match.group("rest") or "/")
+        return get_response(request)
+
+    return middleware

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cloudcore.middleware.request_id_middleware",
+    "cloudcore.middleware.project_prefix_middleware",
     "cloudcore.microversion.microversion_middleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -14,7 +14,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from apps.identity.auth import LEVELS, request_context
 from apps.identity.models import RoleName
-from cloudcore.exceptions import Forbidden
+from cloudcore.exceptions import BadRequest, Forbidden
 
 READER, MEMBER, MANAGER, ADMIN = RoleName.READER, RoleName.MEMBER, RoleName.MANAGER, RoleName.ADMIN
 
@@ -76,6 +76,12 @@ class ProjectPolicy(BasePermission):
         if request.user is None or not request.user.is_authenticated:
             return False
         ctx = request_context(request)
+        url_project = getattr(request, "url_project_id", None)
+        if url_project and url_project != ctx.project_id:
+            raise BadRequest(
+                f"Malformed request URL: URL's project_id '{url_project}' doesn't match Context's project_id "
+                f"'{ctx.project_id}'"
+            )
         if ctx.is_admin:
             return True
         if ctx.project is None:

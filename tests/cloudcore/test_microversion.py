@@ -64,3 +64,11 @@ def test_the_image_proxy_and_network_quotas_go_at_2_36(member_client, member, im
 def test_an_empty_accept_header_gets_json(member_client):
     response = member_client.get("/v2.1/flavors", HTTP_ACCEPT="")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
+
+
+def test_the_optional_project_id_prefix(member_client, member, flavor):
+    project = member.default_project.id
+    assert member_client.get(f"/v2.1/{project}/flavors").json()["flavors"][0]["name"] == "m1.tiny"
+    assert member_client.get(f"/v2.1/{project}/servers").json() == {"servers": []}
+    other = member_client.get(f"/v2.1/{'0' * 32}/servers")
+    assert other.status_code == 400 and "doesn't match" in other.json()["badRequest"]["message"]
