@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
     "apps.identity",
     "apps.images",
     "apps.hosts",
@@ -134,6 +135,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "cloudcore.exceptions.exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cloudcore.negotiation.LenientContentNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -203,3 +205,5 @@ RESEND_AFTER = env.float("RESEND_AFTER", default=60.0)
 BUILD_TIMEOUT = env.float("BUILD_TIMEOUT", default=900.0)
 TASK_TIMEOUT = env.float("TASK_TIMEOUT", default=900.0)
 CELERY_BEAT_SCHEDULE["reconcile"] = {"task": "conductor.reconcile", "schedule": RECONCILE_INTERVAL}
+
+from cloudcore.openapi import SPECTACULAR_SETTINGS  # noqa: E402,F401  (the OpenAPI schema's settings)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.compute.api.views import VersionsView
 
@@ -7,6 +8,8 @@ urlpatterns = [
     path("", VersionsView.as_view(), name="versions"),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="openapi-docs"),
     re_path(r"^v2\.1", include("apps.compute.api.urls")),
     re_path(r"^identity", include("apps.identity.api.urls")),
     re_path(r"^image", include("apps.images.api.urls")),
