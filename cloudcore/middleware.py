@@ -3,6 +3,8 @@
 import re
 import uuid
 
+from workers.observability import REQUEST_ID
+
 REQUEST_ID_HEADER = "x-openstack-request-id"
 _VALID = re.compile(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -11,7 +13,11 @@ def request_id_middleware(get_response):
     def middleware(request):
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request.request_id = incoming if _VALID.match(incoming) else f"req-{uuid.uuid4()}"
-        response = get_response(request)
+        token = REQUEST_ID.set(request.request_id)  # log lines and tasks sent from here carry it
+        try:
+            response = get_response(request)
+        finally:
+            REQUEST_ID.reset(token)
         response[REQUEST_ID_HEADER] = request.request_id
         return response
 

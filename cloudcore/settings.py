@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 
+from workers import observability
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -32,6 +34,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cloudcore.middleware.request_id_middleware",
+    "cloudcore.metrics.metrics_middleware",
     "cloudcore.middleware.project_prefix_middleware",
     "cloudcore.microversion.microversion_middleware",
     "django.middleware.security.SecurityMiddleware",
@@ -145,13 +148,8 @@ SCHEDULER_ALTERNATES = env.int("SCHEDULER_ALTERNATES", default=2)
 SERVICE_DOWN_TIME = env.int("SERVICE_DOWN_TIME", default=60)
 PURGE_DELETED_AFTER_DAYS = env.int("PURGE_DELETED_AFTER_DAYS", default=30)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# Every line carries the request id it serves; LOG_FORMAT=json writes JSON lines.
+LOGGING = observability.logging_config(env.str("LOG_LEVEL", default="INFO"))
 
 # Scheduler pipeline, in order: filters run cheapest and most selective first; weighers rank
 # the hosts that pass. Each weigher's multiplier scales its normalised 0..1 score.

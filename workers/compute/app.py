@@ -11,7 +11,7 @@ import os
 
 from celery import Celery, signals
 
-from workers import rpc
+from workers import observability, rpc  # noqa: F401 - observability connects its signals
 from workers.compute.isolation import loaded_forbidden_modules
 
 LOG = logging.getLogger(__name__)

@@ -23,6 +23,7 @@ from apps.identity import tokens
 from apps.images.models import Image
 from apps.images.store import get_store
 from workers import rpc
+from workers.observability import metrics
 from workers.scheduler import claims
 from workers.scheduler.host_state import ResourceRequest, load_host_states
 from workers.scheduler.manager import NO_VALID_HOST
@@ -127,6 +128,10 @@ def instance_update(
             add_fault(instance_uuid, fault, host=host)
         if event:
             record_event(instance_uuid, request_id, event, finish=updates.get("task_state", "") is None)
+    LOG.info("%s reported %s for %s: %s", host, (event or {}).get("event", "an update"), instance_uuid, updates)
+    finished = parse_datetime((event or {}).get("finish_time") or "")
+    if finished is not None:
+        metrics.observe("conductor_update_lag_seconds", max(0.0, (timezone.now() - finished).total_seconds()))
     return True
 
 

@@ -11,6 +11,7 @@ from apps.compute.actions import add_fault, record_event
 from apps.compute.models import Instance, Migration
 from apps.compute.states import TaskState, VmState
 from workers import rpc
+from workers.observability import metrics
 from workers.scheduler import claims, request_spec
 from workers.scheduler.host_state import HostState, host_table
 from workers.scheduler.host_state import cache as host_state_cache
@@ -99,6 +100,7 @@ def fail_scheduling(instance_uuid, request_id, message: str, details: str, start
             _event("schedule_instances", started, "Error", f"{message} {details}"),
             finish=True,
         )
+    metrics.inc("scheduler_no_valid_host_total")
     LOG.info("no valid host for %s: %s", instance_uuid, details or message)
     return True
 
@@ -154,7 +156,9 @@ def select_destinations(instance_uuids: list[str], request_id: str | None = None
             # One instance's failure must not strand the rest of the request.
             LOG.exception("scheduling %s failed", instance.uuid)
             fail_scheduling(instance.uuid, request_id, f"Scheduling failed: {exc}", "", timezone.now())
-    LOG.info("placed %d instance(s) in %.1f ms", len(instances), (time.perf_counter() - started_at) * 1000)
+    elapsed = time.perf_counter() - started_at
+    metrics.observe("scheduler_decision_seconds", elapsed / len(instances))
+    LOG.info("placed %d instance(s) in %.1f ms", len(instances), elapsed * 1000)
 
 
 def select_migration_destination(migration_id: int, request_id: str | None = None) -> None:
