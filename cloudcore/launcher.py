@@ -131,8 +131,7 @@ class Cloud:
             )
         if cfg.flower_port:
             argv = celery("-A", "cloudcore", "flower", f"--port={cfg.flower_port}", "--address=127.0.0.1")
-            if env.get("FLOWER_BASIC_AUTH"):
-                argv.append(f"--basic-auth={env['FLOWER_BASIC_AUTH']}")
+            # Flower reads FLOWER_BASIC_AUTH from its environment: the password stays out of `ps`.
             plan.append(Child("flower", argv, env))
         return plan
 
@@ -240,7 +239,8 @@ def banner(api_port: int, flower_port: int, redis_url: str) -> str:
         f"\ncloudcore is up:\n"
         f"  API       {api}/v2.1/  (user admin, password {password})\n"
         f"  Identity  {api}/identity/v3/\n"
-        f"  Flower    http://127.0.0.1:{flower_port}/\n"
+        f"  Flower    http://127.0.0.1:{flower_port}/  (user admin, the same password)\n"
+        f"  Metrics   {api}/metrics   OpenAPI {api}/api/docs/\n"
         f"  Redis     {redis_url}\n"
         f"Get a token for the admin (then send it as X-Auth-Token):\n"
         f"  curl -si {api}/identity/v3/auth/tokens -H 'Content-Type: application/json' \\\n"
@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("CLOUDCORE_DATA_DIR", str(BASE_DIR / "var"))
     os.environ.setdefault("ALLOW_BASIC_AUTH", "true")  # the quick start's curl -u; tokens work too
+    os.environ.setdefault("FLOWER_BASIC_AUTH", f"admin:{os.environ.get('CLOUDCORE_ADMIN_PASSWORD', 'admin')}")
     Path(os.environ["CLOUDCORE_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     if not args.no_prepare:
         prepare(dict(os.environ))

@@ -83,7 +83,9 @@ def test_make_up_boots_a_server_and_stops_cleanly(tmp_path):
         servers = requests.get(f"{base}/servers", headers={"X-Auth-Token": token}, timeout=10)
         assert servers.status_code == 200 and [s["id"] for s in servers.json()["servers"]] == [server_id]
         assert wait_for_port(flower_port, 30)
-        assert requests.get(f"http://127.0.0.1:{flower_port}/", timeout=10).status_code == 200
+        assert requests.get(f"http://127.0.0.1:{flower_port}/", timeout=10).status_code == 401
+        flower = requests.get(f"http://127.0.0.1:{flower_port}/tasks", auth=("admin", "admin"), timeout=10)
+        assert flower.status_code == 200
         started = descendants(make.pid)
         assert len(started) >= 9  # the launcher, redis, api, scheduler, conductor, 2 computes, beat, flower
     finally:
