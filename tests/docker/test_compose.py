@@ -27,9 +27,15 @@ def test_compose_file_is_valid_and_complete():
     result = subprocess.run([docker_compose(), "-f", str(COMPOSE), "config"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
-    for name in ("postgres", "redis", "api", "scheduler", "conductor", "compute1", "compute2", "beat", "flower"):
+    for name in ("postgres", "redis", "proxy", "api", "scheduler", "conductor", "compute", "beat", "flower"):
         assert name in services
-    for compute in ("compute1", "compute2"):
-        assert "DATABASE_URL" not in services[compute]["environment"]
-        assert services[compute]["command"][:3] == ["python", "-m", "workers.compute"]
+    compute = services["compute"]
+    assert set(compute["environment"]) == {"REDIS_URL", "COMPUTE_DRIVER", "LOG_FORMAT"}  # no database credentials
+    assert "python -m workers.compute worker" in " ".join(compute["command"])
+    assert compute["scale"] == 2 and services["api"]["scale"] == 2  # --scale changes both
     assert services["api"]["command"][0] == "gunicorn"
+    assert services["proxy"]["ports"][0]["published"] in (8000, "8000")
+    for name in ("postgres", "redis", "api", "proxy", "scheduler", "conductor", "compute"):
+        assert "healthcheck" in services[name], name
+    assert "--basic-auth" not in " ".join(services["flower"]["command"])  # the password stays out of ps
+    assert services["flower"]["environment"]["FLOWER_BASIC_AUTH"].startswith("admin:")
