@@ -22,7 +22,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 10.0
 
 # What a compute worker is given of the environment: no database, no secrets of the control plane.
-COMPUTE_ENV = {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "REDIS_URL", "COMPUTE_DRIVER", "REPORT_INTERVAL",
+COMPUTE_ENV = {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "REDIS_URL", "BROKER_URL", "COMPUTE_DRIVER",
+               "REPORT_INTERVAL",
                "SYNC_POWER_STATE_INTERVAL", "LOG_FORMAT",
                "LOG_LEVEL", "INSTANCES_PATH", "IMAGES_PATH", "CLOUDCORE_DATA_DIR", "PYTHONPATH", "PYTHONUNBUFFERED",
                "VIRTUAL_ENV"}  # fmt: skip

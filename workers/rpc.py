@@ -24,10 +24,15 @@ def compute_queue(host: str) -> str:
 
 
 def celery_config(redis_url: str | None = None) -> dict:
-    """Celery settings every cloudcore process uses (JSON only, late acks, prefetch 1)."""
+    """Celery settings every cloudcore process uses (JSON only, late acks, prefetch 1).
+
+    The broker is ``BROKER_URL`` when set (RabbitMQ, say), else Redis; call results and metrics
+    always use Redis (``REDIS_URL``).
+    """
     url = redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    broker = os.environ.get("BROKER_URL") if redis_url is None else None
     return {
-        "broker_url": url,
+        "broker_url": broker or url,
         "result_backend": url,
         "accept_content": ["json"],
         "task_serializer": "json",
