@@ -2,9 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# libvirt-python compiles against these; the hypervisor packages let the tests run real QEMU guests.
+# libvirt-python compiles against these; the test packages let the tests run real QEMU guests and
+# drive the web pages with a real headless Chromium.
 BUILD_PACKAGES := libvirt-dev pkg-config
-HYPERVISOR_PACKAGES := qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients
+TEST_PACKAGES := qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients chromium
 
 .PHONY: up test lint clean
 
@@ -25,7 +26,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/lint-imports
 
 test: lint
-	@bash scripts/debian-packages --optional $(HYPERVISOR_PACKAGES)
+	@bash scripts/debian-packages --optional $(TEST_PACKAGES)
 	$(PY) -m tests.fixtures.services -- $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -83,6 +83,7 @@ class RunningCloud:
         beat: bool = False,
         redis_url: str | None = None,
         external_database: str | None = None,
+        flower: bool = False,
     ):
         self.template = template
         self.db_name = f"cc_{uuid.uuid4().hex[:12]}"
@@ -96,6 +97,7 @@ class RunningCloud:
             "CLOUDCORE_DATA_DIR": str(data_dir),
             "REPORT_INTERVAL": "1",
             "ALLOW_BASIC_AUTH": "true",
+            "FLOWER_BASIC_AUTH": "admin:admin",
             # Tests boot hundreds of servers as the admin; the quota tests set their own limits.
             "QUOTA_INSTANCES": "-1",
             "QUOTA_CORES": "-1",
@@ -109,7 +111,7 @@ class RunningCloud:
             conductors=1 if computes is not None else 0,
             computes=computes or {},
             beat=beat,
-            flower_port=None,
+            flower_port=free_port() if flower else None,
             env=cloud_env,
             log_dir=log_dir,
         )
