@@ -204,6 +204,8 @@ class UserView(IdentityView):
 
 
 class UserProjectsView(UserView):
+    http_method_names = ["get", "head", "options"]
+
     def get(self, request, user_id):
         self._allowed(request, user_id)
         user = _get(User, user_id, "user")

@@ -1,0 +1,331 @@
+"""Compute API v2.1: versions, flavors and their extra specs, Nova's image proxy, key pairs, quota
+sets, limits and server groups (``apps/compute/api/views.py``, ``flavor_extra_specs.py``,
+``keypairs.py``, ``quotas.py``, ``server_groups.py``, ``builders.py``)."""
+
+from cloudcore.openapi_bodies.common import (
+    BOOL,
+    DATE_TIME,
+    INT,
+    LIMIT,
+    LINKS,
+    NULLABLE_INT,
+    NUMBER,
+    STR,
+    STRING_MAP,
+    TIMESTAMP,
+    UUID,
+    array,
+    described,
+    enum,
+    envelope,
+    listing,
+    marker,
+    obj,
+    op,
+    query,
+    ref,
+)
+
+VERSION = obj(
+    {
+        "id": STR,
+        "status": STR,
+        "version": described(STR, "The highest microversion served"),
+        "min_version": described(STR, "The lowest microversion served"),
+        "updated": DATE_TIME,
+        "links": LINKS,
+        "media-types": array(obj({"base": STR, "type": STR}, "all")),
+    },
+    "all",
+)
+
+FLAVOR_BRIEF = obj({"id": STR, "name": STR, "links": LINKS}, "all")
+FLAVOR = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "links": LINKS,
+        "ram": described(INT, "MiB"),
+        "vcpus": INT,
+        "disk": described(INT, "Root disk, GiB"),
+        "OS-FLV-EXT-DATA:ephemeral": described(INT, "GiB"),
+        "swap": {"oneOf": [INT, {"const": ""}], "description": "MiB, or an empty string for none"},
+        "rxtx_factor": NUMBER,
+        "os-flavor-access:is_public": BOOL,
+        "OS-FLV-DISABLED:disabled": BOOL,
+    },
+    "all",
+)
+FLAVOR_CREATE = envelope(
+    "flavor",
+    obj(
+        {
+            "name": {"type": "string", "minLength": 1, "maxLength": 255},
+            "id": {"type": ["string", "integer", "null"], "description": "Generated (a UUID) when absent or null"},
+            "ram": {"type": "integer", "minimum": 1},
+            "vcpus": {"type": "integer", "minimum": 1},
+            "disk": {"type": "integer", "minimum": 0},
+            "OS-FLV-EXT-DATA:ephemeral": {"type": "integer", "minimum": 0},
+            "swap": {"type": ["integer", "string"], "minimum": 0, "description": "MiB (0 or '' for none)"},
+            "rxtx_factor": {"type": "number", "exclusiveMinimum": 0},
+            "os-flavor-access:is_public": BOOL,
+        },
+        ["name", "ram", "vcpus", "disk"],
+        closed=False,
+    ),
+    examples=[{"flavor": {"name": "m1.small", "ram": 2048, "vcpus": 1, "disk": 20}}],
+)
+EXTRA_SPECS = envelope("extra_specs", STRING_MAP)
+EXTRA_SPEC = {**STRING_MAP, "minProperties": 1, "maxProperties": 1, "description": "{<key>: <value>}"}
+
+IMAGE_BRIEF = obj({"id": UUID, "name": STR, "links": LINKS}, "all")
+IMAGE = obj(
+    {
+        "id": UUID,
+        "name": STR,
+        "links": LINKS,
+        "status": enum("ACTIVE", "SAVING", "ERROR", "DELETED", "UNKNOWN"),
+        "progress": INT,
+        "minDisk": INT,
+        "minRam": INT,
+        "created": DATE_TIME,
+        "updated": DATE_TIME,
+        "metadata": STRING_MAP,
+        "OS-EXT-IMG-SIZE:size": NULLABLE_INT,
+    },
+    "all",
+)
+
+KEYPAIR_SUMMARY_PROPERTIES = {"name": STR, "public_key": STR, "fingerprint": STR, "type": enum("ssh", "x509")}
+KEYPAIR_SUMMARY = obj(KEYPAIR_SUMMARY_PROPERTIES, "all")
+KEYPAIR = obj(
+    {
+        **KEYPAIR_SUMMARY_PROPERTIES,
+        "user_id": STR,
+        "id": INT,
+        "created_at": TIMESTAMP,
+        "deleted": BOOL,
+        "deleted_at": {"type": "null"},
+        "updated_at": {"type": "null"},
+    },
+    "all",
+)
+KEYPAIR_CREATED = obj(
+    {
+        **KEYPAIR_SUMMARY_PROPERTIES,
+        "user_id": STR,
+        "private_key": described(STR, "Only when the key was generated: shown once, never stored"),
+    },
+    [*KEYPAIR_SUMMARY_PROPERTIES, "user_id"],
+)
+KEYPAIR_CREATE = envelope(
+    "keypair",
+    obj(
+        {
+            "name": {"type": "string", "minLength": 1, "maxLength": 255},
+            "public_key": described(STR, "Generated (and the private key returned) when absent"),
+            "type": enum("ssh", "x509", description="Default ssh"),
+            "user_id": described(STR, "Admins: create for another user"),
+        },
+        ["name"],
+    ),
+    examples=[{"keypair": {"name": "mykey"}}],
+)
+KEYPAIR_USER = query("user_id", "Admins: another user's key pairs")
+
+# What Nova's 2.1 quota set shows; microversion 2.36 drops the network ones.
+NETWORK_QUOTAS = ("fixed_ips", "floating_ips", "security_group_rules", "security_groups")
+QUOTA_KEYS = ("cores", "fixed_ips", "floating_ips", "injected_file_content_bytes", "injected_file_path_bytes",
+              "injected_files", "instances", "key_pairs", "metadata_items", "ram", "security_group_rules",
+              "security_groups", "server_group_members", "server_groups")  # fmt: skip
+SETTABLE_QUOTAS = (
+    "instances",
+    "cores",
+    "ram",
+    "key_pairs",
+    "server_groups",
+    "server_group_members",
+    "metadata_items",
+    "injected_files",
+    "injected_file_content_bytes",
+    "injected_file_path_bytes",
+)
+ALWAYS_SHOWN = [k for k in QUOTA_KEYS if k not in NETWORK_QUOTAS]
+QUOTA_LIMIT = described(INT, "-1 for unlimited")
+QUOTA_VALUES = {k: QUOTA_LIMIT for k in QUOTA_KEYS}
+QUOTA_SET = obj({"id": STR, **QUOTA_VALUES}, ["id", *ALWAYS_SHOWN], description="The network quotas until 2.35")
+QUOTA_USAGE = obj({"in_use": INT, "limit": QUOTA_LIMIT, "reserved": INT}, "all")
+QUOTA_SET_DETAIL = obj(
+    {"id": STR, **{k: ref("QuotaUsage") for k in QUOTA_KEYS}},
+    ["id", *ALWAYS_SHOWN],
+    description="The network quotas until 2.35",
+)
+QUOTA_SET_UPDATE = envelope(
+    "quota_set",
+    obj(
+        {
+            "force": described(BOOL, "Set a limit below the current usage"),
+            **{k: {"type": "integer", "minimum": -1} for k in SETTABLE_QUOTAS},
+        }
+    ),
+    examples=[{"quota_set": {"instances": 20, "cores": 40}}],
+)
+
+ABSOLUTE = ("maxTotalInstances", "maxTotalCores", "maxTotalRAMSize", "maxTotalKeypairs", "maxServerMeta",
+            "maxImageMeta", "maxPersonality", "maxPersonalitySize", "maxServerGroups", "maxServerGroupMembers",
+            "maxTotalFloatingIps", "maxSecurityGroups", "maxSecurityGroupRules", "totalInstancesUsed",
+            "totalCoresUsed", "totalRAMUsed", "totalServerGroupsUsed", "totalFloatingIpsUsed",
+            "totalSecurityGroupsUsed")  # fmt: skip
+NETWORK_LIMITS = ("maxTotalFloatingIps", "maxSecurityGroups", "maxSecurityGroupRules", "totalFloatingIpsUsed",
+                  "totalSecurityGroupsUsed")  # fmt: skip
+LIMITS = envelope(
+    "limits",
+    obj(
+        {
+            "rate": array(obj({}, closed=False), maxItems=0, description="Always empty"),
+            "absolute": obj(
+                {k: INT for k in ABSOLUTE},
+                [k for k in ABSOLUTE if k not in NETWORK_LIMITS],
+                description="The network limits until microversion 2.35",
+            ),
+        },
+        "all",
+    ),
+)
+
+POLICIES = ("affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity")
+SERVER_GROUP = obj(
+    {
+        "id": UUID,
+        "name": STR,
+        "policies": array(enum(*POLICIES), minItems=1, maxItems=1),
+        "policy": enum(*POLICIES),
+        "rules": obj({"max_server_per_host": {"type": "integer", "minimum": 1}}),
+        "members": array(UUID),
+        "metadata": obj({}, description="Always empty"),
+        "project_id": STR,
+        "user_id": STR,
+    },
+    "all",
+)
+SERVER_GROUP_CREATE = envelope(
+    "server_group",
+    obj(
+        {
+            "name": {"type": "string", "minLength": 1, "maxLength": 255},
+            "policy": enum(*POLICIES),
+            "policies": array(enum(*POLICIES), minItems=1, maxItems=1, description="The 2.1 form of policy"),
+            "rules": obj({"max_server_per_host": {"type": "integer", "minimum": 1}}, description="anti-affinity only"),
+        },
+        ["name"],
+        closed=False,
+        oneOf=[{"required": ["policy"]}, {"required": ["policies"]}],
+    ),
+    examples=[{"server_group": {"name": "web", "policy": "anti-affinity"}}],
+)
+
+COMPONENTS = {
+    "ComputeVersion": VERSION,
+    "Flavor": FLAVOR,
+    "FlavorBrief": FLAVOR_BRIEF,
+    "ComputeImage": IMAGE,
+    "ComputeImageBrief": IMAGE_BRIEF,
+    "KeypairSummary": KEYPAIR_SUMMARY,
+    "Keypair": KEYPAIR,
+    "QuotaSet": QUOTA_SET,
+    "QuotaUsage": QUOTA_USAGE,
+    "ServerGroup": SERVER_GROUP,
+}
+
+PROXY = "Nova's image proxy: removed at microversion 2.36 (404 from then on); use the Image API."
+FLAVOR_ENVELOPE = envelope("flavor", ref("Flavor"))
+QUOTA_SET_ENVELOPE = envelope("quota_set", ref("QuotaSet"))
+SERVER_GROUP_ENVELOPE = envelope("server_group", ref("ServerGroup"))
+
+OPERATIONS = {
+    ("/", "GET"): op("List Compute API versions", envelope("versions", array(ref("ComputeVersion")))),
+    ("/v2.1/", "GET"): op("Show the Compute API version", envelope("version", ref("ComputeVersion"))),
+    ("/v2.1/flavors", "GET"): op("List flavors", listing("flavors", ref("FlavorBrief"))),
+    ("/v2.1/flavors", "POST"): op(
+        "Create a flavor", FLAVOR_ENVELOPE, request=FLAVOR_CREATE, errors=(403, 409), description="Admins only."
+    ),
+    ("/v2.1/flavors/detail", "GET"): op("List flavors with details", listing("flavors", ref("Flavor"))),
+    ("/v2.1/flavors/{flavor_id}", "GET"): op("Show a flavor", FLAVOR_ENVELOPE),
+    ("/v2.1/flavors/{flavor_id}", "DELETE"): op("Delete a flavor", status=202, errors=(403,)),
+    ("/v2.1/flavors/{flavor_id}/os-extra_specs", "GET"): op("List a flavor's extra specs", EXTRA_SPECS),
+    ("/v2.1/flavors/{flavor_id}/os-extra_specs", "POST"): op(
+        "Create or update flavor extra specs", EXTRA_SPECS, request=EXTRA_SPECS, errors=(403,)
+    ),
+    ("/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", "GET"): op("Show a flavor extra spec", EXTRA_SPEC),
+    ("/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", "PUT"): op(
+        "Update a flavor extra spec",
+        EXTRA_SPEC,
+        request=EXTRA_SPEC,
+        errors=(403,),
+        description="The one key in the body must be the key in the path.",
+    ),
+    ("/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", "DELETE"): op(
+        "Delete a flavor extra spec", reply="Deleted, no body", errors=(403,)
+    ),
+    ("/v2.1/images", "GET"): op(
+        "List images (proxy)", listing("images", ref("ComputeImageBrief")), description=PROXY, deprecated=True
+    ),
+    ("/v2.1/images/detail", "GET"): op(
+        "List images with details (proxy)", listing("images", ref("ComputeImage")), description=PROXY, deprecated=True
+    ),
+    ("/v2.1/images/{image_id}", "GET"): op(
+        "Show an image (proxy)", envelope("image", ref("ComputeImage")), description=PROXY, deprecated=True
+    ),
+    ("/v2.1/os-keypairs", "GET"): op(
+        "List key pairs",
+        listing("keypairs", envelope("keypair", ref("KeypairSummary"))),
+        parameters=(KEYPAIR_USER, LIMIT, marker("name")),
+        errors=(400, 403),
+    ),
+    ("/v2.1/os-keypairs", "POST"): op(
+        "Create or import a key pair",
+        envelope("keypair", KEYPAIR_CREATED),
+        request=KEYPAIR_CREATE,
+        errors=(403, 409),
+        headers={"Cache-Control": ("no-store", STR)},
+    ),
+    ("/v2.1/os-keypairs/{name}", "GET"): op(
+        "Show a key pair", envelope("keypair", ref("Keypair")), parameters=(KEYPAIR_USER,), errors=(403,)
+    ),
+    ("/v2.1/os-keypairs/{name}", "DELETE"): op(
+        "Delete a key pair", status=202, parameters=(KEYPAIR_USER,), errors=(403,)
+    ),
+    ("/v2.1/limits", "GET"): op(
+        "Show the project's limits and usage",
+        LIMITS,
+        parameters=(query("tenant_id", "Admins: another project's"),),
+        errors=(403,),
+    ),
+    ("/v2.1/os-quota-sets/{project_id}", "GET"): op(
+        "Show a project's quotas", QUOTA_SET_ENVELOPE, errors=(403,), description="Admins may see other projects'."
+    ),
+    ("/v2.1/os-quota-sets/{project_id}", "PUT"): op(
+        "Update a project's quotas",
+        envelope("quota_set", obj(QUOTA_VALUES, ALWAYS_SHOWN)),
+        request=QUOTA_SET_UPDATE,
+        errors=(403,),
+        description="Admins only. A limit below the usage is a 400 unless force is true.",
+    ),
+    ("/v2.1/os-quota-sets/{project_id}", "DELETE"): op(
+        "Revert a project's quotas to the defaults", status=202, errors=(403,)
+    ),
+    ("/v2.1/os-quota-sets/{project_id}/detail", "GET"): op(
+        "Show a project's quotas with usage", envelope("quota_set", QUOTA_SET_DETAIL), errors=(403,)
+    ),
+    ("/v2.1/os-quota-sets/{project_id}/defaults", "GET"): op("Show the default quotas", QUOTA_SET_ENVELOPE),
+    ("/v2.1/os-server-groups", "GET"): op(
+        "List server groups",
+        listing("server_groups", ref("ServerGroup")),
+        parameters=(query("all_projects", "Admins: every project's groups", BOOL),),
+    ),
+    ("/v2.1/os-server-groups", "POST"): op(
+        "Create a server group", SERVER_GROUP_ENVELOPE, request=SERVER_GROUP_CREATE, errors=(403,)
+    ),
+    ("/v2.1/os-server-groups/{group_id}", "GET"): op("Show a server group", SERVER_GROUP_ENVELOPE),
+    ("/v2.1/os-server-groups/{group_id}", "DELETE"): op("Delete a server group", status=204),
+}

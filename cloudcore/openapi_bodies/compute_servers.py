@@ -1,0 +1,431 @@
+"""Compute API v2.1: servers, their actions and sub-resources (``apps/compute/api/views.py``,
+``actions.py``, ``server_extras.py``, ``builders.py``, ``listing.py``, ``validation.py``)."""
+
+from cloudcore.openapi_bodies.common import (
+    BOOL,
+    DATE_TIME,
+    INT,
+    LIMIT,
+    LINKS,
+    LOCATION,
+    NULL,
+    NULLABLE_STR,
+    NULLABLE_TIMESTAMP,
+    STR,
+    STRING_MAP,
+    TIMESTAMP,
+    UUID,
+    Op,
+    Reply,
+    array,
+    described,
+    enum,
+    envelope,
+    listing,
+    marker,
+    obj,
+    op,
+    query,
+    ref,
+)
+
+STATUSES = ("ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING", "PASSWORD", "PAUSED", "REBOOT",
+            "REBUILD", "RESCUE", "RESIZE", "REVERT_RESIZE", "SHELVED", "SHELVED_OFFLOADED", "SHUTOFF",
+            "SOFT_DELETED", "SUSPENDED", "UNKNOWN", "VERIFY_RESIZE")  # fmt: skip
+SORT_KEYS = ("created_at", "updated_at", "display_name", "uuid", "vm_state", "task_state", "host")
+MIGRATION_STATUSES = ("pre-migrating", "migrating", "post-migrating", "finished", "confirming", "confirmed",
+                      "reverting", "reverted", "error")  # fmt: skip
+
+ID_AND_LINKS = obj({"id": STR, "links": LINKS}, "all")
+EMBEDDED_FLAVOR = obj(
+    {
+        "original_name": STR,
+        "vcpus": INT,
+        "ram": INT,
+        "disk": INT,
+        "ephemeral": INT,
+        "swap": INT,
+        "extra_specs": described(STRING_MAP, "Admins only"),
+    },
+    ["original_name", "vcpus", "ram", "disk", "ephemeral", "swap"],
+    description="The flavor the server was built with, from microversion 2.47",
+)
+FAULT = obj(
+    {"code": INT, "message": STR, "created": DATE_TIME, "details": described(STR, "Admins only")},
+    ["code", "message", "created"],
+    description="Why the server is in ERROR (or was DELETED after a failure)",
+)
+
+
+def _admin(schema: dict, since: str = "") -> dict:
+    return described(schema, f"Admins only{f', from microversion {since}' if since else ''}")
+
+
+def _since(schema: dict, version: str) -> dict:
+    return described(schema, f"From microversion {version}")
+
+
+SERVER_PROPERTIES = {
+    "id": UUID,
+    "name": STR,
+    "status": enum(*STATUSES),
+    "tenant_id": STR,
+    "user_id": STR,
+    "metadata": STRING_MAP,
+    "hostId": described(STR, "Opaque: the same for a project's servers on one host; empty before scheduling"),
+    "image": {"oneOf": [ID_AND_LINKS, {"const": "", "description": "Booted from no image"}]},
+    "flavor": {"oneOf": [ID_AND_LINKS, EMBEDDED_FLAVOR], "description": "A link, or the embedded flavor (2.47+)"},
+    "created": DATE_TIME,
+    "updated": DATE_TIME,
+    "addresses": ref("Addresses"),
+    "accessIPv4": STR,
+    "accessIPv6": STR,
+    "links": LINKS,
+    "OS-DCF:diskConfig": enum("AUTO", "MANUAL"),
+    "OS-EXT-AZ:availability_zone": STR,
+    "config_drive": STR,
+    "key_name": NULLABLE_STR,
+    "security_groups": array(obj({"name": STR}, "all")),
+    "os-extended-volumes:volumes_attached": array(obj({"id": STR}, closed=False)),
+    "OS-SRV-USG:launched_at": NULLABLE_TIMESTAMP,
+    "OS-SRV-USG:terminated_at": NULLABLE_TIMESTAMP,
+    "OS-EXT-STS:vm_state": STR,
+    "OS-EXT-STS:task_state": NULLABLE_STR,
+    "OS-EXT-STS:power_state": enum(
+        0, 1, 3, 4, 6, 7, description="0 NOSTATE, 1 RUNNING, 3 PAUSED, 4 SHUTDOWN, 6 CRASHED, 7 SUSPENDED"
+    ),  # fmt: skip
+    "progress": described(INT, "Only while BUILD (0) or ACTIVE (100)"),
+    "fault": FAULT,
+    "OS-EXT-SRV-ATTR:host": described(NULLABLE_STR, "The host's name for admins; null for others"),
+    "OS-EXT-SRV-ATTR:hypervisor_hostname": _admin(NULLABLE_STR),
+    "OS-EXT-SRV-ATTR:instance_name": _admin(STR),
+    "OS-EXT-SRV-ATTR:reservation_id": _admin(STR, "2.3"),
+    "OS-EXT-SRV-ATTR:launch_index": _admin(INT, "2.3"),
+    "OS-EXT-SRV-ATTR:hostname": _admin(STR, "2.3"),
+    "OS-EXT-SRV-ATTR:kernel_id": _admin(STR, "2.3"),
+    "OS-EXT-SRV-ATTR:ramdisk_id": _admin(STR, "2.3"),
+    "OS-EXT-SRV-ATTR:root_device_name": _admin(STR, "2.3"),
+    "OS-EXT-SRV-ATTR:user_data": _admin(NULLABLE_STR, "2.3"),
+    "locked": _since(BOOL, "2.9"),
+    "description": _since(NULLABLE_STR, "2.19"),
+    "tags": _since(array(STR), "2.26"),
+}
+SERVER = obj(
+    SERVER_PROPERTIES,
+    [k for k in SERVER_PROPERTIES if k not in ("progress", "fault", "locked", "description", "tags")
+     and (not k.startswith("OS-EXT-SRV-ATTR:") or k == "OS-EXT-SRV-ATTR:host")],
+    description="A server as Nova shows it; some fields depend on the microversion and on the caller being an admin",
+)  # fmt: skip
+SERVER_BRIEF = obj({"id": UUID, "name": STR, "links": LINKS}, "all")
+SERVER_LIST = listing("servers", ref("ServerBrief"), servers_links=described(LINKS, "The next page, when limited"))
+SERVER_DETAIL_LIST = listing("servers", ref("Server"), servers_links=described(LINKS, "The next page, when limited"))
+ADDRESS = obj(
+    {
+        "addr": STR,
+        "version": enum(4, 6),
+        "OS-EXT-IPS:type": enum("fixed", "floating"),
+        "OS-EXT-IPS-MAC:mac_addr": {"type": "string", "pattern": "^([0-9a-f]{2}:){5}[0-9a-f]{2}$"},
+    },
+    "all",
+)
+ADDRESSES = {"type": "object", "additionalProperties": array(ref("Address")), "description": "By network name"}
+
+NETWORKS = {
+    "oneOf": [
+        enum("none", "auto", description="No network, or the default one"),
+        array(obj({"uuid": STR, "tag": STR}, ["uuid"]), description="One port on each network named"),
+    ],
+    "description": "Required from microversion 2.37; 'auto' when absent before",
+}
+SCHEDULER_HINTS = obj(
+    {
+        "group": described(STR, "A server group's id"),
+        "same_host": {"oneOf": [UUID, array(UUID)], "description": "Servers to share a host with"},
+        "different_host": {"oneOf": [UUID, array(UUID)], "description": "Servers not to share a host with"},
+    },
+    closed=False,
+)
+REF_OR_ID = {"type": ["string", "integer"], "description": "An id, or a link ending in the id"}
+SERVER_CREATE = obj(
+    {
+        "server": obj(
+            {
+                "name": {"type": "string", "minLength": 1, "maxLength": 255},
+                "flavorRef": REF_OR_ID,
+                "imageRef": {"type": "string", "description": "An image id, or a link ending in it"},
+                "networks": NETWORKS,
+                "metadata": STRING_MAP,
+                "availability_zone": STR,
+                "key_name": STR,
+                "description": {"type": ["string", "null"], "maxLength": 255},
+                "min_count": {"type": "integer", "minimum": 1, "maximum": 100},
+                "max_count": {"type": "integer", "minimum": 1, "maximum": 100},
+                "return_reservation_id": BOOL,
+            },
+            ["name", "flavorRef", "imageRef"],
+            closed=False,
+        ),
+        "os:scheduler_hints": SCHEDULER_HINTS,
+        "OS-SCH-HNT:scheduler_hints": SCHEDULER_HINTS,
+    },
+    ["server"],
+    examples=[
+        {
+            "server": {
+                "name": "vm1",
+                "flavorRef": "1",
+                "imageRef": "70a599e0-31e7-49b7-b260-868f441e862b",
+                "networks": "auto",
+            }
+        }
+    ],  # fmt: skip
+)
+SERVER_CREATED = {
+    "oneOf": [
+        envelope(
+            "server",
+            obj(
+                {
+                    "id": UUID,
+                    "name": STR,
+                    "links": LINKS,
+                    "OS-DCF:diskConfig": enum("MANUAL"),
+                    "security_groups": array(obj({"name": STR}, "all")),
+                    "adminPass": STR,
+                },
+                "all",
+            ),
+        ),
+        obj({"reservation_id": STR}, "all", description="With return_reservation_id"),
+    ]
+}
+SERVER_UPDATE = envelope(
+    "server",
+    obj({"name": {"type": "string", "minLength": 1, "maxLength": 255}, "description": {"type": ["string", "null"],
+         "maxLength": 255}}),
+)  # fmt: skip
+
+
+def _action(name: str, argument: dict, title: str) -> dict:
+    return obj({name: argument}, [name], title=title)
+
+
+NO_ARGUMENT = {"type": ["object", "null"], "maxProperties": 0, "description": "null or {}"}
+SERVER_ACTION = {
+    "oneOf": [
+        _action("os-start", NO_ARGUMENT, "Start a stopped server (202)"),
+        _action("os-stop", NO_ARGUMENT, "Stop (power off) a server (202)"),
+        _action("pause", NO_ARGUMENT, "Pause (202)"),
+        _action("unpause", NO_ARGUMENT, "Unpause (202)"),
+        _action("suspend", NO_ARGUMENT, "Suspend (202)"),
+        _action("resume", NO_ARGUMENT, "Resume (202)"),
+        _action("reboot", obj({"type": enum("SOFT", "HARD", "soft", "hard")}, "all"), "Reboot (202)"),
+        _action(
+            "rebuild",
+            obj({"imageRef": STR, "name": STR}, ["imageRef"], closed=False),
+            "Rebuild from an image (202 with the server)",
+        ),
+        _action("resize", obj({"flavorRef": REF_OR_ID}, ["flavorRef"], closed=False), "Resize to a flavor (202)"),
+        _action("confirmResize", NULL, "Confirm a resize or migration (204)"),
+        _action("revertResize", NULL, "Revert a resize or migration (202)"),
+        _action("migrate", NO_ARGUMENT, "Cold-migrate to another host; managers and admins (202)"),
+        _action(
+            "createImage",
+            obj({"name": STR, "metadata": STRING_MAP}, ["name"]),
+            "Snapshot to a new image (202 with image_id, Location)",
+        ),
+        _action(
+            "os-getConsoleOutput",
+            {"type": ["object", "null"], "properties": {"length": {"type": ["integer", "null"], "minimum": -1}}},
+            "The serial console's output, optionally its last lines (200)",
+        ),
+        _action(
+            "lock",
+            {"type": ["object", "null"], "properties": {"locked_reason": {"type": "string", "maxLength": 255}}},
+            "Lock against changes by non-admins (202)",
+        ),
+        _action("unlock", NO_ARGUMENT, "Unlock (202)"),
+        _action("os-resetState", obj({"state": enum("active", "error")}, "all"), "Reset the vm_state; admins (202)"),
+        _action("forceDelete", NULL, "Delete at once (202)"),
+        _action(
+            "evacuate",
+            {"type": ["object", "null"], "properties": {"host": {"type": "string", "minLength": 1}}},
+            "Rebuild on another host after its host failed; admins (200 with adminPass)",
+        ),
+    ],
+    "description": 'One key naming the action, e.g. {"os-stop": null} or {"reboot": {"type": "SOFT"}}',
+    "examples": [{"os-stop": None}, {"reboot": {"type": "SOFT"}}, {"createImage": {"name": "snap"}}],
+}
+
+MIGRATION = obj(
+    {
+        "id": INT,
+        "uuid": UUID,
+        "instance_uuid": UUID,
+        "migration_type": enum("resize", "migration"),
+        "status": enum(*MIGRATION_STATUSES),
+        "source_compute": STR,
+        "source_node": STR,
+        "dest_compute": NULLABLE_STR,
+        "dest_node": NULLABLE_STR,
+        "dest_host": {"type": "null"},
+        "old_instance_type_id": NULLABLE_STR,
+        "new_instance_type_id": NULLABLE_STR,
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+    },
+    "all",
+)
+ACTION_EVENT = obj(
+    {
+        "event": STR,
+        "start_time": TIMESTAMP,
+        "finish_time": NULLABLE_TIMESTAMP,
+        "result": NULLABLE_STR,
+        "details": NULLABLE_STR,
+        "host": described(NULLABLE_STR, "Admins only"),
+        "traceback": described(NULLABLE_STR, "Admins only"),
+    },
+    ["event", "start_time", "finish_time", "result", "details"],
+)
+INSTANCE_ACTION_PROPERTIES = {
+    "action": STR,
+    "instance_uuid": UUID,
+    "message": NULLABLE_STR,
+    "project_id": STR,
+    "request_id": STR,
+    "start_time": TIMESTAMP,
+    "user_id": STR,
+}
+INSTANCE_ACTION = obj(INSTANCE_ACTION_PROPERTIES, "all")
+INSTANCE_ACTION_DETAIL = obj(
+    {**INSTANCE_ACTION_PROPERTIES, "events": array(ref("InstanceActionEvent"))},
+    [*INSTANCE_ACTION_PROPERTIES, "events"],
+)
+
+COMPONENTS = {
+    "Server": SERVER,
+    "ServerBrief": SERVER_BRIEF,
+    "Address": ADDRESS,
+    "Addresses": ADDRESSES,
+    "ServerCreate": SERVER_CREATE,
+    "ServerAction": SERVER_ACTION,
+    "Migration": MIGRATION,
+    "InstanceAction": INSTANCE_ACTION,
+    "InstanceActionEvent": ACTION_EVENT,
+}
+
+SERVER_FILTERS = (
+    LIMIT,
+    marker("id (uuid) of the server"),
+    query("sort_key", "What to sort by", enum(*SORT_KEYS)),
+    query("sort_dir", "Sort direction (default desc)", enum("asc", "desc")),
+    query("name", "A regular expression the name must match"),
+    query("status", "Only servers with this status", enum(*STATUSES)),
+    query("flavor", "Only servers of this flavor id"),
+    query("image", "Only servers of this image id (or link)"),
+    query("changes-since", "Only servers changed since then, deleted ones included", DATE_TIME),
+    query("reservation_id", "Only servers of this multiple create"),
+    query("availability_zone", "Only servers in this zone"),
+    query("all_tenants", "Admins: servers of every project", STR, example="1"),
+    query("host", "Admins: only servers on this host"),
+    query("project_id", "Admins: only servers of this project"),
+    query("tenant_id", "Admins: the same as project_id"),
+)
+SERVER_ENVELOPE = envelope("server", ref("Server"))
+METADATA = envelope("metadata", STRING_MAP)
+META_ITEM = envelope("meta", {**STRING_MAP, "minProperties": 1, "maxProperties": 1})
+TAGS = envelope("tags", array({"type": "string", "minLength": 1, "maxLength": 60, "pattern": "^[^,/]*$"}))
+MIGRATIONS = listing("migrations", ref("Migration"))
+
+OPERATIONS = {
+    ("/v2.1/servers", "GET"): op("List servers", SERVER_LIST, parameters=SERVER_FILTERS, errors=(400, 403)),
+    ("/v2.1/servers", "POST"): Op(
+        "Create a server",
+        {202: Reply("Accepted: the server is being built", SERVER_CREATED, headers=LOCATION)},
+        request=ref("ServerCreate"),
+        errors=(403, 409),
+        description="Builds asynchronously: poll the server until ACTIVE (or ERROR, with a fault). 403 when over "
+        "quota.",
+    ),
+    ("/v2.1/servers/detail", "GET"): op(
+        "List servers with details", SERVER_DETAIL_LIST, parameters=SERVER_FILTERS, errors=(400, 403)
+    ),
+    ("/v2.1/servers/{server_id}", "GET"): op("Show a server", SERVER_ENVELOPE),
+    ("/v2.1/servers/{server_id}", "PUT"): op(
+        "Update a server's name or description", SERVER_ENVELOPE, request=SERVER_UPDATE, errors=(409,)
+    ),
+    ("/v2.1/servers/{server_id}", "DELETE"): op("Delete a server", status=204, errors=(409,)),
+    ("/v2.1/servers/{server_id}/action", "POST"): Op(
+        "Run a server action",
+        {
+            200: Reply(
+                "os-getConsoleOutput: the output; evacuate: the new admin password",
+                {"oneOf": [obj({"output": STR}, "all"), obj({"adminPass": STR}, "all")]},
+            ),
+            202: Reply(
+                "Accepted; rebuild answers with the server, createImage with the new image's id (and Location); "
+                "the other actions with no body",
+                {"oneOf": [SERVER_ENVELOPE, obj({"image_id": UUID}, "all")]},
+            ),
+            204: Reply("confirmResize: done, no body"),
+        },
+        request=ref("ServerAction"),
+        errors=(403, 409),
+        description="An action the server's state does not allow is a 409 conflictingRequest.",
+    ),
+    ("/v2.1/servers/{server_id}/metadata", "GET"): op("Show a server's metadata", METADATA),
+    ("/v2.1/servers/{server_id}/metadata", "POST"): op(
+        "Merge into a server's metadata", METADATA, request=METADATA, errors=(409,)
+    ),
+    ("/v2.1/servers/{server_id}/metadata", "PUT"): op(
+        "Replace a server's metadata", METADATA, request=METADATA, errors=(409,)
+    ),
+    ("/v2.1/servers/{server_id}/metadata/{key}", "GET"): op("Show a server metadata item", META_ITEM),
+    ("/v2.1/servers/{server_id}/metadata/{key}", "PUT"): op(
+        "Set a server metadata item",
+        META_ITEM,
+        request=META_ITEM,
+        errors=(409,),
+        description="The one key in the body must be the key in the path.",
+    ),
+    ("/v2.1/servers/{server_id}/metadata/{key}", "DELETE"): op("Delete a server metadata item", status=204),
+    ("/v2.1/servers/{server_id}/tags", "GET"): op("List a server's tags", TAGS),
+    ("/v2.1/servers/{server_id}/tags", "PUT"): op(
+        "Replace a server's tags", TAGS, request=TAGS, description="At most 50 tags of 1 to 60 characters."
+    ),
+    ("/v2.1/servers/{server_id}/tags", "DELETE"): op("Delete a server's tags", status=204),
+    ("/v2.1/servers/{server_id}/tags/{tag}", "GET"): op(
+        "Check a server tag", status=204, reply="The server has the tag (404 if not)"
+    ),
+    ("/v2.1/servers/{server_id}/tags/{tag}", "PUT"): Op(
+        "Add a server tag",
+        {201: Reply("Added", headers=LOCATION), 204: Reply("The server already had it")},
+        errors=(400,),
+    ),
+    ("/v2.1/servers/{server_id}/tags/{tag}", "DELETE"): op("Delete a server tag", status=204),
+    ("/v2.1/servers/{server_id}/ips", "GET"): op("List a server's addresses", envelope("addresses", ref("Addresses"))),
+    ("/v2.1/servers/{server_id}/ips/{network}", "GET"): op(
+        "Show a server's addresses on one network",
+        {**ADDRESSES, "minProperties": 1, "maxProperties": 1, "description": "{<network>: [address, ...]}"},
+    ),
+    ("/v2.1/servers/{server_id}/migrations", "GET"): op("List a server's migrations", MIGRATIONS),
+    ("/v2.1/os-migrations", "GET"): op(
+        "List migrations",
+        MIGRATIONS,
+        parameters=(
+            query("status", "Only migrations with this status", enum(*MIGRATION_STATUSES)),
+            query("host", "Only migrations from or to this host"),
+            query("instance_uuid", "Only this server's migrations", UUID),
+            query("migration_type", "Only resizes or only migrations", enum("resize", "migration")),
+        ),
+        errors=(403,),
+        description="Newest first, at most 1000. Managers see their project's; admins every project's.",
+    ),
+    ("/v2.1/servers/{server_id}/os-instance-actions", "GET"): op(
+        "List a server's actions", listing("instanceActions", ref("InstanceAction"))
+    ),
+    ("/v2.1/servers/{server_id}/os-instance-actions/{request_id}", "GET"): op(
+        "Show a server action with its events", envelope("instanceAction", INSTANCE_ACTION_DETAIL)
+    ),
+}

@@ -1,0 +1,235 @@
+"""Compute API v2.1, for operators: services, hypervisors, aggregates and availability zones
+(``apps/hosts/api/services.py`` and ``views.py``)."""
+
+from cloudcore.openapi_bodies.common import (
+    BOOL,
+    INT,
+    NULLABLE_STR,
+    NULLABLE_TIMESTAMP,
+    STR,
+    STRING_MAP,
+    TIMESTAMP,
+    UUID,
+    array,
+    described,
+    enum,
+    envelope,
+    listing,
+    obj,
+    op,
+    query,
+    ref,
+)
+
+UP_DOWN = enum("up", "down")
+ENABLED_DISABLED = enum("enabled", "disabled")
+
+SERVICE = obj(
+    {
+        "id": UUID,
+        "binary": STR,
+        "host": STR,
+        "zone": described(STR, "'internal' for services other than compute"),
+        "status": ENABLED_DISABLED,
+        "state": UP_DOWN,
+        "updated_at": described(NULLABLE_TIMESTAMP, "When it last reported"),
+        "disabled_reason": NULLABLE_STR,
+        "forced_down": BOOL,
+    },
+    "all",
+)
+SERVICE_UPDATE = obj(
+    {
+        "status": ENABLED_DISABLED,
+        "disabled_reason": {"type": "string", "maxLength": 255, "description": "Only with status disabled"},
+        "forced_down": BOOL,
+    },
+    minProperties=1,
+    examples=[{"status": "disabled", "disabled_reason": "maintenance"}],
+)
+
+HYPERVISOR_SERVERS = described(array(obj({"uuid": UUID, "name": STR}, "all")), "With with_servers=true")
+HYPERVISOR_BRIEF_PROPERTIES = {
+    "id": UUID,
+    "hypervisor_hostname": STR,
+    "state": UP_DOWN,
+    "status": ENABLED_DISABLED,
+}
+HYPERVISOR_BRIEF = obj(
+    {**HYPERVISOR_BRIEF_PROPERTIES, "servers": HYPERVISOR_SERVERS}, list(HYPERVISOR_BRIEF_PROPERTIES)
+)
+COUNTERS = ("vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb", "local_gb_used", "free_ram_mb",
+            "free_disk_gb", "disk_available_least", "running_vms", "current_workload")  # fmt: skip
+HYPERVISOR_DETAIL_PROPERTIES = {
+    **HYPERVISOR_BRIEF_PROPERTIES,
+    "host_ip": STR,
+    "hypervisor_type": STR,
+    "hypervisor_version": INT,
+    "service": obj({"host": STR, "id": UUID, "disabled_reason": NULLABLE_STR}, "all"),
+    **{name: INT for name in COUNTERS},
+    "cpu_info": obj({"arch": STR}, "all"),
+    "uptime": {"type": "null"},
+}
+HYPERVISOR = obj({**HYPERVISOR_DETAIL_PROPERTIES, "servers": HYPERVISOR_SERVERS}, list(HYPERVISOR_DETAIL_PROPERTIES))
+HYPERVISOR_STATISTICS = envelope(
+    "hypervisor_statistics", obj({"count": INT, **{name: INT for name in COUNTERS}}, "all")
+)
+WITH_SERVERS = query("with_servers", "Include each hypervisor's servers", BOOL)
+
+AGGREGATE = obj(
+    {
+        "id": INT,
+        "uuid": UUID,
+        "name": STR,
+        "availability_zone": NULLABLE_STR,
+        "hosts": array(STR),
+        "metadata": STRING_MAP,
+        "created_at": TIMESTAMP,
+        "updated_at": TIMESTAMP,
+        "deleted": {"const": False},
+        "deleted_at": {"type": "null"},
+    },
+    "all",
+)
+ZONE_NAME = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^:]*$"}
+AGGREGATE_CREATE = envelope(
+    "aggregate",
+    obj({"name": {"type": "string", "minLength": 1, "maxLength": 255}, "availability_zone": ZONE_NAME}, ["name"],
+        closed=False),
+    examples=[{"aggregate": {"name": "fast-disks", "availability_zone": "zone-a"}}],
+)  # fmt: skip
+AGGREGATE_UPDATE = envelope(
+    "aggregate",
+    obj(
+        {
+            "name": {"type": "string", "minLength": 1, "maxLength": 255},
+            "availability_zone": {**ZONE_NAME, "type": ["string", "null"], "description": "null: no longer a zone"},
+        },
+        closed=False,
+    ),
+)
+AGGREGATE_ACTION = {
+    "oneOf": [
+        obj({"add_host": obj({"host": STR}, "all")}, "all", title="Add a compute host"),
+        obj({"remove_host": obj({"host": STR}, "all")}, "all", title="Remove a host"),
+        obj(
+            {"set_metadata": obj({"metadata": {"type": "object", "additionalProperties": NULLABLE_STR}}, "all")},
+            "all",
+            title="Set metadata keys (null removes a key)",
+        ),
+    ],
+    "examples": [{"add_host": {"host": "node1"}}, {"set_metadata": {"metadata": {"ssd": "true", "old": None}}}],
+}
+AGGREGATE_ENVELOPE = envelope("aggregate", ref("Aggregate"))
+
+ZONE = obj(
+    {
+        "zoneName": STR,
+        "zoneState": obj({"available": BOOL}, "all"),
+        "hosts": {
+            "type": ["object", "null"],
+            "description": "null, or (detail) {<host>: {'nova-compute': {available, active, updated_at}}}",
+            "additionalProperties": obj(
+                {"nova-compute": obj({"available": BOOL, "active": BOOL, "updated_at": NULLABLE_TIMESTAMP}, "all")},
+                "all",
+            ),
+        },
+    },
+    "all",
+)
+
+COMPONENTS = {
+    "Service": SERVICE,
+    "Hypervisor": HYPERVISOR,
+    "HypervisorBrief": HYPERVISOR_BRIEF,
+    "Aggregate": AGGREGATE,
+    "AvailabilityZone": ZONE,
+}
+
+ADMIN = "Admins only."
+OPERATIONS = {
+    ("/v2.1/os-services", "GET"): op(
+        "List services",
+        listing("services", ref("Service")),
+        parameters=(query("host", "Only this host's"), query("binary", "Only this binary's, e.g. cloudcore-compute")),
+        errors=(403,),
+        description=ADMIN,
+    ),
+    ("/v2.1/os-services/{service_id}", "PUT"): op(
+        "Enable, disable or force down a service",
+        envelope("service", ref("Service")),
+        request=SERVICE_UPDATE,
+        errors=(403,),
+        description=ADMIN,
+        operation_id="updateService",
+    ),
+    ("/v2.1/os-services/{service_id}", "DELETE"): op(
+        "Delete a service", status=204, errors=(403, 409), description="Admins only; 409 while it hosts servers."
+    ),
+    ("/v2.1/os-hypervisors", "GET"): op(
+        "List hypervisors",
+        listing("hypervisors", ref("HypervisorBrief")),
+        parameters=(query("hypervisor_hostname_pattern", "A substring of the host name"), WITH_SERVERS),
+        errors=(403,),
+        description=ADMIN,
+    ),
+    ("/v2.1/os-hypervisors/detail", "GET"): op(
+        "List hypervisors with details",
+        listing("hypervisors", ref("Hypervisor")),
+        parameters=(query("hypervisor_hostname_pattern", "A substring of the host name"), WITH_SERVERS),
+        errors=(403,),
+        description=ADMIN,
+    ),
+    ("/v2.1/os-hypervisors/statistics", "GET"): op(
+        "Show hypervisor totals", HYPERVISOR_STATISTICS, errors=(403,), description=ADMIN
+    ),
+    ("/v2.1/os-hypervisors/{hypervisor_id}", "GET"): op(
+        "Show a hypervisor",
+        envelope("hypervisor", ref("Hypervisor")),
+        parameters=(WITH_SERVERS,),
+        errors=(403,),
+        description=ADMIN,
+    ),
+    ("/v2.1/os-aggregates", "GET"): op(
+        "List aggregates", listing("aggregates", ref("Aggregate")), errors=(403,), description=ADMIN
+    ),
+    ("/v2.1/os-aggregates", "POST"): op(
+        "Create an aggregate",
+        AGGREGATE_ENVELOPE,
+        request=AGGREGATE_CREATE,
+        errors=(403, 409),
+        description="Admins only. An availability_zone makes the aggregate a zone.",
+    ),
+    ("/v2.1/os-aggregates/{aggregate_id}", "GET"): op(
+        "Show an aggregate", AGGREGATE_ENVELOPE, errors=(403,), description=ADMIN
+    ),
+    ("/v2.1/os-aggregates/{aggregate_id}", "PUT"): op(
+        "Update an aggregate",
+        AGGREGATE_ENVELOPE,
+        request=AGGREGATE_UPDATE,
+        errors=(403, 409),
+        description="Admins only. 409 when a host would end up in two zones.",
+    ),
+    ("/v2.1/os-aggregates/{aggregate_id}", "DELETE"): op(
+        "Delete an aggregate",
+        reply="Deleted, no body",
+        errors=(400, 403),
+        description="Admins only; 400 while it has hosts.",
+    ),
+    ("/v2.1/os-aggregates/{aggregate_id}/action", "POST"): op(
+        "Run an aggregate action",
+        AGGREGATE_ENVELOPE,
+        request=AGGREGATE_ACTION,
+        errors=(403, 409),
+        description="Admins only: add_host, remove_host or set_metadata.",
+    ),
+    ("/v2.1/os-availability-zone", "GET"): op(
+        "List availability zones", listing("availabilityZoneInfo", ref("AvailabilityZone"))
+    ),
+    ("/v2.1/os-availability-zone/detail", "GET"): op(
+        "List availability zones with their hosts",
+        listing("availabilityZoneInfo", ref("AvailabilityZone")),
+        errors=(403,),
+        description=ADMIN,
+    ),
+}

@@ -1,0 +1,344 @@
+"""Identity API v3 (a Keystone subset): version discovery, tokens and the catalog, the domain,
+projects, users, roles and role assignments (``apps/identity/api/*.py``)."""
+
+from cloudcore.openapi_bodies.common import (
+    BOOL,
+    DATE_TIME,
+    HEX_ID,
+    LINKS,
+    NULL,
+    NULLABLE_STR,
+    STR,
+    Op,
+    Reply,
+    array,
+    described,
+    envelope,
+    header,
+    listing,
+    obj,
+    op,
+    query,
+    ref,
+)
+
+VERSION = obj(
+    {
+        "id": STR,
+        "status": STR,
+        "updated": DATE_TIME,
+        "links": LINKS,
+        "media-types": array(obj({"base": STR, "type": STR}, "all")),
+    },
+    "all",
+)
+SELF_LINK = obj({"self": {"type": "string", "format": "uri"}}, "all")
+DOMAIN_REF = obj({"id": STR, "name": STR}, "all", description="Always the one domain, default (Default)")
+EMPTY = obj({}, description="Always empty")
+
+DOMAIN = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "description": STR,
+        "enabled": BOOL,
+        "tags": array(STR),
+        "options": EMPTY,
+        "links": SELF_LINK,
+    },
+    "all",
+)
+PROJECT = obj(
+    {
+        "id": HEX_ID,
+        "name": STR,
+        "description": STR,
+        "enabled": BOOL,
+        "domain_id": STR,
+        "domain": ref("DomainRef"),
+        "parent_id": STR,
+        "is_domain": BOOL,
+        "tags": array(STR),
+        "options": EMPTY,
+        "links": SELF_LINK,
+    },
+    "all",
+)
+USER = obj(
+    {
+        "id": HEX_ID,
+        "name": STR,
+        "email": NULLABLE_STR,
+        "enabled": BOOL,
+        "default_project_id": NULLABLE_STR,
+        "domain_id": STR,
+        "domain": ref("DomainRef"),
+        "password_expires_at": NULL,
+        "options": EMPTY,
+        "links": SELF_LINK,
+    },
+    "all",
+)
+ROLE = obj(
+    {
+        "id": HEX_ID,
+        "name": STR,
+        "description": NULLABLE_STR,
+        "domain_id": NULL,
+        "options": EMPTY,
+        "links": SELF_LINK,
+    },
+    "all",
+)
+
+ENDPOINT = obj({"id": STR, "interface": STR, "region": STR, "region_id": STR, "url": STR}, "all")
+CATALOG_ENTRY = obj({"id": STR, "type": STR, "name": STR, "endpoints": array(ENDPOINT)}, "all")
+TOKEN = envelope(
+    "token",
+    obj(
+        {
+            "methods": array(STR),
+            "user": obj({"id": STR, "name": STR, "domain": ref("DomainRef"), "password_expires_at": NULL}, "all"),
+            "audit_ids": array(STR),
+            "issued_at": DATE_TIME,
+            "expires_at": DATE_TIME,
+            "project": described(
+                obj({"id": STR, "name": STR, "domain": ref("DomainRef")}, "all"), "Project-scoped tokens only"
+            ),
+            "is_domain": described(BOOL, "Project-scoped tokens only"),
+            "roles": described(array(obj({"id": STR, "name": STR}, "all")), "Project-scoped tokens only"),
+            "catalog": described(array(ref("CatalogEntry")), "Project-scoped tokens, unless nocatalog"),
+        },
+        ["methods", "user", "audit_ids", "issued_at", "expires_at"],
+    ),
+)
+NAMED = {
+    "oneOf": [
+        obj({"id": STR}, "all"),
+        obj({"name": STR, "domain": obj({"id": STR, "name": STR})}, ["name"]),
+    ]
+}
+AUTH_REQUEST = envelope(
+    "auth",
+    obj(
+        {
+            "identity": obj(
+                {
+                    "methods": array(STR, minItems=1, description="password or token"),
+                    "password": obj(
+                        {
+                            "user": obj(
+                                {"id": STR, "name": STR, "domain": obj({"id": STR, "name": STR}), "password": STR},
+                                ["password"],
+                                description="By id, or by name (and domain)",
+                            )
+                        },
+                        "all",
+                    ),
+                    "token": obj({"id": described(STR, "A valid token: the new one expires with it")}, "all"),
+                },
+                ["methods"],
+            ),
+            "scope": {
+                "oneOf": [{"const": "unscoped"}, obj({"project": NAMED}, "all")],
+                "description": "When absent: the user's default project, if it has a role there",
+            },
+        },
+        ["identity"],
+    ),
+    examples=[
+        {
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {"user": {"name": "admin", "domain": {"name": "Default"}, "password": "admin"}},
+                },
+                "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}},
+            }
+        }
+    ],
+)
+
+
+def _name(max_length: int) -> dict:
+    return {"type": "string", "minLength": 1, "maxLength": max_length}
+
+
+DESCRIPTION = {"type": ["string", "null"], "maxLength": 4096}
+DOMAIN_ID = described(STR, "Must be default")
+PROJECT_FIELDS = {"name": _name(64), "description": DESCRIPTION, "enabled": BOOL, "domain_id": DOMAIN_ID}
+PROJECT_CREATE = envelope("project", obj(PROJECT_FIELDS, ["name"], closed=False), examples=[{"project": {"name": "p"}}])
+PROJECT_UPDATE = envelope("project", obj(PROJECT_FIELDS, closed=False))
+USER_FIELDS = {
+    "name": _name(150),
+    "password": {"type": ["string", "null"], "minLength": 1},
+    "email": {"type": ["string", "null"], "maxLength": 255},
+    "enabled": BOOL,
+    "default_project_id": NULLABLE_STR,
+    "domain_id": DOMAIN_ID,
+}
+USER_CREATE = envelope("user", obj(USER_FIELDS, ["name"], closed=False), examples=[{"user": {"name": "u"}}])
+USER_UPDATE = envelope(
+    "user",
+    obj(USER_FIELDS, closed=False),
+    description="A new password, or enabled false, revokes the user's tokens",
+)
+ROLE_CREATE = envelope("role", obj({"name": _name(255), "description": DESCRIPTION}, ["name"], closed=False))
+
+NAMED_REF = obj({"id": STR, "name": STR, "domain": ref("DomainRef")}, ["id"], description="Names with include_names")
+ROLE_ASSIGNMENT = obj(
+    {
+        "role": obj({"id": STR, "name": STR}, ["id"]),
+        "user": NAMED_REF,
+        "scope": obj({"project": NAMED_REF}, "all"),
+        "links": obj({"assignment": {"type": "string", "format": "uri"}}, "all"),
+    },
+    "all",
+)
+
+COMPONENTS = {
+    "IdentityVersion": VERSION,
+    "DomainRef": DOMAIN_REF,
+    "Domain": DOMAIN,
+    "Project": PROJECT,
+    "User": USER,
+    "Role": ROLE,
+    "CatalogEntry": CATALOG_ENTRY,
+    "Token": TOKEN,
+    "AuthRequest": AUTH_REQUEST,
+    "RoleAssignment": ROLE_ASSIGNMENT,
+}
+
+SUBJECT_TOKEN = header("X-Subject-Token", "The token to validate or revoke", required=True)
+NAME = query("name", "Only the one with this name")
+ADMIN = "Admins only."
+PROJECTS = listing("projects", ref("Project"))
+PROJECT_ENVELOPE = envelope("project", ref("Project"))
+USER_ENVELOPE = envelope("user", ref("User"))
+ROLE_ENVELOPE = envelope("role", ref("Role"))
+
+OPERATIONS = {
+    ("/identity/", "GET"): Op(
+        "List Identity API versions",
+        {
+            300: Reply(
+                "Multiple choices: the versions",
+                envelope("versions", obj({"values": array(ref("IdentityVersion"))}, "all")),
+            )
+        },
+    ),  # fmt: skip
+    ("/identity/v3/", "GET"): op("Show the Identity API version", envelope("version", ref("IdentityVersion"))),
+    ("/identity/v3/auth/tokens", "POST"): Op(
+        "Issue a token",
+        {
+            201: Reply(
+                "Issued: the token itself is in X-Subject-Token",
+                ref("Token"),
+                headers={"X-Subject-Token": ("The new token: send it as X-Auth-Token", STR)},
+            )
+        },
+        request=ref("AuthRequest"),
+        errors=(400, 401),
+        description="With a password, or with another token (which the new one expires with). Scoped to a project, "
+        "or unscoped.",
+    ),
+    ("/identity/v3/auth/tokens", "GET"): op(
+        "Validate a token",
+        ref("Token"),
+        parameters=(SUBJECT_TOKEN, query("nocatalog", "Leave the catalog out", allowEmptyValue=True)),
+        errors=(403, 404),
+        description="Others' tokens: admins only.",
+    ),
+    ("/identity/v3/auth/tokens", "DELETE"): op(
+        "Revoke a token", status=204, parameters=(SUBJECT_TOKEN,), errors=(403, 404)
+    ),
+    ("/identity/v3/auth/catalog", "GET"): op("Show the service catalog", listing("catalog", ref("CatalogEntry"))),
+    ("/identity/v3/auth/projects", "GET"): op("List the projects the caller can scope a token to", PROJECTS),
+    ("/identity/v3/domains", "GET"): op(
+        "List domains", listing("domains", ref("Domain")), parameters=(NAME,), description="There is one: default."
+    ),
+    ("/identity/v3/domains/{domain_id}", "GET"): op("Show a domain", envelope("domain", ref("Domain"))),
+    ("/identity/v3/projects", "GET"): op(
+        "List projects",
+        PROJECTS,
+        parameters=(NAME, query("enabled", "Only enabled (true) or disabled (false) ones", BOOL)),
+        errors=(403,),
+        description=ADMIN,
+    ),
+    ("/identity/v3/projects", "POST"): op(
+        "Create a project",
+        PROJECT_ENVELOPE,
+        status=201,
+        request=PROJECT_CREATE,
+        errors=(403, 409),
+        description=ADMIN,
+    ),  # fmt: skip
+    ("/identity/v3/projects/{project_id}", "GET"): op(
+        "Show a project", PROJECT_ENVELOPE, errors=(403,), description="Admins, or members of the project."
+    ),
+    ("/identity/v3/projects/{project_id}", "PATCH"): op(
+        "Update a project", PROJECT_ENVELOPE, request=PROJECT_UPDATE, errors=(403, 409), description=ADMIN
+    ),
+    ("/identity/v3/projects/{project_id}", "DELETE"): op(
+        "Delete a project", status=204, errors=(403, 409), description="Admins only; 409 while it owns servers."
+    ),
+    ("/identity/v3/projects/{project_id}/users/{user_id}/roles", "GET"): op(
+        "List a user's roles in a project",
+        listing("roles", ref("Role")),
+        errors=(403,),
+        description="Admins, or the user.",
+    ),
+    ("/identity/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", "GET"): op(
+        "Check a role assignment",
+        status=204,
+        reply="The user has the role (404 if not)",
+        errors=(403,),
+        description=ADMIN,
+    ),  # fmt: skip
+    ("/identity/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", "PUT"): op(
+        "Grant a role", status=204, errors=(403,), description=ADMIN
+    ),
+    ("/identity/v3/projects/{project_id}/users/{user_id}/roles/{role_id}", "DELETE"): op(
+        "Revoke a role", status=204, errors=(403,), description=ADMIN
+    ),
+    ("/identity/v3/users", "GET"): op(
+        "List users", listing("users", ref("User")), parameters=(NAME,), errors=(403,), description=ADMIN
+    ),
+    ("/identity/v3/users", "POST"): op(
+        "Create a user", USER_ENVELOPE, status=201, request=USER_CREATE, errors=(403, 409), description=ADMIN
+    ),
+    ("/identity/v3/users/{user_id}", "GET"): op(
+        "Show a user", USER_ENVELOPE, errors=(403,), description="Admins, or the user."
+    ),
+    ("/identity/v3/users/{user_id}", "PATCH"): op(
+        "Update a user", USER_ENVELOPE, request=USER_UPDATE, errors=(403, 409), description=ADMIN
+    ),
+    ("/identity/v3/users/{user_id}", "DELETE"): op(
+        "Delete a user", status=204, errors=(403, 409), description="Admins only; 409 while it owns resources."
+    ),
+    ("/identity/v3/users/{user_id}/projects", "GET"): op(
+        "List a user's projects", PROJECTS, errors=(403,), description="Admins, or the user."
+    ),
+    ("/identity/v3/roles", "GET"): op(
+        "List roles", listing("roles", ref("Role")), parameters=(NAME,), errors=(403,), description=ADMIN
+    ),
+    ("/identity/v3/roles", "POST"): op(
+        "Create a role", ROLE_ENVELOPE, status=201, request=ROLE_CREATE, errors=(403, 409), description=ADMIN
+    ),
+    ("/identity/v3/roles/{role_id}", "GET"): op("Show a role", ROLE_ENVELOPE, errors=(403,), description=ADMIN),
+    ("/identity/v3/roles/{role_id}", "DELETE"): op(
+        "Delete a role", status=204, errors=(403,), description="Admins only; the built-in roles cannot be deleted."
+    ),
+    ("/identity/v3/role_assignments", "GET"): op(
+        "List role assignments",
+        listing("role_assignments", ref("RoleAssignment")),
+        parameters=(
+            query("user.id", "Only this user's"),
+            query("scope.project.id", "Only in this project"),
+            query("role.id", "Only of this role"),
+            query("include_names", "Add names to the ids", allowEmptyValue=True),
+        ),
+        errors=(403,),
+        description="Admins only; at most 1000.",
+    ),
+}

@@ -1,0 +1,244 @@
+"""Networking API v2.0 (a Neutron subset): version discovery, extensions, networks, subnets, ports
+and quotas (``apps/network/api/*.py``, ``apps/network/urls.py``)."""
+
+from cloudcore.openapi_bodies.common import (
+    BOOL,
+    DATE_TIME,
+    INT,
+    LINKS,
+    NULL,
+    NULLABLE_STR,
+    STR,
+    UUID,
+    Op,
+    array,
+    described,
+    enum,
+    envelope,
+    listing,
+    obj,
+    op,
+    query,
+    ref,
+)
+
+FIELDS_NOTE = "With ?fields= only the members asked for are present."
+OWNER = {"tenant_id": described(STR, "The same as project_id"), "project_id": STR}
+EMPTY_LIST = array({}, maxItems=0, description="Always empty")
+COMMON = {"tags": EMPTY_LIST, "revision_number": INT, "created_at": DATE_TIME, "updated_at": DATE_TIME}
+
+NETWORK = obj(
+    {
+        "id": UUID,
+        "name": STR,
+        "description": STR,
+        "status": STR,
+        "subnets": array(UUID),
+        "admin_state_up": BOOL,
+        "shared": BOOL,
+        **OWNER,
+        "mtu": INT,
+        "router:external": BOOL,
+        "is_default": described(BOOL, "The default network servers get with networks 'auto'"),
+        "availability_zones": EMPTY_LIST,
+        "availability_zone_hints": EMPTY_LIST,
+        "ipv4_address_scope": NULL,
+        "ipv6_address_scope": NULL,
+        "port_security_enabled": BOOL,
+        "l2_adjacency": BOOL,
+        "qos_policy_id": NULL,
+        **COMMON,
+    },
+    description=FIELDS_NOTE,
+)
+SUBNET = obj(
+    {
+        "id": UUID,
+        "name": STR,
+        "description": STR,
+        "network_id": UUID,
+        **OWNER,
+        "cidr": STR,
+        "ip_version": enum(4, 6),
+        "gateway_ip": NULLABLE_STR,
+        "allocation_pools": array(obj({"start": STR, "end": STR}, "all"), minItems=1, maxItems=1),
+        "enable_dhcp": BOOL,
+        "dns_nameservers": array(STR),
+        "host_routes": EMPTY_LIST,
+        "ipv6_address_mode": NULL,
+        "ipv6_ra_mode": NULL,
+        "subnetpool_id": NULL,
+        "segment_id": NULL,
+        "service_types": EMPTY_LIST,
+        **COMMON,
+    },
+    description=FIELDS_NOTE,
+)
+PORT = obj(
+    {
+        "id": UUID,
+        "name": STR,
+        "description": STR,
+        "network_id": UUID,
+        **OWNER,
+        "mac_address": STR,
+        "fixed_ips": array(obj({"subnet_id": UUID, "ip_address": STR}, "all")),
+        "device_id": described(STR, "The server's id"),
+        "device_owner": STR,
+        "status": STR,
+        "admin_state_up": BOOL,
+        "allowed_address_pairs": EMPTY_LIST,
+        "extra_dhcp_opts": EMPTY_LIST,
+        "security_groups": EMPTY_LIST,
+        "port_security_enabled": BOOL,
+        "binding:vnic_type": enum("normal"),
+        **COMMON,
+    },
+    description=FIELDS_NOTE,
+)
+OWNER_FIELDS = {
+    "project_id": described(STR, "Admins: another project"),
+    "tenant_id": described(STR, "The same as project_id"),
+}
+NETWORK_CREATE = envelope(
+    "network",
+    obj(
+        {
+            "name": {"type": ["string", "null"], "maxLength": 255},
+            "description": {"type": ["string", "null"], "maxLength": 255},
+            "admin_state_up": BOOL,
+            "shared": described(BOOL, "Admins only"),
+            "router:external": described(BOOL, "Admins only"),
+            "mtu": {"type": "integer", "minimum": 68, "maximum": 65535},
+            **OWNER_FIELDS,
+        },
+        closed=False,
+    ),
+    examples=[{"network": {"name": "private"}}],
+)
+SUBNET_CREATE = envelope(
+    "subnet",
+    obj(
+        {
+            "network_id": UUID,
+            "cidr": STR,
+            "ip_version": enum(4, 6),
+            "name": {"type": ["string", "null"], "maxLength": 255},
+            "description": {"type": ["string", "null"], "maxLength": 255},
+            "gateway_ip": described(NULLABLE_STR, "The first address when absent; null for none"),
+            "allocation_pools": array(obj({"start": STR, "end": STR}, "all"), minItems=1, maxItems=1),
+            "enable_dhcp": BOOL,
+            "dns_nameservers": array(STR),
+        },
+        ["network_id", "cidr"],
+        closed=False,
+    ),
+    examples=[{"subnet": {"network_id": "2f1e4d0c-8c1e-4c59-9d1c-2f6b8d1f3a10", "cidr": "192.168.0.0/24"}}],
+)
+QUOTA_RESOURCES = ("network", "subnet", "port", "router", "floatingip", "security_group", "security_group_rule",
+                   "rbac_policy", "subnetpool")  # fmt: skip
+QUOTA = envelope("quota", obj({k: INT for k in QUOTA_RESOURCES}, "all"))
+QUOTA_DETAIL = envelope(
+    "quota",
+    obj({k: obj({"limit": INT, "used": INT, "reserved": INT}, "all") for k in QUOTA_RESOURCES}, "all"),
+)
+VERSIONS = envelope("versions", array(obj({"id": STR, "status": STR, "links": LINKS}, "all")))
+RESOURCES = envelope("resources", array(obj({"name": STR, "collection": STR, "links": LINKS}, "all")))
+EXTENSION = obj({"name": STR, "alias": STR, "description": STR, "updated": STR, "links": array({})}, closed=False)
+
+COMPONENTS = {"Network": NETWORK, "Subnet": SUBNET, "Port": PORT}
+
+
+def _filters(*names: tuple[str, dict]) -> tuple:
+    fields = query("fields", "Return only these members (repeatable)", array(STR), explode=True)
+    described_filters = tuple(
+        query(name, "Only items with this value (repeatable: any of them)", array(schema), explode=True)
+        for name, schema in names
+    )
+    return (*described_filters, fields)
+
+
+OWNER_FILTERS = (("project_id", STR), ("tenant_id", STR))
+NETWORK_FILTERS = _filters(
+    ("id", UUID),
+    ("name", STR),
+    ("shared", BOOL),
+    ("status", STR),
+    ("admin_state_up", BOOL),
+    ("router:external", BOOL),
+    *OWNER_FILTERS,
+    ("mtu", INT),
+)
+SUBNET_FILTERS = _filters(("id", UUID), ("name", STR), ("network_id", UUID), ("cidr", STR), ("ip_version", INT),
+                          ("gateway_ip", STR), ("enable_dhcp", BOOL), *OWNER_FILTERS)  # fmt: skip
+PORT_FILTERS = _filters(("id", UUID), ("name", STR), ("network_id", UUID), ("device_id", STR),
+                        ("device_owner", STR), ("mac_address", STR), ("status", STR), *OWNER_FILTERS)  # fmt: skip
+ONLY_FIELDS = _filters()
+
+OPERATIONS = {
+    ("/network/", "GET"): op("List Networking API versions", VERSIONS),
+    ("/network/v2.0/", "GET"): op("List the Networking API's collections", RESOURCES),
+    ("/network/v2.0/extensions", "GET"): op(
+        "List extensions", listing("extensions", EXTENSION), description="None: clients skip every optional feature."
+    ),
+    ("/network/v2.0/extensions/{alias}", "GET"): Op(
+        "Show an extension", {}, description="This cloud has no extensions: always 404."
+    ),
+    ("/network/v2.0/networks", "GET"): op(
+        "List networks",
+        listing("networks", ref("Network")),
+        parameters=NETWORK_FILTERS,
+        errors=(400,),
+        description="Shared networks and the caller's project's (every one for admins).",
+    ),
+    ("/network/v2.0/networks", "POST"): op(
+        "Create a network",
+        envelope("network", ref("Network")),
+        status=201,
+        request=NETWORK_CREATE,
+        parameters=ONLY_FIELDS,
+        errors=(403,),
+    ),
+    ("/network/v2.0/networks/{network_id}", "GET"): op(
+        "Show a network", envelope("network", ref("Network")), parameters=ONLY_FIELDS
+    ),
+    ("/network/v2.0/networks/{network_id}", "DELETE"): op(
+        "Delete a network", status=204, errors=(403, 409), description="409 NetworkInUse while it has ports."
+    ),
+    ("/network/v2.0/subnets", "GET"): op(
+        "List subnets", listing("subnets", ref("Subnet")), parameters=SUBNET_FILTERS, errors=(400,)
+    ),
+    ("/network/v2.0/subnets", "POST"): op(
+        "Create a subnet",
+        envelope("subnet", ref("Subnet")),
+        status=201,
+        request=SUBNET_CREATE,
+        parameters=ONLY_FIELDS,
+        errors=(403, 404, 409),
+        description="On a network the caller's project owns (any, for admins). One allocation pool; 404 for an "
+        "unknown network_id, 409 when the gateway is in the pool.",
+    ),
+    ("/network/v2.0/subnets/{subnet_id}", "GET"): op(
+        "Show a subnet", envelope("subnet", ref("Subnet")), parameters=ONLY_FIELDS
+    ),
+    ("/network/v2.0/subnets/{subnet_id}", "DELETE"): op(
+        "Delete a subnet", status=204, errors=(403, 409), description="409 SubnetInUse while ports hold addresses."
+    ),
+    ("/network/v2.0/ports", "GET"): op(
+        "List ports",
+        listing("ports", ref("Port")),
+        parameters=PORT_FILTERS,
+        errors=(400,),
+        description="The caller's project's (every one for admins).",
+    ),
+    ("/network/v2.0/ports/{port_id}", "GET"): op("Show a port", envelope("port", ref("Port")), parameters=ONLY_FIELDS),
+    ("/network/v2.0/quotas/{project_id}", "GET"): op(
+        "Show a project's network quotas", QUOTA, errors=(403,), description="Neutron's defaults; -1 is unlimited."
+    ),
+    ("/network/v2.0/quotas/{project_id}/details", "GET"): op(
+        "Show a project's network quotas with usage",
+        QUOTA_DETAIL,
+        errors=(403,),
+        description="Also at /details.json.",
+    ),
+}
