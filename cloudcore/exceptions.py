@@ -7,7 +7,7 @@ message says what to fix.
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -64,6 +64,19 @@ class NoValidHost(CloudError):
     kind = "computeFault"
 
 
+# What the database driver says of a NUL character in a value (PostgreSQL's text cannot hold one):
+# psycopg2's ValueError, psycopg 3's DataError (Django's postgresql features name both).
+_NUL_MESSAGES = ("cannot contain NUL (0x00)",)
+
+
+def client_fault(exc: Exception) -> CloudError | None:
+    """The 400 for an exception the client's input caused deep down (a NUL character in a path, query
+    parameter or body string reaching the database), or None when the exception is a server fault."""
+    if isinstance(exc, ValueError | DataError) and any(m in str(exc) for m in _NUL_MESSAGES):
+        return BadRequest("Invalid input: NUL (\\u0000) characters are not allowed in strings.")
+    return None
+
+
 def _drf_message(exc: drf.APIException) -> str:
     detail = exc.detail
     if isinstance(detail, dict):
@@ -89,6 +102,7 @@ _DRF_KINDS = {
 
 def exception_handler(exc, context):
     """DRF's hook: every error leaves the API as a Nova-style body, never as an HTML page."""
+    exc = client_fault(exc) or exc
     if isinstance(exc, CloudError):
         return Response(exc.body(), status=exc.code)
     if isinstance(exc, DatabaseUnavailable):

@@ -67,11 +67,16 @@ def _exceeded(resource: str, requested: int, used: int, allowed: int) -> QuotaEx
 def instances_allowed(project_id: str, flavor: dict, min_count: int, max_count: int) -> int:
     """How many of ``max_count`` new instances of ``flavor`` fit (at least ``min_count``, or 403).
 
-    Call inside the transaction that creates them; it takes the project's lock.
+    Call inside the transaction that creates them; it takes the project's lock, unless instances,
+    cores and RAM are all unlimited: then there is nothing to race for, and creates in one project
+    need not queue behind each other's transactions (nor count the project's usage).
     """
+    per_instance = {"instances": 1, "cores": int(flavor["vcpus"]), "ram": int(flavor["memory_mb"])}
+    unlocked = limits(project_id)
+    if all(unlocked[resource] < 0 for resource in per_instance):
+        return max_count
     lock(project_id)
     limit, used = limits(project_id), usage(project_id)
-    per_instance = {"instances": 1, "cores": int(flavor["vcpus"]), "ram": int(flavor["memory_mb"])}
     fits = max_count
     for resource, each in per_instance.items():
         if limit[resource] < 0 or each == 0:
@@ -103,9 +108,12 @@ def check_server_groups(project_id: str) -> None:
 
 
 def check_group_members(group: ServerGroup, adding: int) -> None:
-    """Called with the group's project already locked (by ``instances_allowed``)."""
+    """Call inside the transaction that adds the members; it takes the group's project's lock."""
     limit = limits(group.project_id)["server_group_members"]
-    if limit >= 0 and group.members.count() + adding > limit:
+    if limit < 0:
+        return
+    lock(group.project_id)
+    if group.members.count() + adding > limit:
         raise QuotaExceeded("Quota exceeded, too many servers in group")
 
 

@@ -131,7 +131,9 @@ KEYPAIR_CREATE = envelope(
     ),
     examples=[{"keypair": {"name": "mykey"}}],
 )
-KEYPAIR_USER = query("user_id", "Admins: another user's key pairs")
+KEYPAIR_USER = query(
+    "user_id", "Admins: another user's key pairs", {"type": "string", "minLength": 1, "maxLength": 255}
+)
 
 # What Nova's 2.1 quota set shows; microversion 2.36 drops the network ones.
 NETWORK_QUOTAS = ("fixed_ips", "floating_ips", "security_group_rules", "security_groups")
@@ -165,7 +167,7 @@ QUOTA_SET_UPDATE = envelope(
     obj(
         {
             "force": described(BOOL, "Set a limit below the current usage"),
-            **{k: {"type": "integer", "minimum": -1} for k in SETTABLE_QUOTAS},
+            **{k: {"type": "integer", "minimum": -1, "maximum": 2**31 - 1} for k in SETTABLE_QUOTAS},
         }
     ),
     examples=[{"quota_set": {"instances": 20, "cores": 40}}],
@@ -268,10 +270,18 @@ OPERATIONS = {
         "Delete a flavor extra spec", reply="Deleted, no body", errors=(403,)
     ),
     ("/v2.1/images", "GET"): op(
-        "List images (proxy)", listing("images", ref("ComputeImageBrief")), description=PROXY, deprecated=True
+        "List images (proxy)",
+        listing("images", ref("ComputeImageBrief")),
+        description=PROXY,
+        deprecated=True,
+        errors=(404,),
     ),
     ("/v2.1/images/detail", "GET"): op(
-        "List images with details (proxy)", listing("images", ref("ComputeImage")), description=PROXY, deprecated=True
+        "List images with details (proxy)",
+        listing("images", ref("ComputeImage")),
+        description=PROXY,
+        deprecated=True,
+        errors=(404,),
     ),
     ("/v2.1/images/{image_id}", "GET"): op(
         "Show an image (proxy)", envelope("image", ref("ComputeImage")), description=PROXY, deprecated=True
@@ -290,10 +300,10 @@ OPERATIONS = {
         headers={"Cache-Control": ("no-store", STR)},
     ),
     ("/v2.1/os-keypairs/{name}", "GET"): op(
-        "Show a key pair", envelope("keypair", ref("Keypair")), parameters=(KEYPAIR_USER,), errors=(403,)
+        "Show a key pair", envelope("keypair", ref("Keypair")), parameters=(KEYPAIR_USER,), errors=(400, 403)
     ),
     ("/v2.1/os-keypairs/{name}", "DELETE"): op(
-        "Delete a key pair", status=202, parameters=(KEYPAIR_USER,), errors=(403,)
+        "Delete a key pair", status=202, parameters=(KEYPAIR_USER,), errors=(400, 403)
     ),
     ("/v2.1/limits", "GET"): op(
         "Show the project's limits and usage",

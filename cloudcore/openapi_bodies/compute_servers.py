@@ -8,7 +8,6 @@ from cloudcore.openapi_bodies.common import (
     LIMIT,
     LINKS,
     LOCATION,
-    NULL,
     NULLABLE_STR,
     NULLABLE_TIMESTAMP,
     STR,
@@ -210,7 +209,7 @@ def _action(name: str, argument: dict, title: str) -> dict:
     return obj({name: argument}, [name], title=title)
 
 
-NO_ARGUMENT = {"type": ["object", "null"], "maxProperties": 0, "description": "null or {}"}
+NO_ARGUMENT = {"type": ["object", "null"], "description": "null or {} (keys are ignored)"}
 SERVER_ACTION = {
     "oneOf": [
         _action("os-start", NO_ARGUMENT, "Start a stopped server (202)"),
@@ -219,19 +218,19 @@ SERVER_ACTION = {
         _action("unpause", NO_ARGUMENT, "Unpause (202)"),
         _action("suspend", NO_ARGUMENT, "Suspend (202)"),
         _action("resume", NO_ARGUMENT, "Resume (202)"),
-        _action("reboot", obj({"type": enum("SOFT", "HARD", "soft", "hard")}, "all"), "Reboot (202)"),
+        _action("reboot", obj({"type": enum("SOFT", "HARD", "soft", "hard")}, "all", closed=False), "Reboot (202)"),
         _action(
             "rebuild",
             obj({"imageRef": STR, "name": STR}, ["imageRef"], closed=False),
             "Rebuild from an image (202 with the server)",
         ),
         _action("resize", obj({"flavorRef": REF_OR_ID}, ["flavorRef"], closed=False), "Resize to a flavor (202)"),
-        _action("confirmResize", NULL, "Confirm a resize or migration (204)"),
-        _action("revertResize", NULL, "Revert a resize or migration (202)"),
+        _action("confirmResize", NO_ARGUMENT, "Confirm a resize or migration (204)"),
+        _action("revertResize", NO_ARGUMENT, "Revert a resize or migration (202)"),
         _action("migrate", NO_ARGUMENT, "Cold-migrate to another host; managers and admins (202)"),
         _action(
             "createImage",
-            obj({"name": STR, "metadata": STRING_MAP}, ["name"]),
+            obj({"name": STR, "metadata": STRING_MAP}, ["name"], closed=False),
             "Snapshot to a new image (202 with image_id, Location)",
         ),
         _action(
@@ -245,8 +244,12 @@ SERVER_ACTION = {
             "Lock against changes by non-admins (202)",
         ),
         _action("unlock", NO_ARGUMENT, "Unlock (202)"),
-        _action("os-resetState", obj({"state": enum("active", "error")}, "all"), "Reset the vm_state; admins (202)"),
-        _action("forceDelete", NULL, "Delete at once (202)"),
+        _action(
+            "os-resetState",
+            obj({"state": enum("active", "error")}, "all", closed=False),
+            "Reset the vm_state; admins (202)",
+        ),
+        _action("forceDelete", NO_ARGUMENT, "Delete at once (202)"),
         _action(
             "evacuate",
             {"type": ["object", "null"], "properties": {"host": {"type": "string", "minLength": 1}}},

@@ -12,6 +12,7 @@ from cloudcore.openapi_bodies.common import ERROR_DESCRIPTIONS, JSON, Op
 from cloudcore.openapi_bodies.table import (
     COMPONENTS,
     COMPUTE_VERSIONED,
+    MICROVERSION_ERRORS,
     OPERATIONS,
     PARAMETERS,
     PATH_PARAMETERS,
@@ -87,8 +88,12 @@ def _responses(path: str, operation: dict, entry: Op, error: str) -> dict:
     errors = set(entry.errors)
     if "requestBody" in operation:
         errors.add(400)
+    if any(p.get("in") in ("path", "query") for p in operation.get("parameters", [])):
+        errors.add(400)  # a parameter the database cannot hold (a NUL character), if nothing else
     if "{" in path:
         errors.add(404)
+    if path.startswith(COMPUTE_VERSIONED) and path != COMPUTE_VERSIONED:
+        errors.update(MICROVERSION_ERRORS)
     security = operation.get("security")
     if security and {} not in security:
         errors.add(401)

@@ -172,7 +172,7 @@ PROJECT_UPDATE = envelope("project", obj(PROJECT_FIELDS, closed=False))
 USER_FIELDS = {
     "name": _name(150),
     "password": {"type": ["string", "null"], "minLength": 1},
-    "email": {"type": ["string", "null"], "maxLength": 255},
+    "email": {"type": ["string", "null"], "maxLength": 254},
     "enabled": BOOL,
     "default_project_id": NULLABLE_STR,
     "domain_id": DOMAIN_ID,
@@ -270,7 +270,7 @@ OPERATIONS = {
         PROJECT_ENVELOPE,
         status=201,
         request=PROJECT_CREATE,
-        errors=(403, 409),
+        errors=(403, 404, 409),
         description=ADMIN,
     ),  # fmt: skip
     ("/identity/v3/projects/{project_id}", "GET"): op(
@@ -305,7 +305,7 @@ OPERATIONS = {
         "List users", listing("users", ref("User")), parameters=(NAME,), errors=(403,), description=ADMIN
     ),
     ("/identity/v3/users", "POST"): op(
-        "Create a user", USER_ENVELOPE, status=201, request=USER_CREATE, errors=(403, 409), description=ADMIN
+        "Create a user", USER_ENVELOPE, status=201, request=USER_CREATE, errors=(403, 404, 409), description=ADMIN
     ),
     ("/identity/v3/users/{user_id}", "GET"): op(
         "Show a user", USER_ENVELOPE, errors=(403,), description="Admins, or the user."

@@ -46,16 +46,22 @@ TAGS = [
     {"name": "network", "description": "Networking API v2.0 (a Neutron subset): networks, subnets, ports, quotas."},
 ]
 
+_MICROVERSION = r"(2\.([1-9]|[1-3][0-9]|4[0-7])|latest)"  # 2.1 to 2.47
 PARAMETERS = {
     "ComputeApiVersion": header(
         "OpenStack-API-Version",
         "The microversion: 'compute 2.X' (2.1 to 2.47) or 'compute latest'; 2.1 when absent. Out of range is "
         "a 406, malformed a 400.",
+        {"type": "string", "pattern": f"^compute {_MICROVERSION}$"},
     ),
     "LegacyComputeApiVersion": header(
-        "X-OpenStack-Nova-API-Version", "The older form of OpenStack-API-Version: '2.X' (that header wins)"
+        "X-OpenStack-Nova-API-Version",
+        "The older form of OpenStack-API-Version: '2.X' (that header wins)",
+        {"type": "string", "pattern": f"^{_MICROVERSION}$"},
     ),
 }
+# What any operation taking those headers may answer for a malformed (400) or unsupported (406) version.
+MICROVERSION_ERRORS = (400, 406)
 COMPUTE_VERSIONED = "/v2.1/"  # paths under it (not the version document itself) take the headers above
 
 PATH_PARAMETERS = {

@@ -21,8 +21,9 @@ def _body(value, action: str) -> dict:
     return value
 
 
-def _power(rule):
-    def handler(request, ctx, server_id, _value):
+def _power(rule, action: str):
+    def handler(request, ctx, server_id, value):
+        _body(value, action)
         lifecycle.power_action(ctx, server_id, rule, request.request_id)
         return Response(status=202)
 
@@ -63,12 +64,14 @@ def _migrate(request, ctx, server_id, value):
     return Response(status=202)
 
 
-def _confirm(request, ctx, server_id, _value):
+def _confirm(request, ctx, server_id, value):
+    _body(value, "confirmResize")
     lifecycle.confirm_resize(ctx, server_id, request.request_id)
     return Response(status=204)
 
 
-def _revert(request, ctx, server_id, _value):
+def _revert(request, ctx, server_id, value):
+    _body(value, "revertResize")
     lifecycle.revert_resize(ctx, server_id, request.request_id)
     return Response(status=202)
 
@@ -101,7 +104,8 @@ def _lock(request, ctx, server_id, value):
     return Response(status=202)
 
 
-def _unlock(request, ctx, server_id, _value):
+def _unlock(request, ctx, server_id, value):
+    _body(value, "unlock")
     lifecycle.unlock(ctx, server_id, request.request_id)
     return Response(status=202)
 
@@ -121,18 +125,19 @@ def _evacuate(request, ctx, server_id, value):
     return Response({"adminPass": secrets.token_urlsafe(12)}, status=200)
 
 
-def _force_delete(request, ctx, server_id, _value):
+def _force_delete(request, ctx, server_id, value):
+    _body(value, "forceDelete")
     operations.delete_server(ctx, server_id, request.request_id, action="forceDelete")
     return Response(status=202)
 
 
 ACTIONS = {
-    "os-start": _power("start"),
-    "os-stop": _power("stop"),
-    "pause": _power("pause"),
-    "unpause": _power("unpause"),
-    "suspend": _power("suspend"),
-    "resume": _power("resume"),
+    "os-start": _power("start", "os-start"),
+    "os-stop": _power("stop", "os-stop"),
+    "pause": _power("pause", "pause"),
+    "unpause": _power("unpause", "unpause"),
+    "suspend": _power("suspend", "suspend"),
+    "resume": _power("resume", "resume"),
     "reboot": _reboot,
     "rebuild": _rebuild,
     "resize": _resize,

@@ -9,6 +9,9 @@ from apps.images.models import Image
 from apps.network import ipam
 from cloudcore.microversion import at_least
 
+#: The states whose servers show their latest fault.
+FAULT_STATES = (VmState.ERROR, VmState.DELETED)
+
 
 def _iso(value) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
@@ -156,7 +159,7 @@ def server_detail(request, instance: Instance, ctx: RequestContext, addresses: d
             })  # fmt: skip
     else:
         body["OS-EXT-SRV-ATTR:host"] = None
-    if instance.vm_state in (VmState.ERROR, VmState.DELETED):
+    if instance.vm_state in FAULT_STATES:
         fault = next(iter(instance.faults.all()), None)
         if fault is not None:
             body["fault"] = {"code": fault.code, "message": fault.message, "created": _iso(fault.created_at)}

@@ -74,13 +74,18 @@ class QuotaSetView(APIView):
         return Response(status=202)
 
 
+MAX_LIMIT = 2**31 - 1  # the database's integer, as Nova's db.MAX_INT
+
+
 def _limit(name: str, value) -> int:
     try:
         limit = int(value)
     except (TypeError, ValueError):
         limit = None
-    if isinstance(value, bool) or limit is None or limit < -1 or str(value).strip() != str(limit):
-        raise BadRequest(f"Invalid input for field/attribute {name}. Value: {value}. must be an integer >= -1")
+    if isinstance(value, bool) or limit is None or not -1 <= limit <= MAX_LIMIT or str(value).strip() != str(limit):
+        raise BadRequest(
+            f"Invalid input for field/attribute {name}. Value: {value}. must be an integer from -1 to {MAX_LIMIT}"
+        )
     return limit
 
 

@@ -196,7 +196,8 @@ class MigrationsView(APIView):
             host = params["host"]
             migrations = migrations.filter(Q(source_compute=host) | Q(dest_compute=host))
         if params.get("instance_uuid"):
-            migrations = migrations.filter(instance_id=params["instance_uuid"])
+            instance_uuid = ipam.parse_uuid(params["instance_uuid"])  # a malformed one matches nothing
+            migrations = migrations.filter(instance_id=instance_uuid) if instance_uuid else migrations.none()
         if params.get("migration_type"):
             migrations = migrations.filter(migration_type=params["migration_type"])
         return Response({"migrations": [builders.migration(m) for m in migrations[:1000]]})

@@ -76,7 +76,7 @@ def _project_fields(spec: dict, partial: bool) -> dict:
     if "enabled" in spec:
         fields["enabled"] = flag(spec["enabled"], "enabled")
     if "domain_id" in spec:
-        check_domain({"id": spec["domain_id"]})
+        check_domain({"id": text(spec["domain_id"], "domain_id", max_length=64)})
     return fields
 
 
@@ -135,14 +135,14 @@ def _user_fields(spec: dict, partial: bool) -> tuple[dict, str | None]:
     if "name" in spec or not partial:
         fields["username"] = text(spec.get("name"), "name", max_length=150)
     if "email" in spec:
-        fields["email"] = text(spec["email"], "email", required=False) or ""
+        fields["email"] = text(spec["email"], "email", required=False, max_length=254) or ""
     if "enabled" in spec:
         fields["is_active"] = flag(spec["enabled"], "enabled")
     if "default_project_id" in spec:
         project_id = spec["default_project_id"]
         fields["default_project"] = None if project_id is None else _get(Project, str(project_id), "project")
     if "domain_id" in spec:
-        check_domain({"id": spec["domain_id"]})
+        check_domain({"id": text(spec["domain_id"], "domain_id", max_length=64)})
     password = spec.get("password")
     if password is not None and (not isinstance(password, str) or not password):
         raise BadRequest("Invalid input for field 'password': a non-empty string is required.")

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.identity.models import DEFAULT_DOMAIN, Project, Role, Token, User
-from cloudcore.exceptions import BadRequest, CloudError, NotFound
+from cloudcore.exceptions import BadRequest, CloudError, NotFound, client_fault
 
 TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
           409: "Conflict", 415: "Unsupported Media Type", 503: "Service Unavailable"}  # fmt: skip
@@ -39,6 +39,7 @@ class IdentityView(APIView):
     permission_classes = [IsAuthenticated]
 
     def handle_exception(self, exc):
+        exc = client_fault(exc) or exc
         if isinstance(exc, CloudError):
             return Response(error_body(exc.code, exc.message), status=exc.code)
         if isinstance(exc, drf.ParseError):

@@ -1,5 +1,7 @@
 """What every Networking API view shares: Neutron's error body, list filters, ``fields``, links."""
 
+import ipaddress
+
 from django.conf import settings
 from django.db.models import QuerySet
 from rest_framework.response import Response
@@ -102,9 +104,16 @@ def to_bool(value: str, name: str) -> bool:
     raise invalid_input(f"'{value}' cannot be converted to boolean for '{name}'.")
 
 
+def _ip_or_none(value: str):
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
 def filter_query(request, queryset: QuerySet, spec: dict[str, tuple[str, str]]) -> QuerySet:
     """Neutron's list filters: ``?name=a&name=b`` means either. ``spec`` maps a query parameter to
-    (model field, kind), kind one of ``str``, ``uuid``, ``bool``, ``int``. A value that cannot
+    (model field, kind), kind one of ``str``, ``uuid``, ``bool``, ``int``, ``ip``. A value that cannot
     match (a malformed id) matches nothing; unknown parameters (``limit``, ``marker``, sorting,
     ``fixed_ips``...) are ignored."""
     for param, (field, kind) in spec.items():
@@ -115,10 +124,12 @@ def filter_query(request, queryset: QuerySet, spec: dict[str, tuple[str, str]]) 
             parsed = [to_bool(v, param) for v in values]
         elif kind == "uuid":
             parsed = [u for u in map(parse_uuid, values) if u is not None]
-        elif kind == "int":
-            parsed = [int(v) for v in values if v.strip().isdigit()]
-        else:
-            parsed = values
+        elif kind == "int":  # ASCII digits only ("²".isdigit() is true), within PostgreSQL's integer
+            parsed = [int(v) for v in values if v.strip().isascii() and v.strip().isdigit() and len(v.strip()) < 10]
+        elif kind == "ip":
+            parsed = [str(address) for address in map(_ip_or_none, values) if address is not None]
+        else:  # PostgreSQL text holds no NUL character: such a value matches nothing
+            parsed = [v for v in values if "\x00" not in v]
         queryset = queryset.filter(**{f"{field}__in": parsed}) if parsed else queryset.none()
     return queryset
 

@@ -34,6 +34,9 @@ def _flag(spec: dict, field: str, default: bool) -> bool:
 
 def _owner(ctx, spec: dict) -> str | None:
     """The project a new resource belongs to: the caller's, or (admins only) the one named."""
+    for key in ("project_id", "tenant_id"):
+        if spec.get(key) is not None and not isinstance(spec[key], str):
+            raise bad_request(f"Invalid input for {key}. Reason: '{spec[key]}' is not a valid string.")
     named = {spec[key] for key in ("project_id", "tenant_id") if spec.get(key)}
     if len(named) > 1:
         raise bad_request("'project_id' and 'tenant_id' do not match.")

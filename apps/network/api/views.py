@@ -145,7 +145,7 @@ SUBNET_FILTERS = {
     "network_id": ("network_id", "uuid"),
     "cidr": ("cidr", "str"),
     "ip_version": ("ip_version", "int"),
-    "gateway_ip": ("gateway_ip", "str"),
+    "gateway_ip": ("gateway_ip", "ip"),
     "enable_dhcp": ("enable_dhcp", "bool"),
     "project_id": ("network__project_id", "str"),
     "tenant_id": ("network__project_id", "str"),
