@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BUILD_PACKAGES := libvirt-dev pkg-config
 TEST_PACKAGES := qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients chromium
 
-.PHONY: up test lint clean
+.PHONY: up test lint bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@pkg-config --exists libvirt 2>/dev/null || bash scripts/debian-packages $(BUILD_PACKAGES)
@@ -28,6 +28,17 @@ lint: $(VENV)/.installed
 test: lint
 	@bash scripts/debian-packages --optional $(TEST_PACKAGES)
 	$(PY) -m tests.fixtures.services -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# The benchmarks, full size (minutes, not seconds); each writes its JSON to bench/results/<name>.json.
+BENCHMARKS := scheduler boot api load
+bench: $(VENV)/.installed
+	@mkdir -p bench/results
+	@for name in $(BENCHMARKS); do \
+		echo "bench/$$name.py -> bench/results/$$name.json"; \
+		$(PY) -m tests.fixtures.services -- $(PY) -m bench.$$name > bench/results/$$name.json.tmp \
+			&& mv bench/results/$$name.json.tmp bench/results/$$name.json \
+			|| { rm -f bench/results/$$name.json.tmp; exit 1; }; \
+	done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

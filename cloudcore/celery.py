@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 from workers import observability, rpc  # noqa: F401 - observability connects its signals
 
@@ -13,3 +13,18 @@ app.conf.update(rpc.celery_config())
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.include = ["workers.scheduler.tasks", "workers.conductor.tasks"]
 rpc.use_app(app)
+
+# Celery's Django fixup closes every database connection before and after each task unless
+# CELERY_DB_REUSE_MAX is set, so every task paid for a new PostgreSQL backend (a fork, the login,
+# the time zone set-up): bench/boot.py measured it as a large share of the database's CPU per boot.
+# Connections are kept instead and, as Django does around each request, closed when unusable
+# (after an error, e.g. a restarted database) or older than CONN_MAX_AGE.
+app.conf.update({"CELERY_DB_REUSE_MAX": 1_000_000_000})
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_connections(**_):
+    from django.db import close_old_connections
+
+    close_old_connections()
