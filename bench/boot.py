@@ -21,6 +21,7 @@ a conductor worker, which marks the row active. ``ratio_to_floor`` divides one b
 """
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -35,6 +36,7 @@ import psycopg2
 import requests
 
 from bench.common import ProcessMeter, machine_busy, summary_ms, workspace
+from bench.profile import Profiler
 from cloudcore.launcher import free_port, wait_for_port, worker_options
 
 ADMIN = ("admin", "admin")
@@ -269,8 +271,12 @@ def run_cloudcore(args, template: str, data_dir: Path, log_dir: Path) -> dict:
             cloud.get("/v2.1/flavors")
         warm, _ = low_load(f"{base}/v2.1/servers", lambda i: body(i, "warm"), 3, poller, ADMIN, 60)
         idle_ids, idle = low_load(f"{base}/v2.1/servers", lambda i: body(i, "idle"), args.low_load, poller, ADMIN, 60)
-        ids, boot = boot_phase(f"{base}/v2.1/servers", body, args.servers, args.clients, poller, ADMIN, meter,
-                               args.timeout, args.stats_wait)  # fmt: skip
+        profiled = {name: pid for name, pid in meter.leaders.items() if name in ("api", "scheduler-1", "conductor-1")}
+        with Profiler(profiled, log_dir / "profile") if args.profile else contextlib.nullcontext() as profiler:
+            ids, boot = boot_phase(f"{base}/v2.1/servers", body, args.servers, args.clients, poller, ADMIN, meter,
+                                   args.timeout, args.stats_wait)  # fmt: skip
+        if profiler is not None:
+            boot["profile"] = profiler.results()
         delete = delete_phase(base, ids + idle_ids + warm, args.clients, poller, meter, args.timeout)
         rss = meter.peak_rss_mb()
         poller.close()
@@ -359,6 +365,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--stats-wait", type=float, default=11, help="seconds for PostgreSQL's commit counters")
     parser.add_argument("--no-floor", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="sample the API, scheduler and conductor with py-spy")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 20 servers, 4 clients, 2 nodes")
     args = parser.parse_args()
     if args.quick:

@@ -46,7 +46,7 @@ ACTIONS_BY_STATUS = {
         {"reboot": {"type": "HARD"}},
         {"pause": None},
         {"suspend": None},
-        {"resize": {"flavorRef": "2"}},
+        "resize",  # to the other of flavors 1 and 2
     ],
     "SHUTOFF": [{"os-start": None}],
     "PAUSED": [{"unpause": None}],
@@ -95,6 +95,7 @@ class User(threading.Thread):
         self.session = requests.Session()
         self.session.auth = ADMIN
         self.servers: dict[str, str] = {}  # id -> the status this user last saw
+        self.flavors: dict[str, str] = {}  # id -> the flavor it last saw
         self.count = 0
 
     def request(self, kind: str, method: str, path: str, detail: str = "", **kw) -> requests.Response | None:
@@ -126,6 +127,7 @@ class User(threading.Thread):
         if response is not None and response.status_code == 202:
             server_id = response.json()["server"]["id"]
             self.servers[server_id] = "BUILD"
+            self.flavors[server_id] = "1"
             with self.stats.lock:
                 self.stats.created.append(server_id)
 
@@ -139,6 +141,7 @@ class User(threading.Thread):
         if response is not None and response.status_code == 200:
             server = response.json()["server"]
             self.servers[server_id] = server["status"] if server["OS-EXT-STS:task_state"] is None else "BUSY"
+            self.flavors[server_id] = server["flavor"]["id"]
 
     def action(self):
         server_id = self.rng.choice(list(self.servers))
@@ -147,6 +150,8 @@ class User(threading.Thread):
             self.show()
             return
         body = self.rng.choice(choices)
+        if body == "resize":
+            body = {"resize": {"flavorRef": "2" if self.flavors[server_id] == "1" else "1"}}
         response = self.request("action", "POST", f"/v2.1/servers/{server_id}/action", f"{server_id} {body}", json=body)
         if response is not None and response.status_code in (202, 204):
             self.servers[server_id] = "BUSY"

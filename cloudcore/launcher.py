@@ -62,7 +62,7 @@ def celery(*args: str) -> list[str]:
 def worker_options(queue: str, name: str, concurrency: int) -> list[str]:
     return [
         "worker", "-Q", queue, "-n", f"{name}@%h", "-P", "threads", "-c", str(concurrency),
-        "-E", "--without-mingle", "--without-gossip", "-l", "INFO",
+        "--without-mingle", "--without-gossip", "-l", "INFO",  # task events: TASK_EVENTS (workers/rpc.py)
     ]  # fmt: skip
 
 

@@ -31,6 +31,7 @@ def celery_config(redis_url: str | None = None) -> dict:
     """
     url = redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     broker = os.environ.get("BROKER_URL") if redis_url is None else None
+    task_events = os.environ.get("TASK_EVENTS", "true").strip().lower() not in ("0", "false", "no", "off")
     return {
         "broker_url": broker or url,
         "result_backend": url,
@@ -67,8 +68,10 @@ def celery_config(redis_url: str | None = None) -> dict:
             "interval_max": 2,
         },
         "worker_hijack_root_logger": False,
-        "worker_send_task_events": True,
-        "task_send_sent_event": True,
+        # Task events (sent, received, started, succeeded: four messages per task) feed Flower's
+        # task pages; a cloud nobody watches through Flower can save them with TASK_EVENTS=false.
+        "worker_send_task_events": task_events,
+        "task_send_sent_event": task_events,
         "enable_utc": True,
     }
 

@@ -72,11 +72,11 @@ def instances_allowed(project_id: str, flavor: dict, min_count: int, max_count: 
     need not queue behind each other's transactions (nor count the project's usage).
     """
     per_instance = {"instances": 1, "cores": int(flavor["vcpus"]), "ram": int(flavor["memory_mb"])}
-    unlocked = limits(project_id)
-    if all(unlocked[resource] < 0 for resource in per_instance):
+    limit = limits(project_id)  # the limits themselves are not what the lock serialises
+    if all(limit[resource] < 0 for resource in per_instance):
         return max_count
     lock(project_id)
-    limit, used = limits(project_id), usage(project_id)
+    used = usage(project_id)
     fits = max_count
     for resource, each in per_instance.items():
         if limit[resource] < 0 or each == 0:

@@ -51,7 +51,11 @@ COMPUTE_BINARY = "cloudcore-compute"
 
 def _locked_instance(instance_uuid: str, host: str) -> Instance | None:
     """The instance, row-locked, if it exists and is on ``host``; None (and a log line) otherwise."""
-    instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
+    return _on_host(Instance.objects.select_for_update().filter(uuid=instance_uuid).first(), instance_uuid, host)
+
+
+def _on_host(instance: Instance | None, instance_uuid: str, host: str) -> Instance | None:
+    """``instance`` if it exists and is on ``host``; None (and a log line) otherwise."""
     if instance is None:
         LOG.warning("report from %s about unknown instance %s ignored", host, instance_uuid)
         return None
@@ -101,7 +105,7 @@ def instance_update(
             LOG.info("%s built %s, which is no longer wanted there; destroying it", host, instance_uuid)
             _destroy_leftover(host, instance_uuid, request_id)
             return False
-        instance = _locked_instance(instance_uuid, host)
+        instance = _on_host(instance, instance_uuid, host)
         if instance is None or instance.deleted:
             return False
         stale_attempt = attempt_id is not None and str(instance.attempt_id) != attempt_id

@@ -8,6 +8,7 @@ database evaluates the node's condition under its row lock. ``*_used`` changes o
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import ExpressionWrapper, F, FloatField
@@ -78,11 +79,16 @@ def claim(
     host_state: HostState,
     need: ResourceRequest,
     alternates: list[dict],
+    in_strict_group: bool = True,
+    then: Callable[[], None] | None = None,
 ) -> str | None:
     """Claim ``need`` on ``host_state``'s node for a build and point the instance at it.
 
     Returns the new attempt id, or None when the node had no room or the instance moved on
     (deleted, or already placed by another attempt). Nothing is written in that case.
+    ``in_strict_group=False`` (the caller knows the instance is in no affinity or anti-affinity
+    group) skips the group re-check; ``then`` writes more in the same transaction once the claim
+    holds (the scheduler's action event: one commit per placement, not two).
     """
     attempt_id = uuid.uuid4()
     try:
@@ -100,9 +106,11 @@ def claim(
                 attempts=F("attempts") + 1,
                 alternate_hosts=alternates,
             )
-            if not placed or not _group_allows(instance_uuid, host_state.host):
+            if not placed or (in_strict_group and not _group_allows(instance_uuid, host_state.host)):
                 raise _LostRace
             _take(host_state, need, instance_uuid)
+            if then is not None:
+                then()
     except _LostRace:
         return None
     return str(attempt_id)

@@ -1,6 +1,7 @@
 """Placing instances: decide, claim in the database, and hand each instance to its host."""
 
 import dataclasses
+import functools
 import logging
 import time
 
@@ -36,9 +37,20 @@ def place(instance: Instance, hosts: HostTable, request_id: str | None, group_ca
     started = timezone.now()
     spec = request_spec.build(instance, group_cache=group_cache)
     decision = decide(hosts, spec)
+    strict_group = spec.group_policy in ("affinity", "anti-affinity")
     for host in decision.ranked:
+        details = f"placed on {host.node}; " + "; ".join(decision.report)
         attempt_id = claims.claim(
-            str(instance.uuid), TaskState.SCHEDULING, None, host, spec.need, alternates(decision, host, spec)
+            str(instance.uuid),
+            TaskState.SCHEDULING,
+            None,
+            host,
+            spec.need,
+            alternates(decision, host, spec),
+            in_strict_group=strict_group,
+            then=functools.partial(
+                record_event, instance.uuid, request_id, _event("schedule_instances", started, "Success", details)
+            ),
         )
         if attempt_id is None:
             if not Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.SCHEDULING).exists():
@@ -49,10 +61,9 @@ def place(instance: Instance, hosts: HostTable, request_id: str | None, group_ca
             continue
         host.consume(spec.need)
         spec.placed(host.host)
-        with transaction.atomic():
-            details = f"placed on {host.node}; " + "; ".join(decision.report)
-            record_event(instance.uuid, request_id, _event("schedule_instances", started, "Success", details))
-        instance.refresh_from_db()
+        # What the claim wrote, without reading the row back (the build's payload needs none of it).
+        instance.host, instance.node, instance.task_state = host.host, host.node, TaskState.SPAWNING
+        instance.attempt_id = attempt_id
         try:
             rpc.cast(
                 rpc.compute_queue(host.host),
