@@ -278,7 +278,7 @@ def run_cloudcore(args, template: str, data_dir: Path, log_dir: Path) -> dict:
         if profiler is not None:
             boot["profile"] = profiler.results()
         delete = delete_phase(base, ids + idle_ids + warm, args.clients, poller, meter, args.timeout)
-        rss = meter.peak_rss_mb()
+        rss, pss = meter.peak_rss_mb(), meter.pss_mb()
         poller.close()
     first_compute = next(name for name in rss if name.startswith("compute-"))
     control_plane = ["api", "scheduler-1", "conductor-1", first_compute]
@@ -289,6 +289,8 @@ def run_cloudcore(args, template: str, data_dir: Path, log_dir: Path) -> dict:
         "errors": boot["errors"] + idle["errors"] + delete["errors"],
         "peak_rss_mb": rss,
         "control_plane_rss_mb": round(sum(rss[name] for name in control_plane), 1),
+        "pss_mb": pss,
+        "control_plane_pss_mb": round(sum(pss[name] for name in control_plane), 1),
         "control_plane": control_plane,
     }
 

@@ -95,6 +95,16 @@ def status_kb(pid: int, key: str) -> int:
     return 0
 
 
+def smaps_kb(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def named_pids(comm: str) -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
@@ -128,6 +138,14 @@ class ProcessMeter:
         for comm in ("postgres", "redis-server"):
             used[comm] = sum(cpu_seconds(p) for p in named_pids(comm))
         return used
+
+    def pss_mb(self) -> dict[str, float]:
+        """Proportional set size now, summed over each group: pages shared between processes (the
+        interpreter, libraries, what gunicorn's workers share) counted once in all, not in each."""
+        return {
+            name: round(sum(smaps_kb(p, "Pss") for p in group_pids(pid)) / 1024, 1)
+            for name, pid in self.leaders.items()
+        }
 
     def peak_rss_mb(self) -> dict[str, float]:
         """VmHWM summed over each group's processes (gunicorn's master and workers together)."""

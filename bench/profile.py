@@ -1,8 +1,9 @@
 """Sampling profiles of running cloud processes with py-spy, summarised for the benchmark's JSON.
 
 ``Profiler`` attaches ``py-spy record --gil --format raw`` (collapsed stacks of the thread holding
-the GIL: Python's CPU time, not threads waiting on a socket) to each process group leader (``--subprocesses`` follows gunicorn's and Celery's workers) and stops it with SIGINT, which
-makes py-spy write what it sampled. ``summarise`` turns the stacks into where the time went: the
+the GIL: Python's CPU time, not threads waiting on a socket) to each process group leader
+(``--subprocesses`` follows gunicorn's and Celery's workers) and stops it with SIGINT, which makes
+py-spy write what it sampled. ``summarise`` turns the stacks into where the time went: the
 share of samples in each layer (the database driver, Django's ORM, Celery and kombu, Redis, JSON,
 the HTTP stack, cloudcore's own code) and the functions with the most samples of their own.
 """
@@ -89,8 +90,9 @@ class Profiler:
             raise RuntimeError("py-spy is not installed (pip install py-spy)")
         self.out_dir.mkdir(parents=True, exist_ok=True)
         for name, pid in self.leaders.items():
-            argv = [exe, "record", "--pid", str(pid), "--subprocesses", "--gil", "--format", "raw", "--rate", str(self.rate),
-                    "--nonblocking", "--output", str(self.out_dir / f"{name}.txt")]  # fmt: skip
+            output = str(self.out_dir / f"{name}.txt")
+            argv = [exe, "record", "--pid", str(pid), "--subprocesses", "--gil", "--format", "raw",
+                    "--rate", str(self.rate), "--nonblocking", "--output", output]  # fmt: skip
             self.processes[name] = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return self
 

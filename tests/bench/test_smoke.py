@@ -43,7 +43,7 @@ def test_scheduler_benchmark():
 
 
 def test_boot_benchmark():
-    out = run("bench.boot", "--quick")
+    out = run("bench.boot", "--quick", "--profile")
     assert out["errors"] == []
     cloud, floor = out["cloudcore"], out["floor"]
     for result in (cloud, floor):
@@ -57,6 +57,14 @@ def test_boot_benchmark():
     assert positive(cloud["control_plane_rss_mb"])
     assert set(cloud["peak_rss_mb"]) >= {"api", "scheduler-1", "conductor-1", "compute-node1"}
     assert all(positive(ratio) for ratio in out["ratio_to_floor"].values())
+    assert positive(cloud["control_plane_pss_mb"])
+    # py-spy sampled the boot phase of each control-plane process (no assertion on where time went)
+    assert set(cloud["profile"]) == {"api", "scheduler-1", "conductor-1"}
+    for profile in cloud["profile"].values():
+        assert isinstance(profile["samples"], int)
+        if profile["samples"]:
+            assert 99 <= sum(profile["layers_pct"].values()) <= 101
+            assert profile["top_self_pct"]
 
 
 def test_api_benchmark():

@@ -2,7 +2,6 @@
 
 import dataclasses
 
-import numpy as np
 from django.conf import settings
 
 from workers.scheduler.filters import FILTERS, BaseHostFilter
@@ -39,6 +38,8 @@ def decide(hosts: HostTable | list[HostState], spec: RequestSpec) -> Decision:
     Filters and weighers with a vectorised form (``mask``, ``array``) run over the table's
     columns; the rest look at each remaining host.
     """
+    import numpy as np  # here, not at the top: see host_table
+
     table = hosts if isinstance(hosts, HostTable) else HostTable(list(hosts), attach=False)
     states = table.states
     candidates = np.arange(len(table))
