@@ -85,24 +85,23 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(fields[i]) for i in (11, 12, 13, 14)) / CLOCK_TICKS
 
 
-def status_kb(pid: int, key: str) -> int:
+def _proc_kb(path: str, key: str) -> int:
+    """A ``Key:   123 kB`` line of a /proc file, in kB (0 when the process is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        for line in Path(path).read_text().splitlines():
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def status_kb(pid: int, key: str) -> int:
+    return _proc_kb(f"/proc/{pid}/status", key)
 
 
 def smaps_kb(pid: int, key: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _proc_kb(f"/proc/{pid}/smaps_rollup", key)
 
 
 def named_pids(comm: str) -> list[int]:

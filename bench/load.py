@@ -46,13 +46,14 @@ ACTIONS_BY_STATUS = {
         {"reboot": {"type": "HARD"}},
         {"pause": None},
         {"suspend": None},
-        "resize",  # to the other of flavors 1 and 2
+        "resize",  # to the next bigger seeded flavor (Nova refuses a smaller disk)
     ],
     "SHUTOFF": [{"os-start": None}],
     "PAUSED": [{"unpause": None}],
     "SUSPENDED": [{"resume": None}],
     "VERIFY_RESIZE": [{"confirmResize": None}, {"revertResize": None}],
 }
+BIGGEST_FLAVOR = 3  # of the seeded m1.tiny (1) .. m1.xlarge (5): room for many on the fake nodes
 # The answers each kind of request may give; anything else is an error of the run.
 EXPECTED = {
     "create": {202},
@@ -151,7 +152,8 @@ class User(threading.Thread):
             return
         body = self.rng.choice(choices)
         if body == "resize":
-            body = {"resize": {"flavorRef": "2" if self.flavors[server_id] == "1" else "1"}}
+            bigger = int(self.flavors[server_id]) + 1
+            body = {"resize": {"flavorRef": str(bigger)}} if bigger <= BIGGEST_FLAVOR else {"os-stop": None}
         response = self.request("action", "POST", f"/v2.1/servers/{server_id}/action", f"{server_id} {body}", json=body)
         if response is not None and response.status_code in (202, 204):
             self.servers[server_id] = "BUSY"
