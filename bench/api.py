@@ -27,9 +27,8 @@ from pathlib import Path
 
 import requests
 
-from bench.common import ProcessMeter, services, summary_ms
+from bench.common import ADMIN, ProcessMeter, services, summary_ms
 
-ADMIN = ("admin", "admin")
 HOSTS = [f"node{i}" for i in range(1, 11)]
 
 
@@ -101,14 +100,13 @@ def query_counts() -> dict:
 
 def hammer(url: str, clients: int, seconds: float, pick=None) -> dict:
     """``clients`` threads GET for ``seconds``; requests/s and latency percentiles."""
-    local = threading.local()
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
     def worker(_):
-        session = local.session = requests.Session()
+        session = requests.Session()
         session.auth = ADMIN
         mine = []
         while time.monotonic() < deadline:

@@ -35,11 +35,9 @@ from pathlib import Path
 import psycopg2
 import requests
 
-from bench.common import ProcessMeter, machine_busy, summary_ms, workspace
+from bench.common import ADMIN, ProcessMeter, machine_busy, summary_ms, wait_for, workspace
 from bench.profile import Profiler
 from cloudcore.launcher import free_port, wait_for_port, worker_options
-
-ADMIN = ("admin", "admin")
 
 
 class Poller:
@@ -82,15 +80,6 @@ class Poller:
 
     def close(self):
         self.conn.close()
-
-
-def wait_for(check, timeout: float, interval: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(interval)
-    return False
 
 
 def boot_phase(

@@ -3,9 +3,11 @@
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+ADMIN = ("admin", "admin")  # the seeded admin, as the test clouds have it (HTTP Basic)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -17,6 +19,16 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def summary_ms(values_s: list[float]) -> dict:
     return {f"p{int(f * 100)}": round(percentile(values_s, f) * 1000, 1) for f in (0.5, 0.95, 0.99)}
+
+
+def wait_for(check, timeout: float, interval: float = 0.02) -> bool:
+    """Call ``check`` until it is true (True) or ``timeout`` seconds have passed (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(interval)
+    return False
 
 
 @contextlib.contextmanager

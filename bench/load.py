@@ -33,9 +33,8 @@ from pathlib import Path
 
 import requests
 
-from bench.common import summary_ms, workspace
+from bench.common import ADMIN, summary_ms, wait_for, workspace
 
-ADMIN = ("admin", "admin")
 STABLE = ("active", "stopped", "paused", "suspended", "resized", "error")
 WEIGHTS = {"create": 25, "list": 25, "show": 15, "action": 25, "delete": 10}
 # What a user may ask of a server in each status; every one is legal there at the time it looked.
@@ -167,39 +166,41 @@ class User(threading.Thread):
 
 def settle(cloud, ids: list[str], timeout: float) -> dict[str, int]:
     """Wait until every server is deleted or stable with no task; return the count per state."""
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = cloud.query(
+    seen: dict[str, list] = {}
+
+    def settled() -> bool:
+        seen["rows"] = cloud.query(
             "SELECT vm_state, task_state, deleted_at IS NOT NULL AS gone FROM compute_instance"
             " WHERE uuid = ANY(%s::uuid[])",
             ids,
         )
-        busy = [r for r in rows if not r["gone"] and (r["task_state"] is not None or r["vm_state"] not in STABLE)]
-        if not busy or time.monotonic() > deadline:
-            states = Counter("deleted" if r["gone"] else r["vm_state"] for r in rows)
-            states.update({f"unsettled:{r['vm_state']}/{r['task_state']}": 1 for r in busy})
-            return dict(states)
-        time.sleep(0.2)
+        seen["busy"] = [
+            r for r in seen["rows"] if not r["gone"] and (r["task_state"] is not None or r["vm_state"] not in STABLE)
+        ]
+        return not seen["busy"]
+
+    wait_for(settled, timeout, interval=0.2)
+    states = Counter("deleted" if r["gone"] else r["vm_state"] for r in seen["rows"])
+    states.update({f"unsettled:{r['vm_state']}/{r['task_state']}": 1 for r in seen["busy"]})
+    return dict(states)
 
 
 def clean_up(cloud, ids: list[str], timeout: float) -> dict:
     """Delete every server still there; then nothing of them may be left, allocations included."""
-    sql = "SELECT uuid::text FROM compute_instance WHERE uuid = ANY(%s::uuid[]) AND deleted_at IS NULL"
-    rest = [r["uuid"] for r in cloud.query(sql, ids)]
+
+    def remaining() -> list[str]:
+        sql = "SELECT uuid::text FROM compute_instance WHERE uuid = ANY(%s::uuid[]) AND deleted_at IS NULL"
+        return [r["uuid"] for r in cloud.query(sql, ids)]
+
+    rest = remaining()
     failed = []
     for server_id in rest:
         response = cloud.delete(f"/v2.1/servers/{server_id}")
         if response.status_code != 204:
             failed.append(f"DELETE {server_id} -> {response.status_code}: {response.text[:200]}")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        left = cloud.query(
-            "SELECT count(*) AS n FROM compute_instance WHERE uuid = ANY(%s::uuid[]) AND deleted_at IS NULL", ids
-        )[0]["n"]
-        if not left:
-            break
-        time.sleep(0.2)
+    wait_for(lambda: not remaining(), timeout, interval=0.2)
     allocations = cloud.query("SELECT count(*) AS n FROM hosts_allocation WHERE instance_id = ANY(%s::uuid[])", ids)
+    left = len(remaining())
     return {"deleted_after_run": len(rest), "left": left, "allocations_left": allocations[0]["n"], "failed": failed}
 
 

@@ -27,7 +27,7 @@ app.conf.update({"CELERY_DB_REUSE_MAX": 1_000_000_000})
 
 @signals.task_prerun.connect
 @signals.task_postrun.connect
-def _close_old_connections(**_):
+def _recycle_connections(**_):
     from django.db import connections
 
     for conn in connections.all(initialized_only=True):

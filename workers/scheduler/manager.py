@@ -38,8 +38,9 @@ def place(instance: Instance, hosts: HostTable, request_id: str | None, group_ca
     spec = request_spec.build(instance, group_cache=group_cache)
     decision = decide(hosts, spec)
     strict_group = spec.group_policy in ("affinity", "anti-affinity")
+    report = "; ".join(decision.report)
     for host in decision.ranked:
-        details = f"placed on {host.node}; " + "; ".join(decision.report)
+        details = f"placed on {host.node}; {report}"
         attempt_id = claims.claim(
             str(instance.uuid),
             TaskState.SCHEDULING,

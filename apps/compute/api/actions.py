@@ -13,7 +13,7 @@ from cloudcore.exceptions import BadRequest
 
 
 def _body(value, action: str) -> dict:
-    """The action's argument object (``null`` counts as empty for actions that take none)."""
+    """The action's argument object, checked once for every action (``null`` counts as empty)."""
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -21,17 +21,15 @@ def _body(value, action: str) -> dict:
     return value
 
 
-def _power(rule, action: str):
-    def handler(request, ctx, server_id, value):
-        _body(value, action)
+def _power(rule):
+    def handler(request, ctx, server_id, _args):
         lifecycle.power_action(ctx, server_id, rule, request.request_id)
         return Response(status=202)
 
     return handler
 
 
-def _reboot(request, ctx, server_id, value):
-    body = _body(value, "reboot")
+def _reboot(request, ctx, server_id, body):
     reboot_type = body.get("type")
     if not isinstance(reboot_type, str) or reboot_type.upper() not in ("SOFT", "HARD"):
         raise validation.invalid("type", f"Value: {reboot_type!r}. It must be one of 'SOFT' or 'HARD'")
@@ -39,8 +37,7 @@ def _reboot(request, ctx, server_id, value):
     return Response(status=202)
 
 
-def _rebuild(request, ctx, server_id, value):
-    body = _body(value, "rebuild")
+def _rebuild(request, ctx, server_id, body):
     if "imageRef" not in body:
         raise validation.invalid("rebuild", "'imageRef' is a required property")
     image_ref = validation.ref(body["imageRef"], "imageRef")
@@ -49,35 +46,30 @@ def _rebuild(request, ctx, server_id, value):
     return Response({"server": builders.server_detail(request, instance, ctx)}, status=202)
 
 
-def _resize(request, ctx, server_id, value):
-    body = _body(value, "resize")
+def _resize(request, ctx, server_id, body):
     if "flavorRef" not in body:
         raise validation.invalid("resize", "'flavorRef' is a required property")
     lifecycle.resize(ctx, server_id, validation.ref(body["flavorRef"], "flavorRef"), request.request_id)
     return Response(status=202)
 
 
-def _migrate(request, ctx, server_id, value):
-    _body(value, "migrate")
+def _migrate(request, ctx, server_id, _args):
     policy.enforce(ctx, "os_compute_api:os-migrate-server:migrate")
     lifecycle.resize(ctx, server_id, None, request.request_id)
     return Response(status=202)
 
 
-def _confirm(request, ctx, server_id, value):
-    _body(value, "confirmResize")
+def _confirm(request, ctx, server_id, _args):
     lifecycle.confirm_resize(ctx, server_id, request.request_id)
     return Response(status=204)
 
 
-def _revert(request, ctx, server_id, value):
-    _body(value, "revertResize")
+def _revert(request, ctx, server_id, _args):
     lifecycle.revert_resize(ctx, server_id, request.request_id)
     return Response(status=202)
 
 
-def _create_image(request, ctx, server_id, value):
-    body = _body(value, "createImage")
+def _create_image(request, ctx, server_id, body):
     if "name" not in body:
         raise validation.invalid("createImage", "'name' is a required property")
     name = validation.name(body["name"])
@@ -87,8 +79,7 @@ def _create_image(request, ctx, server_id, value):
     return Response({"image_id": str(image.id)}, status=202, headers={"Location": location})
 
 
-def _console(request, ctx, server_id, value):
-    body = _body(value, "os-getConsoleOutput")
+def _console(request, ctx, server_id, body):
     length = body.get("length")
     if length is not None:
         length = validation.integer(length, "length", -1)
@@ -96,28 +87,26 @@ def _console(request, ctx, server_id, value):
     return Response({"output": lifecycle.console_output(ctx, server_id, length)})
 
 
-def _lock(request, ctx, server_id, value):
-    reason = _body(value, "lock").get("locked_reason")
+def _lock(request, ctx, server_id, body):
+    reason = body.get("locked_reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 255):
         raise validation.invalid("locked_reason", "Expected a string of at most 255 characters")
     lifecycle.lock(ctx, server_id, reason, request.request_id)
     return Response(status=202)
 
 
-def _unlock(request, ctx, server_id, value):
-    _body(value, "unlock")
+def _unlock(request, ctx, server_id, _args):
     lifecycle.unlock(ctx, server_id, request.request_id)
     return Response(status=202)
 
 
-def _reset_state(request, ctx, server_id, value):
-    state = _body(value, "os-resetState").get("state")
+def _reset_state(request, ctx, server_id, body):
+    state = body.get("state")
     lifecycle.reset_state(ctx, server_id, state, request.request_id)
     return Response(status=202)
 
 
-def _evacuate(request, ctx, server_id, value):
-    body = _body(value, "evacuate")
+def _evacuate(request, ctx, server_id, body):
     host = body.get("host")
     if host is not None and (not isinstance(host, str) or not host):
         raise validation.invalid("host", "Expected a host name")
@@ -125,19 +114,18 @@ def _evacuate(request, ctx, server_id, value):
     return Response({"adminPass": secrets.token_urlsafe(12)}, status=200)
 
 
-def _force_delete(request, ctx, server_id, value):
-    _body(value, "forceDelete")
+def _force_delete(request, ctx, server_id, _args):
     operations.delete_server(ctx, server_id, request.request_id, action="forceDelete")
     return Response(status=202)
 
 
 ACTIONS = {
-    "os-start": _power("start", "os-start"),
-    "os-stop": _power("stop", "os-stop"),
-    "pause": _power("pause", "pause"),
-    "unpause": _power("unpause", "unpause"),
-    "suspend": _power("suspend", "suspend"),
-    "resume": _power("resume", "resume"),
+    "os-start": _power("start"),
+    "os-stop": _power("stop"),
+    "pause": _power("pause"),
+    "unpause": _power("unpause"),
+    "suspend": _power("suspend"),
+    "resume": _power("resume"),
     "reboot": _reboot,
     "rebuild": _rebuild,
     "resize": _resize,
@@ -166,4 +154,4 @@ class ServerActionView(APIView):
         handler = ACTIONS.get(name)
         if handler is None:
             raise BadRequest(f"There is no such action: {name}")
-        return handler(request, ctx, server_id, value)
+        return handler(request, ctx, server_id, _body(value, name))

@@ -125,7 +125,7 @@ def filter_query(request, queryset: QuerySet, spec: dict[str, tuple[str, str]]) 
         elif kind == "uuid":
             parsed = [u for u in map(parse_uuid, values) if u is not None]
         elif kind == "int":  # ASCII digits only ("²".isdigit() is true), within PostgreSQL's integer
-            parsed = [int(v) for v in values if v.strip().isascii() and v.strip().isdigit() and len(v.strip()) < 10]
+            parsed = [int(v) for v in map(str.strip, values) if v.isascii() and v.isdigit() and len(v) < 10]
         elif kind == "ip":
             parsed = [str(address) for address in map(_ip_or_none, values) if address is not None]
         else:  # PostgreSQL text holds no NUL character: such a value matches nothing
