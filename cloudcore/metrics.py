@@ -24,6 +24,7 @@ HELP = {
     "scheduler_decision_seconds": "Time the scheduler takes to place one instance",
     "scheduler_no_valid_host_total": "Instances the scheduler found no host for",
     "conductor_update_lag_seconds": "Time from a compute host finishing an operation to the conductor recording it",
+    "conductor_refused_reports_total": "Compute host reports the conductor refused, by task and reason",
 }
 
 

@@ -2,7 +2,12 @@
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.queues", "tests.fixtures.libvirtd"]
+pytest_plugins = [
+    "tests.fixtures.factories",
+    "tests.fixtures.queues",
+    "tests.fixtures.libvirtd",
+    "tests.fixtures.clouds",
+]
 
 
 @pytest.fixture(autouse=True)

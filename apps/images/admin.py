@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.images.models import Image, ImageTag
-from apps.images.store import get_store
+from apps.images.store import discard
 
 
 def delete_image(image_pk) -> str | None:
@@ -20,7 +20,7 @@ def delete_image(image_pk) -> str | None:
         path = image.file_path
         Image.objects.filter(pk=image.pk).update(status=Image.Status.DELETED, file_path="", updated_at=timezone.now())
         if path:
-            transaction.on_commit(lambda: get_store().delete(path))
+            transaction.on_commit(lambda: discard(path))
     return None
 
 

@@ -37,5 +37,7 @@ def test_compose_file_is_valid_and_complete():
     assert services["proxy"]["ports"][0]["published"] in (8000, "8000")
     for name in ("postgres", "redis", "api", "proxy", "scheduler", "conductor", "compute"):
         assert "healthcheck" in services[name], name
+    for name in ("migrate", "api", "conductor", "compute"):  # one image store: seed, uploads, snapshot checks
+        assert any(str(v).startswith("images:") or "images" in str(v) for v in services[name]["volumes"]), name
     assert "--basic-auth" not in " ".join(services["flower"]["command"])  # the password stays out of ps
     assert services["flower"]["environment"]["FLOWER_BASIC_AUTH"].startswith("admin:")

@@ -103,3 +103,20 @@ def test_argument_of_an_argumentless_action_must_be_null_or_an_object(admin_clie
     response = admin_client.post(f"/v2.1/servers/{server.uuid}/action", {action: "junk"}, format="json")
     assert_error(response, 400, NOVA)
     assert queues("compute.node1") == []
+
+
+@pytest.mark.parametrize(
+    "when", ["3947-08-20T08:07:11.5-21:03", "2026-01-01T00:00:00+23:59", "0001-01-01T00:00:00+01:00"]
+)
+def test_changes_since_with_any_offset_is_answered(admin_client, when):
+    """An offset PostgreSQL does not accept (-21:03) was a DataError: times are compared in UTC now,
+    and one that leaves the years 1 to 9999 in UTC is a 400."""
+    response = admin_client.get("/v2.1/servers", {"changes-since": when})
+    images = admin_client.get("/image/v2/images", {"created_at": f"gt:{when}"})
+    if when.startswith("0001"):
+        assert_error(response, 400, NOVA)
+        assert images.status_code == 400
+    else:
+        assert response.status_code == 200 and response.json() == {"servers": []}
+        assert images.status_code == 200 and images.json()["images"] == []
+    assert_error(admin_client.get("/v2.1/servers", {"changes-since": "2026-02-30T00:00:00"}), 400, NOVA)

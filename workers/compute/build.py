@@ -111,15 +111,16 @@ def file_digests(path: Path) -> dict:
 
 @app.task(name="compute.snapshot_instance")
 def snapshot_instance(instance: dict, image_id: str, request_id: str | None = None) -> None:
-    """Write the root disk into the image store and report the new image's size and checksums."""
+    """Write the root disk into the image store (as ``IMAGES_PATH/<image id>``) and report its size
+    and checksums; the conductor reads the data itself to check them."""
     uuid = instance["uuid"]
     start = now()
     path = images_path() / image_id
     with instance_lock(uuid):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            disk_format = get_driver().snapshot(instance, str(path)) or "raw"
-            image_file = {"path": str(path), "disk_format": disk_format, **file_digests(path)}
+            get_driver().snapshot(instance, str(path))
+            image_file = file_digests(path)
         except Exception as exc:
             LOG.warning("snapshot of %s failed on %s: %s", uuid, HOST, exc)
             path.unlink(missing_ok=True)
@@ -127,6 +128,7 @@ def snapshot_instance(instance: dict, image_id: str, request_id: str | None = No
                 "conductor.snapshot_done",
                 instance_uuid=uuid,
                 image_id=image_id,
+                task_id=instance.get("task_id"),
                 image_file=None,
                 event=event("compute_snapshot_instance", start, exc),
                 error=str(exc) or type(exc).__name__,
@@ -137,6 +139,7 @@ def snapshot_instance(instance: dict, image_id: str, request_id: str | None = No
             "conductor.snapshot_done",
             instance_uuid=uuid,
             image_id=image_id,
+            task_id=instance.get("task_id"),
             image_file=image_file,
             event=event("compute_snapshot_instance", start),
             request_id=request_id,

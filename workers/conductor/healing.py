@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from apps.compute.actions import add_fault, record_event, start_action
 from apps.compute.models import Instance, Migration
@@ -21,7 +20,9 @@ from apps.compute.operations import mark_deleted
 from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import Allocation, ComputeNode, Service
 from workers import rpc
+from workers.conductor import trust
 from workers.conductor.manager import COMPUTE_BINARY, reschedule_or_fail
+from workers.conductor.trust import Reason, Refused
 from workers.scheduler import claims
 
 LOG = logging.getLogger(__name__)
@@ -87,16 +88,36 @@ def _in_migration_on(instance_uuid, host: str) -> bool:
     )
 
 
+# The most guests one inventory may list (a host sending more is refused, not believed).
+MAX_INVENTORY = 10_000
+
+
+def _check_inventory(instances) -> dict[str, int | None]:
+    if not isinstance(instances, dict) or len(instances) > MAX_INVENTORY:
+        raise Refused(Reason.BAD_FIELD, f"instances is not an object of at most {MAX_INVENTORY} entries")
+    return {
+        trust.uuid_text(key, "instance uuid"): None if power is None else trust.power_state(power)
+        for key, power in instances.items()
+    }
+
+
+@trust.host_report("sync_instances", refused={}, atomic=False)
 def sync_instances(
     host: str, instances: dict, collected_at: str, startup: bool = False, idle_only: bool = False
 ) -> dict:
     """A host's inventory (uuid -> power state). Destroys what it should not hold, corrects power
     states the way Nova does, and after a restart resolves every task the restart interrupted.
 
-    ``idle_only``: sent because a guest changed on its own (a hypervisor event); it corrects idle
+    ``instances``: at most ``MAX_INVENTORY`` entries, each a UUID and a known power state (or
+    None); only the sender's own instances are corrected, and a guest the sender holds that is
+    not its own is destroyed on the sender. ``collected_at``: never later than now. ``startup``
+    and ``idle_only`` only choose what is done to the sender's own instances:
+    ``idle_only``, sent because a guest changed on its own (a hypervisor event), corrects idle
     instances only, leaving orphans and instances under an operation to the periodic sync.
     """
-    collected = parse_datetime(collected_at) or timezone.now()
+    instances = _check_inventory(instances)
+    collected = trust.host_time(collected_at)
+    startup, idle_only = bool(startup), bool(idle_only)
     counts = {"checked": 0, "recovered": 0, "power_synced": 0, "orphans": 0}
     owned = {str(u) for u in Instance.objects.filter(host=host, deleted_at__isnull=True).values_list("uuid", flat=True)}
     for instance_uuid in set() if idle_only else set(instances) - owned:
@@ -202,7 +223,8 @@ def _sync_power(instance: Instance, power: int | None) -> bool:
         return True
     if instance.vm_state == VmState.STOPPED and observed == PowerState.RUNNING:
         # The database is the truth: stop the guest again.
-        Instance.objects.filter(uuid=instance.uuid).update(task_state=TaskState.POWERING_OFF)
+        instance.task_id = uuid.uuid4()
+        Instance.objects.filter(uuid=instance.uuid).update(task_state=TaskState.POWERING_OFF, task_id=instance.task_id)
         request_id = f"req-{uuid.uuid4()}"
         start_action(instance, "stop", request_id, "", instance.project_id)
         record_event(instance.uuid, request_id, _now_event("compute_sync_power_state", "Success",
@@ -221,7 +243,8 @@ def _host_up() -> dict[str, bool]:
 
 
 def reconcile() -> dict:
-    """Find everything stuck and resolve it; returns what was done, by kind."""
+    """Find everything stuck and resolve it; returns what was done, by kind. Sent by beat; it
+    takes nothing from a host."""
     now = timezone.now()
     resend_before = now - timedelta(seconds=settings.RESEND_AFTER)
     build_deadline = now - timedelta(seconds=settings.BUILD_TIMEOUT)

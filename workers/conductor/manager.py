@@ -1,18 +1,21 @@
 """What the conductor does with each report from a compute node.
 
 Every message names the host that sent it; a message about an instance that is not on that host
-is refused. State changes are compare-and-swap on the expected task_state (and the scheduling
-attempt), so a report delivered twice, late or out of order changes nothing.
+is refused. State changes are compare-and-swap on the expected task_state and the operation in
+flight (the build attempt, the task id), so a report delivered twice, late or out of order changes
+nothing. Each task's docstring says, field by field, what is verified and what is ignored; a
+refused report is rolled back, logged and counted (``workers.conductor.trust``).
 """
 
 import logging
+import re
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from apps.compute.actions import add_fault, record_event
 from apps.compute.models import Instance
@@ -21,8 +24,10 @@ from apps.compute.states import PowerState, TaskState, VmState
 from apps.hosts.models import ComputeNode, Service
 from apps.identity import tokens
 from apps.images.models import Image
-from apps.images.store import get_store
+from apps.images.store import UnsafePath, discard, get_store
 from workers import rpc
+from workers.conductor import trust
+from workers.conductor.trust import Reason, Refused
 from workers.observability import metrics
 from workers.scheduler import claims
 from workers.scheduler.host_state import ResourceRequest, load_host_states
@@ -30,39 +35,69 @@ from workers.scheduler.manager import NO_VALID_HOST
 
 LOG = logging.getLogger(__name__)
 
-# Fields a compute node may set through instance_update.
-UPDATABLE_FIELDS = {"vm_state", "task_state", "power_state", "launched_at", "terminated_at"}
-# The vm_states a host may report on finishing each task (a failure report sets no vm_state).
-OUTCOMES = {
-    TaskState.SPAWNING: {VmState.ACTIVE},
-    TaskState.POWERING_OFF: {VmState.STOPPED},
-    TaskState.POWERING_ON: {VmState.ACTIVE},
-    TaskState.REBOOTING: {VmState.ACTIVE},
-    TaskState.REBOOTING_HARD: {VmState.ACTIVE},
-    TaskState.PAUSING: {VmState.PAUSED},
-    TaskState.UNPAUSING: {VmState.ACTIVE},
-    TaskState.SUSPENDING: {VmState.SUSPENDED},
-    TaskState.RESUMING: {VmState.ACTIVE},
-    TaskState.REBUILDING: {VmState.ACTIVE, VmState.STOPPED},
-    TaskState.DELETING: {VmState.ERROR},
-}
 COMPUTE_BINARY = "cloudcore-compute"
 
 
-def _locked_instance(instance_uuid: str, host: str) -> Instance | None:
-    """The instance, row-locked, if it exists and is on ``host``; None (and a log line) otherwise."""
-    return _on_host(Instance.objects.select_for_update().filter(uuid=instance_uuid).first(), instance_uuid, host)
+class Operation(NamedTuple):
+    """What a host may report on finishing one operation: the action event it records and the
+    vm_states it may set on success and on failure (None: no failure report through
+    ``instance_update``; an empty set: a failure leaves the vm_state as it was)."""
+
+    event: str
+    success: frozenset
+    failure: frozenset | None = frozenset()
 
 
-def _on_host(instance: Instance | None, instance_uuid: str, host: str) -> Instance | None:
-    """``instance`` if it exists and is on ``host``; None (and a log line) otherwise."""
-    if instance is None:
-        LOG.warning("report from %s about unknown instance %s ignored", host, instance_uuid)
-        return None
+# Keyed by the task_state the operation runs under. A build's failure goes through build_failed.
+OPERATIONS = {
+    TaskState.SPAWNING: Operation("compute_build_and_run_instance", frozenset({VmState.ACTIVE}), None),
+    TaskState.POWERING_OFF: Operation("compute_stop_instance", frozenset({VmState.STOPPED})),
+    TaskState.POWERING_ON: Operation("compute_start_instance", frozenset({VmState.ACTIVE})),
+    TaskState.REBOOTING: Operation("compute_reboot_instance", frozenset({VmState.ACTIVE})),
+    TaskState.REBOOTING_HARD: Operation("compute_reboot_instance", frozenset({VmState.ACTIVE})),
+    TaskState.PAUSING: Operation("compute_pause_instance", frozenset({VmState.PAUSED})),
+    TaskState.UNPAUSING: Operation("compute_unpause_instance", frozenset({VmState.ACTIVE})),
+    TaskState.SUSPENDING: Operation("compute_suspend_instance", frozenset({VmState.SUSPENDED})),
+    TaskState.RESUMING: Operation("compute_resume_instance", frozenset({VmState.ACTIVE})),
+    TaskState.REBUILDING: Operation(
+        "compute_rebuild_instance", frozenset({VmState.ACTIVE, VmState.STOPPED}), frozenset({VmState.ERROR})
+    ),
+    TaskState.DELETING: Operation("compute_terminate_instance", frozenset(), frozenset({VmState.ERROR})),
+}
+# The fields of instance_update's ``updates`` a host may send; launched_at is accepted and ignored.
+UPDATE_FIELDS = frozenset({"vm_state", "task_state", "power_state", "launched_at"})
+
+
+def _instance_of(host: str, instance_uuid) -> Instance:
+    """The instance, row-locked, if it exists and is on ``host``; ``Refused`` otherwise."""
+    return _check_on_host(
+        Instance.objects.select_for_update().filter(uuid=trust.uuid_text(instance_uuid, "instance_uuid")).first(),
+        instance_uuid,
+        host,
+    )
+
+
+def _check_on_host(instance: Instance | None, instance_uuid, host: str) -> Instance:
+    if instance is None or instance.deleted:
+        raise Refused(Reason.UNKNOWN_INSTANCE, f"no instance {instance_uuid}")
     if instance.host != host:
-        LOG.warning("refused report from %s about instance %s, which is on %s", host, instance_uuid, instance.host)
-        return None
+        raise Refused(Reason.WRONG_HOST, f"instance {instance_uuid} is on {instance.host}")
     return instance
+
+
+def _check_in_flight(instance: Instance, task_state: str, attempt_id=None, task_id=None) -> None:
+    """``Refused`` unless the instance is in ``task_state`` under the operation the report names:
+    the build attempt for a build, the task id for any other operation but a delete."""
+    if instance.task_state != task_state:
+        raise Refused(Reason.NOT_IN_FLIGHT, f"instance {instance.uuid} is in {instance.task_state}, not {task_state}")
+    if task_state == TaskState.SPAWNING:
+        current, named = instance.attempt_id, attempt_id
+    elif task_state == TaskState.DELETING:
+        return
+    else:
+        current, named = instance.task_id, task_id
+    if current is None or str(current) != str(named):
+        raise Refused(Reason.NOT_IN_FLIGHT, f"{task_state} of {instance.uuid} is not operation {str(named)[:40]}")
 
 
 def _destroy_leftover(host: str, instance_uuid: str, request_id: str | None) -> None:
@@ -78,67 +113,93 @@ def _orphaned_build(instance: Instance | None, host: str, attempt_id: str | None
     elsewhere, or from an attempt that was given up (timed out, rescheduled)."""
     if instance is None or instance.deleted or instance.task_state == TaskState.DELETING:
         return True
-    return instance.host != host or (attempt_id is not None and str(instance.attempt_id) != attempt_id)
+    return instance.host != host or str(instance.attempt_id) != str(attempt_id)
 
 
+def _check_updates(updates, expected_task_state, failed: bool) -> dict:
+    """The instance's columns a host's ``updates`` may change for the operation; ``Refused`` for
+    anything outside them."""
+    operation = OPERATIONS.get(expected_task_state)
+    if operation is None:
+        raise Refused(Reason.BAD_FIELD, f"a host does not finish {str(expected_task_state)[:40]!r}")
+    if not isinstance(updates, dict) or set(updates) - UPDATE_FIELDS:
+        raise Refused(Reason.BAD_FIELD, f"updates may set only {sorted(UPDATE_FIELDS)}")
+    if updates.get("task_state") is not None:
+        raise Refused(Reason.BAD_FIELD, "a host may only clear the task_state")
+    vm_state = updates.get("vm_state")
+    allowed = operation.failure if failed else operation.success
+    if allowed is None:
+        raise Refused(Reason.BAD_FIELD, f"a failed {expected_task_state} is reported otherwise")
+    if vm_state not in allowed and (vm_state is not None or not failed):
+        raise Refused(Reason.BAD_FIELD, f"{expected_task_state} may not end in vm_state {str(vm_state)[:40]!r}")
+    changes = {"task_state": None}
+    if vm_state is not None:
+        changes["vm_state"] = vm_state
+    if "power_state" in updates:
+        changes["power_state"] = trust.power_state(updates["power_state"])
+    if expected_task_state == TaskState.SPAWNING:
+        changes["launched_at"] = timezone.now()
+    return changes
+
+
+@trust.host_report("instance_update", refused=False)
 def instance_update(
     host: str,
     instance_uuid: str,
     updates: dict,
-    expected_task_state: str | None,
+    expected_task_state: str,
     attempt_id: str | None = None,
     event: dict | None = None,
     fault: str | None = None,
     request_id: str | None = None,
     task_id: str | None = None,
 ) -> bool:
-    """Apply ``updates`` if the instance is still in ``expected_task_state`` (and, when the report
-    names one, still running the same operation ``task_id``). True if applied."""
-    unknown = set(updates) - UPDATABLE_FIELDS
-    if unknown or ("vm_state" in updates and updates["vm_state"] not in OUTCOMES.get(expected_task_state, ())):
-        LOG.warning("instance_update from %s tried to set %s; refused", host, updates)
+    """A host finished an operation (or failed one, with a ``fault``). True if applied.
+
+    What the host sends, and what the conductor makes of it:
+    - ``host``: must be the instance's host.
+    - ``instance_uuid``: must name an instance that is not deleted.
+    - ``expected_task_state``: must be an operation a host finishes (``OPERATIONS``) and the
+      instance's task_state now.
+    - ``attempt_id`` (builds) and ``task_id`` (every other operation but a delete): must be the
+      operation in flight, so a duplicate or late report cannot complete a later operation.
+    - ``updates``: ``vm_state`` only from the operation's outcomes, ``power_state`` only a known
+      power state, ``task_state`` only cleared; ``launched_at`` is ignored (the conductor's clock
+      sets it); any other key refuses the report. Nothing else of the instance can change (not its
+      host, node, flavor or owner).
+    - ``fault``: bounded text; its presence makes the report a failure.
+    - ``event``: only its times, details and traceback are kept, bounded (``trust.event``).
+    - ``request_id``: picks which of this instance's actions records the event.
+    A build report for an instance that is no longer wanted on the host (deleted, placed elsewhere,
+    an abandoned attempt) changes nothing and has the host destroy its guest.
+    """
+    failed = fault is not None
+    changes = _check_updates(updates, expected_task_state, failed)
+    instance_uuid = trust.uuid_text(instance_uuid, "instance_uuid")
+    instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
+    if expected_task_state == TaskState.SPAWNING and _orphaned_build(instance, host, attempt_id):
+        LOG.info("%s built %s, which is no longer wanted there; destroying it", host, instance_uuid)
+        _destroy_leftover(host, instance_uuid, request_id)
         return False
-    built = expected_task_state == TaskState.SPAWNING and updates.get("vm_state") == VmState.ACTIVE
-    with transaction.atomic():
-        instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
-        if built and _orphaned_build(instance, host, attempt_id):
-            LOG.info("%s built %s, which is no longer wanted there; destroying it", host, instance_uuid)
-            _destroy_leftover(host, instance_uuid, request_id)
-            return False
-        instance = _on_host(instance, instance_uuid, host)
-        if instance is None or instance.deleted:
-            return False
-        stale_attempt = attempt_id is not None and str(instance.attempt_id) != attempt_id
-        stale_task = task_id is not None and str(instance.task_id) != task_id
-        if instance.task_state != expected_task_state or stale_attempt or stale_task:
-            LOG.info(
-                "stale update for %s from %s ignored (task_state %s, expected %s)",
-                instance_uuid,
-                host,
-                instance.task_state,
-                expected_task_state,
-            )
-            return False
-        for field, value in updates.items():
-            if field in ("launched_at", "terminated_at") and isinstance(value, str):
-                value = parse_datetime(value)
-            setattr(instance, field, value)
-        instance.save(update_fields=[*updates, "updated_at"])
-        if built:
-            ComputeNode.objects.filter(hypervisor_hostname=instance.node, failed_builds__gt=0).update(
-                failed_builds=0, updated_at=timezone.now()
-            )
-        if fault:
-            add_fault(instance_uuid, fault, host=host)
-        if event:
-            record_event(instance_uuid, request_id, event, finish=updates.get("task_state", "") is None)
-    LOG.info("%s reported %s for %s: %s", host, (event or {}).get("event", "an update"), instance_uuid, updates)
-    finished = parse_datetime((event or {}).get("finish_time") or "")
-    if finished is not None:
-        metrics.observe("conductor_update_lag_seconds", max(0.0, (timezone.now() - finished).total_seconds()))
+    instance = _check_on_host(instance, instance_uuid, host)
+    _check_in_flight(instance, expected_task_state, attempt_id, task_id)
+    Instance.objects.filter(uuid=instance_uuid).update(**changes, updated_at=timezone.now())
+    if changes.get("vm_state") == VmState.ACTIVE and expected_task_state == TaskState.SPAWNING:
+        ComputeNode.objects.filter(hypervisor_hostname=instance.node, failed_builds__gt=0).update(
+            failed_builds=0, updated_at=timezone.now()
+        )
+    if failed:
+        add_fault(instance_uuid, trust.text(fault), host=host)
+    recorded = trust.event(host, event, OPERATIONS[expected_task_state].event, failed)
+    record_event(instance_uuid, request_id, recorded, finish=True)
+    LOG.info("%s finished %s of %s: %s", host, expected_task_state, instance_uuid, changes)
+    if event:
+        lag = (timezone.now() - recorded["finish_time"]).total_seconds()
+        metrics.observe("conductor_update_lag_seconds", max(0.0, lag))
     return True
 
 
+@trust.host_report("build_failed")
 def build_failed(
     host: str,
     instance_uuid: str,
@@ -147,20 +208,18 @@ def build_failed(
     event: dict | None = None,
     request_id: str | None = None,
 ) -> None:
-    """Free the failed host's claim and retry on an alternate host, or put the instance in ERROR."""
-    with transaction.atomic():
-        instance = _locked_instance(instance_uuid, host)
-        if instance is None or instance.deleted:
-            return
-        if instance.task_state != TaskState.SPAWNING or str(instance.attempt_id) != attempt_id:
-            LOG.info("late build failure for %s from %s ignored", instance_uuid, host)
-            return
-        if event:
-            record_event(instance_uuid, request_id, event)
-        ComputeNode.objects.filter(hypervisor_hostname=instance.node).update(
-            failed_builds=F("failed_builds") + 1, updated_at=timezone.now()
-        )
-        reschedule_or_fail(instance, reason, request_id)
+    """Free the failed host's claim and retry on an alternate host, or put the instance in ERROR.
+
+    ``host`` must be the instance's host and ``attempt_id`` the build attempt in flight; ``reason``
+    is bounded text; ``event`` as in ``instance_update``.
+    """
+    instance = _instance_of(host, instance_uuid)
+    _check_in_flight(instance, TaskState.SPAWNING, attempt_id=attempt_id)
+    record_event(instance.uuid, request_id, trust.event(host, event, "compute_build_and_run_instance", True))
+    ComputeNode.objects.filter(hypervisor_hostname=instance.node).update(
+        failed_builds=F("failed_builds") + 1, updated_at=timezone.now()
+    )
+    reschedule_or_fail(instance, trust.text(reason), request_id)
 
 
 def reschedule_or_fail(instance: Instance, reason: str, request_id: str | None) -> str | None:
@@ -242,76 +301,97 @@ def _cast_build(host: str, payload: dict, attempt_id: str, request_id: str | Non
     transaction.on_commit(cast)
 
 
+@trust.host_report("instance_deleted")
 def instance_deleted(host: str, instance_uuid: str, event: dict | None = None, request_id: str | None = None) -> None:
     """The host destroyed the instance: mark it deleted and free everything it held.
 
-    During a resize either of its two hosts may report this (each was told to destroy it).
+    ``instance_uuid`` must be an instance being deleted, and ``host`` its host or, during a resize,
+    either of its two hosts (each was told to destroy it); ``event`` as in ``instance_update``.
     """
-    with transaction.atomic():
-        instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
-        if instance is None or instance.deleted:
-            return
-        if instance.task_state != TaskState.DELETING:
-            LOG.info("report from %s that %s is gone ignored: it is not being deleted", host, instance_uuid)
-            return
-        if host != instance.host and host not in migration_hosts(instance):
-            LOG.warning("refused report from %s about instance %s, which is on %s", host, instance_uuid, instance.host)
-            return
-        mark_deleted(instance_uuid)
-        if event:
-            record_event(instance_uuid, request_id, event, finish=True)
+    instance_uuid = trust.uuid_text(instance_uuid, "instance_uuid")
+    instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
+    if instance is None or instance.deleted:
+        raise Refused(Reason.UNKNOWN_INSTANCE, f"no instance {instance_uuid}")
+    if host != instance.host and host not in migration_hosts(instance):
+        raise Refused(Reason.WRONG_HOST, f"instance {instance_uuid} is on {instance.host}")
+    if instance.task_state != TaskState.DELETING:
+        raise Refused(Reason.NOT_IN_FLIGHT, f"instance {instance_uuid} is not being deleted")
+    mark_deleted(instance_uuid)
+    record_event(instance_uuid, request_id, trust.event(host, event, "compute_terminate_instance", False), finish=True)
 
 
-def action_event(host: str, instance_uuid: str, event: dict, request_id: str | None = None) -> None:
-    with transaction.atomic():
-        if _locked_instance(instance_uuid, host) is not None:
-            record_event(instance_uuid, request_id, event)
+@trust.host_report("service_heartbeat")
+def service_heartbeat(host: str, binary: str = COMPUTE_BINARY) -> Service:
+    """Record that the compute service on ``host`` is alive; its first heartbeat registers it.
 
-
-def service_heartbeat(host: str, binary: str) -> Service:
-    """Record that ``binary`` on ``host`` is alive; its first heartbeat registers it."""
+    ``binary`` is ignored: a host speaks only for its compute service.
+    """
     now = timezone.now()
     # updated_at is left alone: it marks changes an operator made (schedulers watch it), not liveness.
-    updated = Service.objects.filter(host=host, binary=binary).update(
+    updated = Service.objects.filter(host=host, binary=COMPUTE_BINARY).update(
         last_seen_up=now, report_count=F("report_count") + 1
     )
     if not updated:
         try:
             with transaction.atomic():
                 Service.objects.create(
-                    host=host, binary=binary, topic=rpc.compute_queue(host), last_seen_up=now, report_count=1
+                    host=host, binary=COMPUTE_BINARY, topic=rpc.compute_queue(host), last_seen_up=now, report_count=1
                 )
-                LOG.info("registered service %s on %s", binary, host)
+                LOG.info("registered service %s on %s", COMPUTE_BINARY, host)
         except IntegrityError:
             pass
-    return Service.objects.get(host=host, binary=binary)
+    return Service.objects.get(host=host, binary=COMPUTE_BINARY)
 
 
+# What a node may report of itself, and the bounds of each number (anything outside refuses the report).
+NODE_COUNTS = {"vcpus": 1 << 20, "memory_mb": (1 << 31) - 1, "local_gb": (1 << 31) - 1, "running_vms": 1 << 20,
+               "hypervisor_version": (1 << 63) - 1}  # fmt: skip
+NODE_RATIOS = ("cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio")
+MAX_ALLOCATION_RATIO = 1000.0
+NODE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$")
+
+
+def _node_fields(resources) -> dict:
+    if not isinstance(resources, dict):
+        raise Refused(Reason.BAD_FIELD, "resources is not an object")
+    fields = {}
+    for name, bound in NODE_COUNTS.items():
+        value = resources.get(name, 0)
+        if type(value) is not int or not 0 <= value <= bound:
+            raise Refused(Reason.BAD_FIELD, f"{name} is not a whole number from 0 to {bound}")
+        fields[name] = value
+    for name in NODE_RATIOS:
+        if name in resources:
+            value = resources[name]
+            if type(value) not in (int, float) or not 0 < value <= MAX_ALLOCATION_RATIO:
+                raise Refused(Reason.BAD_FIELD, f"{name} is not a number above 0 and at most {MAX_ALLOCATION_RATIO}")
+            fields[name] = float(value)
+    fields["hypervisor_type"] = trust.text(resources.get("hypervisor_type"), 32)
+    fields["cpu_arch"] = trust.text(resources.get("cpu_arch"), 32)
+    return fields
+
+
+@trust.host_report("node_report")
 def node_report(host: str, resources: dict) -> None:
-    """Update a node's totals from its hypervisor (never ``*_used``: claims own those)."""
-    try:
-        service = Service.objects.get(host=host, binary=COMPUTE_BINARY)
-    except Service.DoesNotExist:
-        service = service_heartbeat(host, COMPUTE_BINARY)
-    fields = {
-        "service": service,
-        "host": host,
-        "vcpus": int(resources["vcpus"]),
-        "memory_mb": int(resources["memory_mb"]),
-        "local_gb": int(resources["local_gb"]),
-        "hypervisor_type": str(resources.get("hypervisor_type", "")),
-        "hypervisor_version": int(resources.get("hypervisor_version", 0)),
-        "running_vms": int(resources.get("running_vms", 0)),
-        "cpu_arch": str(resources.get("cpu_arch", ""))[:32],
-    }
-    for ratio in ("cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio"):
-        if ratio in resources:
-            fields[ratio] = float(resources[ratio])
-    node_name = str(resources.get("hypervisor_hostname") or host)
+    """Update the host's node from its hypervisor's figures.
+
+    ``resources``: ``vcpus``, ``memory_mb``, ``local_gb``, ``running_vms``, ``hypervisor_version``
+    must be whole numbers within ``NODE_COUNTS``, the allocation ratios numbers in (0, 1000];
+    ``hypervisor_type`` and ``cpu_arch`` are bounded text; ``hypervisor_hostname`` must name the
+    host's own node, or a new one while the host has none (one node per host); anything else in it
+    is ignored. Never ``*_used``: claims own those.
+    """
+    fields = _node_fields(resources)
+    node_name = resources.get("hypervisor_hostname") or host
+    if not isinstance(node_name, str) or not NODE_NAME.match(node_name):
+        raise Refused(Reason.BAD_FIELD, "hypervisor_hostname is not a node name")
     owner = ComputeNode.objects.filter(hypervisor_hostname=node_name).values_list("host", flat=True).first()
     if owner is not None and owner != host:
-        LOG.warning("refused node report from %s for node %s, which belongs to %s", host, node_name, owner)
-        return
+        raise Refused(Reason.WRONG_HOST, f"node {node_name} belongs to {owner}")
+    if owner is None and ComputeNode.objects.filter(host=host).exists():
+        raise Refused(Reason.WRONG_HOST, f"{host} already has a node; it may not add {node_name}")
+    service = Service.objects.filter(host=host, binary=COMPUTE_BINARY).first() or service_heartbeat(host)
+    fields.update(service=service, host=host)
     current = ComputeNode.objects.filter(hypervisor_hostname=node_name).values(*fields.keys() - {"service"}).first()
     if current is not None and all(current[k] == v for k, v in fields.items() if k != "service"):
         return  # nothing changed: leave updated_at alone, so schedulers have nothing to re-read
@@ -323,46 +403,85 @@ def node_report(host: str, resources: dict) -> None:
 
 
 def purge_deleted_instances() -> int:
-    """Remove instances deleted more than ``PURGE_DELETED_AFTER_DAYS`` ago, and expired tokens."""
+    """Remove instances deleted more than ``PURGE_DELETED_AFTER_DAYS`` ago, and expired tokens.
+    Sent by beat; it takes nothing from a host."""
     cutoff = timezone.now() - timedelta(days=settings.PURGE_DELETED_AFTER_DAYS)
     count, _ = Instance.objects.filter(deleted_at__lt=cutoff).delete()
     tokens.purge_expired()
     return count
 
 
+# The figures of a snapshot a host reports; each must equal what the conductor reads in the store.
+SNAPSHOT_FIGURES = ("size", "checksum", "os_hash_value")
+
+
+def _snapshot_image(instance: Instance, image_id) -> Image:
+    """The image, row-locked, if it was created for a snapshot of ``instance`` in its project."""
+    image = Image.objects.select_for_update().filter(id=trust.uuid_text(image_id, "image_id")).first()
+    if (
+        image is None
+        or image.owner_id != instance.project_id
+        or (image.properties or {}).get("instance_uuid") != str(instance.uuid)
+        or (image.properties or {}).get("image_type") != "snapshot"
+    ):
+        raise Refused(Reason.WRONG_IMAGE, f"image {image_id} is not a snapshot of {instance.uuid}")
+    return image
+
+
+def _activate(image: Image, image_file) -> None:
+    """Read the data the host wrote for ``image`` and activate the image with the store's own figures."""
+    store = get_store()
+    try:
+        stored, disk_format = store.describe(str(image.id))
+    except (UnsafePath, FileNotFoundError) as exc:
+        raise Refused(Reason.UNSAFE_DATA, f"the data of image {image.id}: {exc}") from None
+    reported = image_file if isinstance(image_file, dict) else {}
+    seen = {"size": stored.size, "checksum": stored.md5, "os_hash_value": stored.sha512}
+    if any(reported.get(k) != seen[k] for k in SNAPSHOT_FIGURES) or reported.get("os_hash_algo") != "sha512":
+        raise Refused(Reason.DATA_MISMATCH, f"the data of image {image.id} is not what the host reported")
+    Image.objects.filter(pk=image.pk).update(
+        status=Image.Status.ACTIVE, disk_format=disk_format, updated_at=timezone.now(), **stored.image_fields()
+    )
+
+
+@trust.host_report("snapshot_done")
 def snapshot_done(
     host: str,
     instance_uuid: str,
     image_id: str,
     image_file: dict | None,
+    task_id: str | None = None,
     event: dict | None = None,
     error: str | None = None,
     request_id: str | None = None,
 ) -> None:
-    """The host wrote (or failed to write) a snapshot: activate the image and free the instance."""
-    with transaction.atomic():
-        instance = _locked_instance(instance_uuid, host)
-        if instance is None:
-            return
-        image = Image.objects.select_for_update().filter(id=image_id, status__in=["queued", "saving"]).first()
-        if image is None and image_file:
-            # The image was deleted while the host wrote it: drop the data nobody will read.
-            path = image_file["path"]
-            transaction.on_commit(lambda: get_store().delete(path))
-        if image is not None:
-            if error:
-                image.delete()
-            else:
-                image.status = Image.Status.ACTIVE
-                image.file_path = image_file["path"]
-                for field in ("size", "checksum", "os_hash_algo", "os_hash_value"):
-                    setattr(image, field, image_file[field])
-                if image_file.get("disk_format") in ("raw", "qcow2"):
-                    image.disk_format = image_file["disk_format"]
-                image.save()
-        moved = Instance.objects.filter(uuid=instance_uuid, task_state=TaskState.IMAGE_SNAPSHOT).update(task_state=None)
-        if moved:
-            if error:
-                add_fault(instance_uuid, f"Snapshot failed: {error}", host=host)
-            if event:
-                record_event(instance_uuid, request_id, event, finish=True)
+    """The host wrote (or failed to write) a snapshot: activate the image and free the instance.
+
+    - ``host``, ``instance_uuid``, ``task_id``: the instance must be on ``host`` and in
+      ``image_snapshot`` under operation ``task_id``.
+    - ``image_id``: must be an image created for a snapshot of that instance (its ``instance_uuid``
+      property) and owned by the instance's project.
+    - ``image_file``: only ``size``, ``checksum`` and ``os_hash_value`` are read, and each must
+      equal what the conductor reads itself from the store at ``path_for(image_id)``, which must be
+      a plain file (no link, no second name of another file). A ``path`` in it is ignored, and so
+      is ``disk_format``: the data's own header says which format it is.
+    - ``error``: bounded text; its presence makes the report a failure, which deletes the image and
+      its data. ``event`` as in ``instance_update``.
+    An image deleted while the host wrote it stays deleted; its data is dropped.
+    """
+    instance = _instance_of(host, instance_uuid)
+    _check_in_flight(instance, TaskState.IMAGE_SNAPSHOT, task_id=task_id)
+    image = _snapshot_image(instance, image_id)
+    failed = error is not None
+    path = get_store().path_for(str(image.id))
+    if image.status in (Image.Status.QUEUED, Image.Status.SAVING) and not failed:
+        _activate(image, image_file)
+    elif image.status in (Image.Status.QUEUED, Image.Status.SAVING):
+        image.delete()
+        transaction.on_commit(lambda: discard(path))
+    elif image.status != Image.Status.ACTIVE:
+        transaction.on_commit(lambda: discard(path))  # deleted while the host wrote it
+    Instance.objects.filter(uuid=instance.uuid).update(task_state=None, updated_at=timezone.now())
+    if failed:
+        add_fault(instance.uuid, f"Snapshot failed: {trust.text(error, 200)}", host=host)
+    record_event(instance.uuid, request_id, trust.event(host, event, "compute_snapshot_instance", failed), finish=True)

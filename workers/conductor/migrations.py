@@ -11,7 +11,10 @@ from django.db import transaction
 from apps.compute.actions import add_fault, record_event
 from apps.compute.models import Instance, Migration
 from apps.compute.states import PowerState, TaskState, VmState
+from apps.hosts.models import Allocation
 from workers import rpc
+from workers.conductor import trust
+from workers.conductor.trust import Reason, Refused
 from workers.scheduler import claims
 
 LOG = logging.getLogger(__name__)
@@ -26,26 +29,32 @@ MIGRATION_TASK_STATES = (
 )
 
 
-def _lock(migration_id: int, host: str, sides: tuple[str, ...], task_state, status):
-    """(migration, instance), row-locked, if the step is still expected and ``host`` may send it."""
+def _lock(migration_id, host: str, sides: tuple[str, ...], task_state, status, instance_uuid=None):
+    """(migration, instance), row-locked, if the step is still expected and ``host`` may send it;
+    ``Refused`` otherwise."""
+    if type(migration_id) is not int:
+        raise Refused(Reason.BAD_FIELD, f"migration_id is not a number: {str(migration_id)[:40]!r}")
     migration = Migration.objects.filter(pk=migration_id).first()
     if migration is None:
-        LOG.warning("report from %s about unknown migration %s ignored", host, migration_id)
-        return None
+        raise Refused(Reason.NOT_IN_FLIGHT, f"no migration {migration_id}")
+    if instance_uuid is not None and trust.uuid_text(instance_uuid, "instance_uuid") != str(migration.instance_id):
+        raise Refused(Reason.BAD_FIELD, f"migration {migration_id} is not of instance {instance_uuid}")
     instance = Instance.objects.select_for_update().filter(uuid=migration.instance_id).first()
     migration = Migration.objects.select_for_update().get(pk=migration_id)
     senders = {"source": migration.source_compute, "dest": migration.dest_compute}
     if host not in {senders[side] for side in sides}:
-        LOG.warning("refused migration report from %s for migration %s", host, migration_id)
-        return None
+        raise Refused(Reason.WRONG_HOST, f"migration {migration_id} is not {host}'s to report")
     expected_tasks = task_state if isinstance(task_state, tuple) else (task_state,)
     expected_status = status if isinstance(status, tuple) else (status,)
-    if instance is None or instance.deleted or instance.task_state not in expected_tasks:
-        LOG.info("stale migration report for %s from %s ignored", migration.instance_id, host)
-        return None
-    if migration.status not in expected_status:
-        return None
+    if instance is None or instance.deleted:
+        raise Refused(Reason.UNKNOWN_INSTANCE, f"no instance {migration.instance_id}")
+    if instance.task_state not in expected_tasks or migration.status not in expected_status:
+        raise Refused(Reason.NOT_IN_FLIGHT, f"migration {migration_id} is {migration.status}, {instance.task_state}")
     return migration, instance
+
+
+def _power(value) -> int | None:
+    return None if value is None else trust.power_state(value)
 
 
 def _payload(instance: Instance, flavor: dict) -> dict:
@@ -58,127 +67,160 @@ def _cast_after_commit(host: str, task: str, **kwargs) -> None:
     transaction.on_commit(lambda: rpc.cast(rpc.compute_queue(host), task, **kwargs))
 
 
+@trust.host_report("resize_migrated")
 def resize_migrated(host, instance_uuid, migration_id, power_state=None, event=None, request_id=None) -> None:
-    """Source finished moving the disk: the destination finishes the resize."""
-    with transaction.atomic():
-        locked = _lock(migration_id, host, ("source",), TaskState.RESIZE_MIGRATING, Status.MIGRATING)
-        if locked is None:
-            return
-        migration, instance = locked
-        migration.status = Status.POST_MIGRATING
-        migration.save(update_fields=["status", "updated_at"])
-        Instance.objects.filter(uuid=instance.uuid).update(task_state=TaskState.RESIZE_FINISH, power_state=power_state)
-        if event:
-            record_event(instance.uuid, request_id, event)
-        _cast_after_commit(
-            migration.dest_compute,
-            "compute.finish_resize",
-            instance=_payload(instance, migration.new_flavor),
-            migration=migration.payload(),
-            request_id=request_id,
-        )
+    """Source finished moving the disk: the destination finishes the resize.
+
+    Every step report is checked the same way: ``migration_id`` must be an open migration of
+    ``instance_uuid`` at the step this report finishes (its status and the instance's task_state),
+    and ``host`` the side that runs that step. ``power_state`` must be a known power state;
+    ``event`` keeps only its bounded times and texts (``trust.event``), under the step's own name.
+    """
+    migration, instance = _lock(
+        migration_id, host, ("source",), TaskState.RESIZE_MIGRATING, Status.MIGRATING, instance_uuid
+    )
+    power = _power(power_state)
+    migration.status = Status.POST_MIGRATING
+    migration.save(update_fields=["status", "updated_at"])
+    Instance.objects.filter(uuid=instance.uuid).update(task_state=TaskState.RESIZE_FINISH, power_state=power)
+    record_event(instance.uuid, request_id, trust.event(host, event, "compute_resize_instance", False))
+    _cast_after_commit(
+        migration.dest_compute,
+        "compute.finish_resize",
+        instance=_payload(instance, migration.new_flavor),
+        migration=migration.payload(),
+        request_id=request_id,
+    )
 
 
+@trust.host_report("resize_finished")
 def resize_finished(host, instance_uuid, migration_id, power_state=None, event=None, request_id=None) -> None:
     """Destination is running the resized guest: the server moves there and waits for confirm."""
-    with transaction.atomic():
-        locked = _lock(migration_id, host, ("dest",), TaskState.RESIZE_FINISH, Status.POST_MIGRATING)
-        if locked is None:
-            return
-        migration, instance = locked
-        migration.status = Status.FINISHED
-        migration.save(update_fields=["status", "updated_at"])
-        Instance.objects.filter(uuid=instance.uuid).update(
-            host=migration.dest_compute,
-            node=migration.dest_node,
-            flavor=migration.new_flavor,
-            vm_state=VmState.RESIZED,
-            task_state=None,
-            power_state=power_state,
-        )
-        if event:
-            record_event(instance.uuid, request_id, event, finish=True)
+    migration, instance = _lock(
+        migration_id, host, ("dest",), TaskState.RESIZE_FINISH, Status.POST_MIGRATING, instance_uuid
+    )
+    power = _power(power_state)
+    migration.status = Status.FINISHED
+    migration.save(update_fields=["status", "updated_at"])
+    Instance.objects.filter(uuid=instance.uuid).update(
+        host=migration.dest_compute,
+        node=migration.dest_node,
+        flavor=migration.new_flavor,
+        vm_state=VmState.RESIZED,
+        task_state=None,
+        power_state=power,
+    )
+    record_event(instance.uuid, request_id, trust.event(host, event, "compute_finish_resize", False), finish=True)
 
 
+@trust.host_report("resize_confirmed")
 def resize_confirmed(host, instance_uuid, migration_id, power_state=None, event=None, request_id=None) -> None:
-    """Source dropped the old guest: free the source claim."""
-    with transaction.atomic():
-        locked = _lock(migration_id, host, ("source",), TaskState.RESIZE_CONFIRMING, Status.CONFIRMING)
-        if locked is None:
-            return
-        migration, instance = locked
-        claims.release(str(instance.uuid), node=migration.source_node)
-        migration.status = Status.CONFIRMED
-        migration.save(update_fields=["status", "updated_at"])
-        running = instance.power_state == PowerState.RUNNING
-        Instance.objects.filter(uuid=instance.uuid).update(
-            vm_state=VmState.ACTIVE if running else VmState.STOPPED, task_state=None
-        )
-        if event:
-            record_event(instance.uuid, request_id, event, finish=True)
+    """Source dropped the old guest: free the source claim. ``power_state`` is ignored."""
+    migration, instance = _lock(
+        migration_id, host, ("source",), TaskState.RESIZE_CONFIRMING, Status.CONFIRMING, instance_uuid
+    )
+    claims.release(str(instance.uuid), node=migration.source_node)
+    migration.status = Status.CONFIRMED
+    migration.save(update_fields=["status", "updated_at"])
+    running = instance.power_state == PowerState.RUNNING
+    Instance.objects.filter(uuid=instance.uuid).update(
+        vm_state=VmState.ACTIVE if running else VmState.STOPPED, task_state=None
+    )
+    record_event(instance.uuid, request_id, trust.event(host, event, "compute_confirm_resize", False), finish=True)
 
 
+@trust.host_report("resize_reverted_dest")
 def resize_reverted_dest(host, instance_uuid, migration_id, power_state=None, event=None, request_id=None) -> None:
-    """Destination dropped the resized guest: free its claim and bring the source back."""
-    with transaction.atomic():
-        locked = _lock(migration_id, host, ("dest",), TaskState.RESIZE_REVERTING, Status.REVERTING)
-        if locked is None:
-            return
-        migration, instance = locked
-        if not claims.release(str(instance.uuid), node=migration.dest_node):
-            return  # delivered before: the source was already told to finish the revert
-        if event:
-            record_event(instance.uuid, request_id, event)
-        _cast_after_commit(
-            migration.source_compute,
-            "compute.finish_revert_resize",
-            instance=_payload(instance, migration.old_flavor),
-            migration=migration.payload(),
-            request_id=request_id,
-        )
+    """Destination dropped the resized guest: free its claim and bring the source back.
+    ``power_state`` is ignored."""
+    migration, instance = _lock(
+        migration_id, host, ("dest",), TaskState.RESIZE_REVERTING, Status.REVERTING, instance_uuid
+    )
+    if not claims.release(str(instance.uuid), node=migration.dest_node):
+        raise Refused(Reason.NOT_IN_FLIGHT, f"the destination of migration {migration_id} already reverted")
+    record_event(instance.uuid, request_id, trust.event(host, event, "compute_revert_resize", False))
+    _cast_after_commit(
+        migration.source_compute,
+        "compute.finish_revert_resize",
+        instance=_payload(instance, migration.old_flavor),
+        migration=migration.payload(),
+        request_id=request_id,
+    )
 
 
+@trust.host_report("resize_reverted")
 def resize_reverted(host, instance_uuid, migration_id, power_state=None, event=None, request_id=None) -> None:
     """Source runs the old guest again: the server is back where it was, with its old flavor."""
-    with transaction.atomic():
-        locked = _lock(migration_id, host, ("source",), TaskState.RESIZE_REVERTING, Status.REVERTING)
-        if locked is None:
-            return
-        migration, instance = locked
-        migration.status = Status.REVERTED
-        migration.save(update_fields=["status", "updated_at"])
-        Instance.objects.filter(uuid=instance.uuid).update(
-            host=migration.source_compute,
-            node=migration.source_node,
-            flavor=migration.old_flavor,
-            vm_state=VmState.ACTIVE if migration.power_on else VmState.STOPPED,
-            task_state=None,
-            power_state=power_state,
-        )
-        if event:
-            record_event(instance.uuid, request_id, event, finish=True)
+    migration, instance = _lock(
+        migration_id, host, ("source",), TaskState.RESIZE_REVERTING, Status.REVERTING, instance_uuid
+    )
+    if Allocation.objects.filter(instance_id=instance.uuid, node__hypervisor_hostname=migration.dest_node).exists():
+        raise Refused(Reason.NOT_IN_FLIGHT, f"the destination of migration {migration_id} has not reverted yet")
+    power = _power(power_state)
+    migration.status = Status.REVERTED
+    migration.save(update_fields=["status", "updated_at"])
+    Instance.objects.filter(uuid=instance.uuid).update(
+        host=migration.source_compute,
+        node=migration.source_node,
+        flavor=migration.old_flavor,
+        vm_state=VmState.ACTIVE if migration.power_on else VmState.STOPPED,
+        task_state=None,
+        power_state=power,
+    )
+    recorded = trust.event(host, event, "compute_finish_revert_resize", False)
+    record_event(instance.uuid, request_id, recorded, finish=True)
 
 
-def resize_failed(host, instance_uuid, migration_id, step, reason, event=None, request_id=None) -> None:
-    """A step failed. Before the guest moved, the server stays as it was; after, it goes to ERROR."""
+def _failed_step(migration: Migration, instance: Instance, host: str) -> str:
+    """The step that failed, from the migration's status and which side reports it (never from
+    the report); ``Refused`` if that side has no step running now."""
+    side = "source" if host == migration.source_compute else "dest"
+    step = FAILED_STEPS.get((migration.status, side))
+    if (
+        step == "compute_revert_resize"
+        and not Allocation.objects.filter(
+            instance_id=instance.uuid, node__hypervisor_hostname=migration.dest_node
+        ).exists()
+    ):
+        step = None  # the destination already reverted: the source is the one at work
+    if step is None:
+        raise Refused(Reason.NOT_IN_FLIGHT, f"{host} runs no step of migration {migration.id} now")
+    return step
+
+
+# (migration status, side) -> the step that side runs in that status.
+FAILED_STEPS = {
+    (Status.MIGRATING, "source"): "compute_resize_instance",
+    (Status.POST_MIGRATING, "dest"): "compute_finish_resize",
+    (Status.CONFIRMING, "source"): "compute_confirm_resize",
+    (Status.REVERTING, "dest"): "compute_revert_resize",
+    (Status.REVERTING, "source"): "compute_finish_revert_resize",
+}
+
+
+@trust.host_report("resize_failed")
+def resize_failed(host, instance_uuid, migration_id, step=None, reason="", event=None, request_id=None) -> None:
+    """A step failed. Before the guest moved, the server stays as it was; after, it goes to ERROR.
+
+    ``step`` is ignored: the conductor knows which step the sender runs. ``reason`` is bounded text.
+    """
     open_statuses = (Status.MIGRATING, Status.POST_MIGRATING, Status.CONFIRMING, Status.REVERTING)
-    with transaction.atomic():
-        locked = _lock(migration_id, host, ("source", "dest"), MIGRATION_TASK_STATES, open_statuses)
-        if locked is None:
-            return
-        migration, instance = locked
-        before_move = step == "compute_resize_instance"
-        if migration.status in (Status.MIGRATING, Status.POST_MIGRATING):
-            claims.release(str(instance.uuid), node=migration.dest_node)
-        migration.status = Status.ERROR
-        migration.save(update_fields=["status", "updated_at"])
-        updates = {"task_state": None}
-        if not before_move:
-            updates["vm_state"] = VmState.ERROR
-        if step == "compute_finish_revert_resize":
-            # The destination is already gone: the server belongs to the source again.
-            updates.update(host=migration.source_compute, node=migration.source_node, flavor=migration.old_flavor)
-        Instance.objects.filter(uuid=instance.uuid).update(**updates)
-        add_fault(instance.uuid, reason, details=f"{step} failed on {host}", host=host)
-        if event:
-            record_event(instance.uuid, request_id, event, finish=True)
+    migration, instance = _lock(
+        migration_id, host, ("source", "dest"), MIGRATION_TASK_STATES, open_statuses, instance_uuid
+    )
+    step = _failed_step(migration, instance, host)
+    if migration.status == Status.REVERTING and step == "compute_finish_revert_resize":
+        pass  # the destination's claim is already gone
+    elif migration.status in (Status.MIGRATING, Status.POST_MIGRATING):
+        claims.release(str(instance.uuid), node=migration.dest_node)
+    migration.status = Status.ERROR
+    migration.save(update_fields=["status", "updated_at"])
+    updates = {"task_state": None}
+    if step != "compute_resize_instance":
+        updates["vm_state"] = VmState.ERROR
+    if step == "compute_finish_revert_resize":
+        # The destination is already gone: the server belongs to the source again.
+        updates.update(host=migration.source_compute, node=migration.source_node, flavor=migration.old_flavor)
+    Instance.objects.filter(uuid=instance.uuid).update(**updates)
+    add_fault(instance.uuid, trust.text(reason), details=f"{step} failed on {host}", host=host)
+    record_event(instance.uuid, request_id, trust.event(host, event, step, True), finish=True)

@@ -1,4 +1,5 @@
-"""Conductor tasks (queue ``conductor``). Compute nodes send these by name."""
+"""Conductor tasks (queue ``conductor``). Compute nodes send these by name; beat sends the
+reconciler and the purge. What each task believes of a host is in its function's docstring."""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -22,11 +23,6 @@ def build_failed(**kwargs) -> None:
 @shared_task(**RETRY, name="conductor.instance_deleted")
 def instance_deleted(**kwargs) -> None:
     manager.instance_deleted(**kwargs)
-
-
-@shared_task(**RETRY, name="conductor.action_event")
-def action_event(**kwargs) -> None:
-    manager.action_event(**kwargs)
 
 
 @shared_task(**RETRY, name="conductor.service_heartbeat")

@@ -4,8 +4,8 @@ import re
 import uuid
 
 from django.db.models import Q
-from django.utils.dateparse import parse_datetime
 
+from apps.common.times import parse_utc
 from apps.compute import states
 from apps.compute.models import Instance
 from apps.identity import policy
@@ -34,7 +34,7 @@ def filtered(request, ctx, instances):
     """Apply Nova's list filters (admins get the host, project and deleted ones)."""
     params = request.query_params
     if params.get("changes-since") or params.get("changes_since"):
-        since = parse_datetime(params.get("changes-since") or params.get("changes_since") or "")
+        since = parse_utc(params.get("changes-since") or params.get("changes_since") or "")
         if since is None:
             raise BadRequest("Invalid input for field/attribute changes-since. Value must be an ISO 8601 date-time")
         instances = instances.filter(updated_at__gte=since)  # includes deleted servers, as in Nova

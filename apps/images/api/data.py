@@ -7,6 +7,8 @@ shorter than announced, the store is full) the store keeps nothing and the image
 again, as in Glance. An image deleted while its data was uploading loses that data (410).
 """
 
+import logging
+
 from django.conf import settings
 from django.http import FileResponse
 from django.utils import timezone
@@ -16,8 +18,10 @@ from rest_framework.response import Response
 from apps.identity.auth import request_context
 from apps.images.api.base import GlanceView, Gone, OctetStreamParser, RequestTooLarge, get_image, require_owner
 from apps.images.models import Image
-from apps.images.store import StoreFull, get_store
+from apps.images.store import StoreFull, UnsafePath, get_store
 from cloudcore.exceptions import BadRequest, Conflict, NotFound
+
+LOG = logging.getLogger(__name__)
 
 CHUNK_SIZE = 64 * 1024
 
@@ -106,13 +110,7 @@ class ImageFileView(GlanceView):
             _requeue(image)
             raise
         activated = Image.objects.filter(pk=image.pk, status=Image.Status.SAVING).update(
-            status=Image.Status.ACTIVE,
-            file_path=stored.path,
-            size=stored.size,
-            checksum=stored.md5,
-            os_hash_algo="sha512",
-            os_hash_value=stored.sha512,
-            updated_at=timezone.now(),
+            status=Image.Status.ACTIVE, updated_at=timezone.now(), **stored.image_fields()
         )
         if not activated:
             store.delete(stored.path)
@@ -127,6 +125,9 @@ class ImageFileView(GlanceView):
             return Response(status=204)
         try:
             handle = get_store().open(image.file_path)
+        except UnsafePath:
+            LOG.error("image %s names data outside the image store: %s", image.id, image.file_path)
+            raise NotFound(f"Image data for image {image.id} could not be found.") from None
         except FileNotFoundError:
             raise NotFound(f"Image data for image {image.id} could not be found.") from None
         response = FileResponse(handle, content_type="application/octet-stream")

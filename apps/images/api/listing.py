@@ -11,9 +11,8 @@ from django.conf import settings
 from django.db.models import BigIntegerField, CharField, F, Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from apps.common.times import parse_utc
 from apps.identity.auth import RequestContext
 from apps.images.api.base import COLLECTION, visible_images
 from apps.images.api.validation import STATUSES, VISIBILITIES
@@ -79,11 +78,9 @@ def _time_filter(name: str, raw: str) -> Q:
     operator, sep, when = raw.partition(":")
     if not sep or operator not in (*TIME_OPERATORS, "neq"):
         operator, when = "eq", raw
-    moment = parse_datetime(when)
+    moment = parse_utc(when)
     if moment is None:
         raise BadRequest(f"Invalid value for {name}: {raw!r} (an operator gt, gte, lt, lte, eq or neq and a time).")
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.utc)
     if operator == "neq":
         return ~Q(**{name: moment})
     return Q(**{f"{name}__{TIME_OPERATORS[operator]}": moment})

@@ -17,7 +17,7 @@ from apps.images.api.base import (
     require_owner,
 )
 from apps.images.models import Image, ImageTag
-from apps.images.store import get_store
+from apps.images.store import discard
 from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
 # What PATCH may change on the row (never status, data or digests: the upload owns those).
@@ -92,7 +92,7 @@ class ImageView(GlanceView):
                 status=Image.Status.DELETED, file_path="", updated_at=timezone.now()
             )
             if path:
-                transaction.on_commit(lambda: get_store().delete(path))
+                transaction.on_commit(lambda: discard(path))
         return Response(status=204)
 
 

@@ -2,12 +2,13 @@
 
 import hashlib
 import io
+import os
 
 import pytest
 
 from apps.images.api.data import UploadInterrupted, UploadTooLarge, request_chunks
 from apps.images.demo import boot_sector, digests
-from apps.images.store import LocalStore, StoreFull, get_store
+from apps.images.store import LocalStore, StoreFull, UnsafePath, get_store
 
 
 def test_put_writes_the_data_and_returns_its_digests(data_dir):
@@ -56,10 +57,64 @@ def test_delete_removes_the_file_and_tolerates_missing_data(tmp_path):
     store.delete("")
 
     assert list(tmp_path.iterdir()) == []
-    with pytest.raises(ValueError):
+    with pytest.raises(UnsafePath):
         store.delete("relative/path")
-    with pytest.raises(ValueError):
+    with pytest.raises(UnsafePath):
         store.delete(str(tmp_path))
+
+
+def test_open_and_delete_refuse_paths_outside_the_root(tmp_path):
+    root, outside = tmp_path / "images", tmp_path / "secret"
+    store = LocalStore(root)
+    store.put("img", [b"data"])
+    outside.write_bytes(b"not image data")
+    (root / "link-out").symlink_to(outside)
+    (root / "link-in").symlink_to(root / "img")
+    (root / "sub").mkdir()
+    (root / "sub" / "deeper").write_bytes(b"x")
+
+    for path in (outside, root / "link-out", root / "link-in", root / ".." / "secret", root / "sub" / "deeper", root):
+        with pytest.raises(UnsafePath):
+            store.open(str(path))
+        with pytest.raises(UnsafePath):
+            store.delete(str(path))
+    assert outside.read_bytes() == b"not image data" and (root / "img").read_bytes() == b"data"
+    with store.open(str(root / "img")) as handle:
+        assert handle.read() == b"data"
+
+
+def test_a_store_reached_through_a_link_still_opens_its_own_data(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "alias").symlink_to(tmp_path / "real")
+    store = LocalStore(tmp_path / "alias")
+    path = store.put("img", [b"data"]).path
+
+    with store.open(path) as handle:
+        assert handle.read() == b"data"
+    store.delete(path)
+    assert list((tmp_path / "real").iterdir()) == []
+
+
+def test_describe_reads_only_a_plain_file_of_its_own(tmp_path):
+    root = tmp_path / "images"
+    store = LocalStore(root)
+    store.put("other", [b"another tenant's data"])
+    qcow2 = b"QFI\xfb" + bytes(60)
+    (root / "snap").write_bytes(qcow2)
+
+    stored, disk_format = store.describe("snap")
+    assert (stored.path, stored.size, disk_format) == (str(root / "snap"), 64, "qcow2")
+    assert stored.md5 == hashlib.md5(qcow2, usedforsecurity=False).hexdigest()
+    assert store.describe("other")[1] == "raw"
+
+    (root / "linked").symlink_to(root / "other")
+    os.link(root / "other", root / "second-name")
+    (root / "dir").mkdir()
+    for name in ("linked", "second-name", "dir"):
+        with pytest.raises(UnsafePath):
+            store.describe(name)
+    with pytest.raises(FileNotFoundError):
+        store.describe("missing")
 
 
 def test_image_ids_cannot_escape_the_store(tmp_path):

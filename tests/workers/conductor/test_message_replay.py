@@ -64,6 +64,10 @@ class Run:
     def instance(self) -> Instance:
         return Instance.objects.get(uuid=self.uuid)
 
+    def task_id(self) -> str:
+        """The operation id the API gave the step just started (compute reports carry it back)."""
+        return str(self.instance().task_id)
+
     def run(self, plan: list[str]) -> dict:
         instance = make_instance(self.ctx.user, self.flavor, name="replay")
         self.uuid = str(instance.uuid)
@@ -92,12 +96,12 @@ class Run:
             rule, updates, expected = POWER[step]
             lifecycle.power_action(self.ctx, self.uuid, rule, "req")
             self.deliver(manager.instance_update, host=host, instance_uuid=self.uuid, updates=updates,
-                         expected_task_state=expected)  # fmt: skip
+                         expected_task_state=expected, task_id=self.task_id())  # fmt: skip
         elif step == "reboot":
             lifecycle.reboot(self.ctx, self.uuid, "HARD", "req")
             updates, expected = done(TaskState.REBOOTING_HARD, VmState.ACTIVE, PowerState.RUNNING)
             self.deliver(manager.instance_update, host=host, instance_uuid=self.uuid, updates=updates,
-                         expected_task_state=expected)  # fmt: skip
+                         expected_task_state=expected, task_id=self.task_id())  # fmt: skip
         elif step == "delete":
             operations.delete_server(self.ctx, self.uuid, "req")
             self.deliver(manager.instance_deleted, host=host, instance_uuid=self.uuid)

@@ -2,7 +2,6 @@
 
 import os
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -10,6 +9,7 @@ from apps.compute.models import Flavor
 from apps.identity.models import Project, Role, RoleAssignment, RoleName, User
 from apps.images.demo import boot_sector, digests
 from apps.images.models import Image
+from apps.images.store import get_store
 from apps.network import ipam
 
 CLASSIC_FLAVORS = [
@@ -57,10 +57,7 @@ class Command(BaseCommand):
             container_format="bare",
             properties={"architecture": "x86_64", "hw_serial_console": "true"},
         )
-        path = settings.DATA_DIR / "images" / str(image.id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        image.file_path = str(path)
+        image.file_path = get_store().put(str(image.id), [data]).path
         image.status = Image.Status.ACTIVE
         for field, value in digests(data).items():
             setattr(image, field, value)

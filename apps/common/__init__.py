@@ -1,0 +1,1 @@
+"""What every app's API shares (not a Django app: no models)."""

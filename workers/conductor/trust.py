@@ -1,0 +1,144 @@
+"""What the conductor believes of a compute host: nothing it can check for itself.
+
+A compute host is the machine most exposed to tenants' guests, so every field of its reports is
+either verified against the database or ignored, and each conductor task says which in its
+docstring. A report that fails a check raises ``Refused``; ``host_report`` turns that into a
+rollback (the report changes nothing), a warning in the log and one count of
+``conductor_refused_reports_total`` by task and reason, both from the fixed sets below.
+
+What a host sends that the conductor only records (event times, tracebacks, failure reasons) is
+bounded here before it reaches the database.
+"""
+
+import functools
+import inspect
+import logging
+import re
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from apps.compute.states import PowerState
+from workers.observability import metrics
+
+LOG = logging.getLogger(__name__)
+
+REFUSED_METRIC = "conductor_refused_reports_total"
+
+
+class Reason:
+    """Why a report was refused (the ``reason`` label of the refusal counter)."""
+
+    UNKNOWN_INSTANCE = "unknown_instance"  # no such instance (or it is deleted)
+    WRONG_HOST = "wrong_host"  # the instance, migration or node is not the sender's
+    NOT_IN_FLIGHT = "not_in_flight"  # the operation the report names is not the one under way
+    BAD_FIELD = "bad_field"  # a field outside what the operation may change, or a value out of range
+    WRONG_IMAGE = "wrong_image"  # the image was not created for this instance's snapshot
+    UNSAFE_DATA = "unsafe_data"  # the image data is missing, a link, or another file's second name
+    DATA_MISMATCH = "data_mismatch"  # the data's size or checksums differ from the report
+
+    ALL = frozenset((UNKNOWN_INSTANCE, WRONG_HOST, NOT_IN_FLIGHT, BAD_FIELD, WRONG_IMAGE, UNSAFE_DATA, DATA_MISMATCH))
+
+
+class Refused(Exception):
+    """A report the conductor will not act on; raised inside the task's transaction."""
+
+    def __init__(self, reason: str, message: str):
+        assert reason in Reason.ALL, reason
+        super().__init__(message)
+        self.reason = reason
+
+
+HOST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+
+
+def host_report(task: str, refused=None, atomic: bool = True):
+    """Run a conductor task in one transaction (``atomic``; a task that locks row by row checks
+    everything before its first write instead); a ``Refused`` rolls it back, is logged and
+    counted, and the task returns ``refused``. The sender's ``host`` must look like a host name."""
+
+    def decorate(func):
+        signature = inspect.signature(func)
+
+        @functools.wraps(func)
+        def wrapper(host, *args, **kwargs):
+            try:
+                if not isinstance(host, str) or not HOST_NAME.match(host):
+                    host = repr(host)[:80]
+                    raise Refused(Reason.BAD_FIELD, "host is not a host name")
+                try:
+                    signature.bind(host, *args, **kwargs)
+                except TypeError as exc:
+                    raise Refused(Reason.BAD_FIELD, f"not the fields of {task}: {exc}") from None
+                if not atomic:
+                    return func(host, *args, **kwargs)
+                with transaction.atomic():
+                    return func(host, *args, **kwargs)
+            except Refused as exc:
+                LOG.warning("refused %s from %s (%s): %s", task, host, exc.reason, exc)
+                metrics.inc(REFUSED_METRIC, {"task": task, "reason": exc.reason})
+                return refused
+
+        return wrapper
+
+    return decorate
+
+
+# -- checking single fields -------------------------------------------------------------------
+
+MAX_TEXT = 1024  # a failure reason or an event's details
+MAX_TRACEBACK = 16 * 1024
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def uuid_text(value, field: str) -> str:
+    """``value`` as a canonical UUID string, or ``Refused``."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, TypeError, AttributeError):
+        raise Refused(Reason.BAD_FIELD, f"{field} is not a UUID: {str(value)[:80]!r}") from None
+
+
+def power_state(value) -> int:
+    """A power state as drivers report them, or ``Refused``."""
+    if type(value) is not int or value not in PowerState.NAMES:
+        raise Refused(Reason.BAD_FIELD, f"not a power state: {str(value)[:40]!r}")
+    return value
+
+
+def text(value, limit: int = MAX_TEXT) -> str:
+    """What a host says in words, as a bounded string."""
+    return ("" if value is None else str(value))[:limit]
+
+
+def host_time(value) -> datetime:
+    """A time a host reports, never later than now (clocks drift; a host may lie)."""
+    now = timezone.now()
+    parsed = parse_datetime(value) if isinstance(value, str) and len(value) <= 64 else None
+    if parsed is None or timezone.is_naive(parsed):
+        return now
+    return min(parsed, now)
+
+
+def event(host: str, reported: dict | None, name: str, failed: bool) -> dict:
+    """The action event to record for a host's report.
+
+    Verified or set here: the name (the operation's, from the conductor's own table), the host
+    (the sender), the result (from whether the report is a failure). Bounded: the start and finish
+    times (never in the future, start not after finish), the details and the traceback.
+    """
+    reported = reported if isinstance(reported, dict) else {}
+    finish = host_time(reported.get("finish_time"))
+    start = min(host_time(reported.get("start_time")), finish)
+    return {
+        "event": name,
+        "host": host,
+        "start_time": start,
+        "finish_time": finish,
+        "result": "Error" if failed else "Success",
+        "traceback": text(reported.get("traceback"), MAX_TRACEBACK) if failed else None,
+        "details": text(reported.get("details")) if failed else "",
+    }
