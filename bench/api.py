@@ -36,9 +36,10 @@ def seed(count: int) -> list[str]:
     from django.utils import timezone
 
     from apps.compute.models import Flavor, Instance, InstanceFault
-    from apps.compute.states import PowerState, VmState
+    from apps.compute.states import VmState
     from apps.identity.models import User
     from apps.images.models import Image
+    from core.power_state import PowerState
 
     admin = User.objects.get(username="admin")
     project = admin.default_project

@@ -14,7 +14,7 @@ import uuid
 
 from celery import Celery
 
-from workers import rpc
+from core import rpc
 
 TABLE = "bench_floor"
 SCHEDULER_QUEUE = "floor.scheduler"

@@ -19,6 +19,7 @@ import sys
 import time
 import uuid
 
+from core.names import COMPUTE_BINARY
 from tests.integration.cloud import admin_sql, database_url
 
 CHURN_PER_S = 50
@@ -78,7 +79,7 @@ def run(count: int, decisions: int, request_size: int) -> dict:
     Service.objects.all().delete()
     now = timezone.now()
     services = Service.objects.bulk_create(
-        [Service(host=f"host{i:05d}", binary="cloudcore-compute", last_seen_up=now) for i in range(count)]
+        [Service(host=f"host{i:05d}", binary=COMPUTE_BINARY, last_seen_up=now) for i in range(count)]
     )
     rng = random.Random(42)
     ComputeNode.objects.bulk_create(

@@ -4,7 +4,7 @@ import os
 
 from celery import Celery, signals
 
-from workers import observability, rpc  # noqa: F401 - observability connects its signals
+from core import observability, rpc  # noqa: F401 - observability connects its signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cloudcore.settings")
 

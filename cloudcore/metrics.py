@@ -1,7 +1,7 @@
 """``/metrics`` for Prometheus, and the API's own request metrics.
 
 Counters and histograms recorded by any process (API replicas, schedulers, conductors) live in
-Redis (``workers.observability.metrics``); gauges are read fresh at each scrape: servers by
+Redis (``core.observability.metrics``); gauges are read fresh at each scrape: servers by
 vm_state and task_state and hosts up or down from the database, queue depths from the broker.
 """
 
@@ -15,8 +15,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from workers import rpc
-from workers.observability import BUCKETS, metrics
+from core import names
+from core.observability import BUCKETS, metrics
 
 HELP = {
     "api_requests_total": "API requests by method, route and status",
@@ -72,7 +72,7 @@ def _label_names(series: dict) -> list[str]:
 def _database_gauges():
     from apps.compute.models import Instance
     from apps.hosts.models import Service
-    from apps.hosts.zones import COMPUTE_BINARY
+    from core.names import COMPUTE_BINARY
 
     servers = GaugeMetricFamily("cloudcore_servers", "Servers by vm_state and task_state",
                                 labels=["vm_state", "task_state"])  # fmt: skip
@@ -92,8 +92,8 @@ def _queue_depths() -> GaugeMetricFamily:
     from apps.hosts.models import Service
 
     family = GaugeMetricFamily("cloudcore_queue_depth", "Messages waiting per queue", labels=["queue"])
-    queues = [rpc.SCHEDULER_QUEUE, rpc.CONDUCTOR_QUEUE]
-    queues += [rpc.compute_queue(h) for h in Service.objects.values_list("host", flat=True).distinct()]
+    queues = [names.SCHEDULER_QUEUE, names.CONDUCTOR_QUEUE]
+    queues += [names.compute_queue(h) for h in Service.objects.values_list("host", flat=True).distinct()]
     client = metrics.client()
     for queue in queues:
         family.add_metric([queue], client.llen(queue))

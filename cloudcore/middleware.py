@@ -3,7 +3,7 @@
 import re
 import uuid
 
-from workers.observability import REQUEST_ID
+from core.observability import REQUEST_ID
 
 REQUEST_ID_HEADER = "x-openstack-request-id"
 _VALID = re.compile(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import environ
 
-from workers import observability
+from core import observability
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,7 +37,7 @@ MIDDLEWARE = [
     "cloudcore.middleware.request_id_middleware",
     "cloudcore.metrics.metrics_middleware",
     "cloudcore.middleware.project_prefix_middleware",
-    "cloudcore.microversion.microversion_middleware",
+    "apps.common.microversion.microversion_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,7 +141,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "cloudcore.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "apps.common.exceptions.exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "cloudcore.negotiation.LenientContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,

@@ -17,7 +17,7 @@ import re
 import threading
 import time
 
-from drivers import power_state
+from core.power_state import PowerState
 from drivers.base import ComputeDriver, DriverError, InstanceInfo, InstanceNotFound, SpawnFailed
 
 
@@ -79,7 +79,7 @@ class FakeDriver(ComputeDriver):
         if self.fail_spawn and self.fail_spawn.search(instance.get("name", "")):
             raise SpawnFailed(f"Fake hypervisor on {self.host} was told to fail building {instance['name']!r}")
         image = (instance.get("image") or {}).get("name", "?")
-        guest = self._guest(instance, power_state.RUNNING, [f"[{self.host}] booted {instance['name']} from {image}"])
+        guest = self._guest(instance, PowerState.RUNNING, [f"[{self.host}] booted {instance['name']} from {image}"])
         with self._lock:
             self._instances[instance["uuid"]] = guest
 
@@ -115,28 +115,28 @@ class FakeDriver(ComputeDriver):
     # -- power ---------------------------------------------------------------------------
 
     def power_off(self, instance):
-        self._set_power(self._operate("power_off", instance), power_state.SHUTDOWN, "powered off")
+        self._set_power(self._operate("power_off", instance), PowerState.SHUTDOWN, "powered off")
 
     def power_on(self, instance):
-        self._set_power(self._operate("power_on", instance), power_state.RUNNING, "powered on")
+        self._set_power(self._operate("power_on", instance), PowerState.RUNNING, "powered on")
 
     def reboot(self, instance, reboot_type):
         guest = self._operate("reboot", instance)
-        if reboot_type == "SOFT" and guest["power_state"] != power_state.RUNNING:
+        if reboot_type == "SOFT" and guest["power_state"] != PowerState.RUNNING:
             raise DriverError("A soft reboot needs a running guest")
-        self._set_power(guest, power_state.RUNNING, f"rebooted ({reboot_type.lower()})")
+        self._set_power(guest, PowerState.RUNNING, f"rebooted ({reboot_type.lower()})")
 
     def pause(self, instance):
-        self._set_power(self._operate("pause", instance), power_state.PAUSED, "paused")
+        self._set_power(self._operate("pause", instance), PowerState.PAUSED, "paused")
 
     def unpause(self, instance):
-        self._set_power(self._operate("unpause", instance), power_state.RUNNING, "unpaused")
+        self._set_power(self._operate("unpause", instance), PowerState.RUNNING, "unpaused")
 
     def suspend(self, instance):
-        self._set_power(self._operate("suspend", instance), power_state.SUSPENDED, "suspended")
+        self._set_power(self._operate("suspend", instance), PowerState.SUSPENDED, "suspended")
 
     def resume(self, instance):
-        self._set_power(self._operate("resume", instance), power_state.RUNNING, "resumed")
+        self._set_power(self._operate("resume", instance), PowerState.RUNNING, "resumed")
 
     # -- disks ---------------------------------------------------------------------------
 
@@ -145,7 +145,7 @@ class FakeDriver(ComputeDriver):
         with self._lock:
             guest["image"] = dict(instance.get("image") or {})
             guest["name"] = instance.get("name", guest["name"])
-        state = power_state.RUNNING if power_on else power_state.SHUTDOWN
+        state = PowerState.RUNNING if power_on else PowerState.SHUTDOWN
         self._set_power(guest, state, f"rebuilt from {guest['image'].get('name', '?')}")
 
     def snapshot(self, instance, path):
@@ -158,13 +158,13 @@ class FakeDriver(ComputeDriver):
     def migrate_disk_and_power_off(self, instance, migration):
         guest = self._operate("migrate_disk_and_power_off", instance)
         with self._lock:
-            guest["power_state"] = power_state.SHUTDOWN
+            guest["power_state"] = PowerState.SHUTDOWN
             self._resize_sources[instance["uuid"]] = self._instances.pop(instance["uuid"])
 
     def finish_migration(self, instance, migration, power_on):
         if self.fail_ops and self.fail_ops.search(f"finish_migration:{instance.get('name', '')}"):
             raise DriverError(f"Fake hypervisor on {self.host} was told to fail finish_migration")
-        state = power_state.RUNNING if power_on else power_state.SHUTDOWN
+        state = PowerState.RUNNING if power_on else PowerState.SHUTDOWN
         guest = self._guest(instance, state, [f"[{self.host}] arrived from {migration['source_compute']}"])
         with self._lock:
             self._instances[instance["uuid"]] = guest
@@ -181,7 +181,7 @@ class FakeDriver(ComputeDriver):
             guest = self._resize_sources.pop(instance["uuid"], None) or self._instances.get(instance["uuid"])
             if guest is None:
                 raise InstanceNotFound(f"Instance {instance['uuid']} has nothing to revert to on {self.host}")
-            guest["power_state"] = power_state.RUNNING if power_on else power_state.SHUTDOWN
+            guest["power_state"] = PowerState.RUNNING if power_on else PowerState.SHUTDOWN
             guest["console"].append("resize reverted")
             self._instances[instance["uuid"]] = guest
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from apps.common.exceptions import BadRequest
 from apps.compute import admin_actions, operations
 from apps.compute.admin_actions import EMPTY, ObjectActionsMixin, ViewOnly, ViewOnlyInline, change_link, when
 from apps.compute.api import validation
@@ -26,9 +27,9 @@ from apps.compute.models import (
     QuotaLimit,
     ServerGroup,
 )
-from apps.compute.states import PowerState, api_status
+from apps.compute.states import api_status
 from apps.hosts.models import Allocation
-from cloudcore.exceptions import BadRequest
+from core.power_state import PowerState
 
 
 def render_events(action: InstanceAction) -> str:

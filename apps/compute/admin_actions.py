@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from apps.common.exceptions import CloudError
 from apps.compute import lifecycle, operations
 from apps.compute.models import Instance
 from apps.compute.states import api_status
 from apps.identity.auth import RequestContext, context_for
-from cloudcore.exceptions import CloudError
 
 EMPTY = "-"
 

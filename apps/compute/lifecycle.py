@@ -11,17 +11,17 @@ from celery.exceptions import TimeoutError as ReplyTimeout
 from django.conf import settings
 from django.db import transaction
 
+from apps.common.exceptions import BadRequest, CloudError, Conflict, Forbidden, ServiceUnavailable
 from apps.compute import quotas
 from apps.compute.actions import start_action
 from apps.compute.models import Instance, Migration
 from apps.compute.operations import get_flavor, get_image, get_instance, host_is_up
 from apps.compute.states import ALLOWED, TASK_FOR_ACTION, TaskState, VmState, allowed
+from apps.hosts import claims
 from apps.identity import policy
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
-from cloudcore.exceptions import BadRequest, CloudError, Conflict, Forbidden, ServiceUnavailable
-from workers import rpc
-from workers.scheduler import claims
+from core import names, rpc
 
 LOG = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def begin(ctx: RequestContext, server_id: str, rule: str, action_name: str, requ
 def cast_or_revert(target: Instance, task: str, request_id: str, **kwargs) -> None:
     """Cast ``task`` to the instance's host; if the broker is unreachable, undo the task_state."""
     try:
-        rpc.cast(rpc.compute_queue(target.host), task, request_id=request_id, **kwargs)
+        rpc.cast(names.compute_queue(target.host), task, request_id=request_id, **kwargs)
     except Exception as exc:
         LOG.exception("could not cast %s for %s", task, target.uuid)
         Instance.objects.filter(uuid=target.uuid, task_state=target.task_state).update(task_state=None)
@@ -175,7 +175,7 @@ def resize(ctx: RequestContext, server_id: str, flavor_ref: str | None, request_
         )
     try:
         rpc.cast(
-            rpc.SCHEDULER_QUEUE,
+            names.SCHEDULER_QUEUE,
             "scheduler.select_migration_destination",
             migration_id=migration.id,
             request_id=request_id,
@@ -190,7 +190,7 @@ def resize(ctx: RequestContext, server_id: str, flavor_ref: str | None, request_
 def _cast_migration_step(instance: Instance, migration: Migration, host: str, task: str, request_id: str) -> None:
     """Cast a confirm or revert; if the broker is unreachable, put the server back in VERIFY_RESIZE."""
     try:
-        rpc.cast(rpc.compute_queue(host), task, instance=instance.payload(), migration=migration.payload(),
+        rpc.cast(names.compute_queue(host), task, instance=instance.payload(), migration=migration.payload(),
                  request_id=request_id)  # fmt: skip
     except Exception as exc:
         with transaction.atomic():
@@ -280,7 +280,7 @@ def console_output(ctx: RequestContext, server_id: str, length: int | None) -> s
     timeout = settings.CONSOLE_OUTPUT_TIMEOUT
     try:
         reply = rpc.call(
-            rpc.compute_queue(instance.host), "compute.get_console_output", timeout, instance_uuid=str(instance.uuid),
+            names.compute_queue(instance.host), "compute.get_console_output", timeout, instance_uuid=str(instance.uuid),
             length=length,
         )  # fmt: skip
     except ReplyTimeout as exc:
@@ -315,7 +315,7 @@ def evacuate(ctx: RequestContext, server_id: str, host: str | None, request_id: 
         )  # fmt: skip
         start_action(instance, "evacuate", request_id, ctx.user.id, ctx.project_id)
     try:
-        rpc.cast(rpc.SCHEDULER_QUEUE, "scheduler.select_destinations", instance_uuids=[str(instance.uuid)],
+        rpc.cast(names.SCHEDULER_QUEUE, "scheduler.select_destinations", instance_uuids=[str(instance.uuid)],
                  request_id=request_id)  # fmt: skip
     except Exception as exc:
         raise ServiceUnavailable("The scheduler could not be reached; the reconciler will retry.") from exc

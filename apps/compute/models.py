@@ -5,7 +5,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from apps.compute.states import PowerState, VmState
+from apps.compute.states import VmState
+from core.power_state import PowerState
 
 
 class Flavor(models.Model):

@@ -8,23 +8,23 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.common.exceptions import BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable
 from apps.compute import quotas
 from apps.compute.actions import add_fault, start_action
 from apps.compute.models import Flavor, Instance, KeyPair, Migration, ServerGroup
-from apps.compute.states import PowerState, TaskState, VmState
+from apps.compute.states import TaskState, VmState
+from apps.hosts import claims
 from apps.hosts.models import Service
 from apps.hosts.zones import zones
 from apps.identity import policy
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
 from apps.network import ipam
-from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable
-from workers import rpc
-from workers.scheduler import claims
+from core import names, rpc
+from core.names import COMPUTE_BINARY
+from core.power_state import PowerState
 
 LOG = logging.getLogger(__name__)
-
-COMPUTE_BINARY = "cloudcore-compute"
 
 
 def visible_images(ctx: RequestContext):
@@ -149,7 +149,7 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
             group.members.add(*instances)
     uuids = [str(i.uuid) for i in instances]
     try:
-        rpc.cast(rpc.SCHEDULER_QUEUE, "scheduler.select_destinations", instance_uuids=uuids, request_id=request_id)
+        rpc.cast(names.SCHEDULER_QUEUE, "scheduler.select_destinations", instance_uuids=uuids, request_id=request_id)
     except Exception as exc:
         LOG.exception("could not reach the scheduler for %s", uuids)
         _fail_unscheduled(uuids, f"Could not reach the scheduler: {exc}")
@@ -237,7 +237,7 @@ def delete_server(ctx: RequestContext, server_id: str, request_id: str, action: 
         host, instance_uuid = instance.host, str(instance.uuid)
     try:
         rpc.cast(
-            rpc.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid, request_id=request_id
+            names.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid, request_id=request_id
         )
     except Exception as exc:
         LOG.exception("could not reach compute host %s to delete %s", host, instance_uuid)

@@ -13,9 +13,9 @@ from django.db.models import Count, IntegerField, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 
+from apps.common.exceptions import Forbidden
 from apps.compute.models import Instance, KeyPair, QuotaLimit, ServerGroup
 from apps.identity.models import Project, User
-from cloudcore.exceptions import Forbidden
 
 # Shown in quota sets but not counted: cloudcore has no security groups or floating IPs (-1).
 NETWORK_RESOURCES = ("fixed_ips", "floating_ips", "security_group_rules", "security_groups")

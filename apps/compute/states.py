@@ -1,4 +1,7 @@
-"""Instance states as Nova keeps them, and the API status derived from them (never stored)."""
+"""Instance states as Nova keeps them, and the API status derived from them (never stored).
+
+Power states are the hypervisor's (``core.power_state``, re-exported here for the apps).
+"""
 
 
 class VmState:
@@ -51,19 +54,6 @@ class TaskState:
     RESIZE_CONFIRMING = "resize_confirming"
     MIGRATING = "migrating"
     IMAGE_SNAPSHOT = "image_snapshot"
-
-
-class PowerState:
-    """Nova's numbers; compute drivers report the same values (``drivers.power_state``)."""
-
-    NOSTATE = 0
-    RUNNING = 1
-    PAUSED = 3
-    SHUTDOWN = 4
-    CRASHED = 6
-    SUSPENDED = 7
-
-    NAMES = {0: "NOSTATE", 1: "RUNNING", 3: "PAUSED", 4: "SHUTDOWN", 6: "CRASHED", 7: "SUSPENDED"}
 
 
 # vm_state -> API status, with task_states that override it.

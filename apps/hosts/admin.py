@@ -11,13 +11,13 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from apps.common.exceptions import BadRequest
 from apps.compute.admin_actions import EMPTY, ObjectActionsMixin, ViewOnly, ViewOnlyInline, change_link
 from apps.compute.api import validation
 from apps.compute.models import Instance
 from apps.hosts import admin_actions
 from apps.hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Service
-from apps.hosts.zones import COMPUTE_BINARY
-from cloudcore.exceptions import BadRequest
+from core.names import COMPUTE_BINARY
 
 
 def up_filter(prefix: str = "") -> Q:

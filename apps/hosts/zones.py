@@ -3,8 +3,7 @@
 from django.conf import settings
 
 from apps.hosts.models import Aggregate, Service
-
-COMPUTE_BINARY = "cloudcore-compute"
+from core.names import COMPUTE_BINARY
 
 
 def zones() -> dict[str, list[str]]:

@@ -12,9 +12,9 @@ Every view is guarded by ``ProjectPolicy`` (reads need ``default:read``, writes
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from apps.common.exceptions import BadRequest, Forbidden
 from apps.identity.auth import LEVELS, request_context
 from apps.identity.models import RoleName
-from cloudcore.exceptions import BadRequest, Forbidden
 
 READER, MEMBER, MANAGER, ADMIN = RoleName.READER, RoleName.MEMBER, RoleName.MANAGER, RoleName.ADMIN
 

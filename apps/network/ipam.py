@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
+from apps.common.exceptions import BadRequest, Conflict
 from apps.network.models import Network, Port, Subnet
-from cloudcore.exceptions import BadRequest, Conflict
 
 # The default network's id is fixed, so two processes creating it at once cannot make two.
 DEFAULT_NETWORK_ID = uuid.uuid5(uuid.NAMESPACE_URL, "cloudcore:network:default")

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import libvirt
 
-from drivers import power_state
+from core.power_state import PowerState
 from drivers.base import ComputeDriver, DriverError, InstanceInfo, InstanceNotFound, SpawnFailed
 from drivers.libvirt import config, disk
 from drivers.libvirt.guest import Guest
@@ -242,14 +242,14 @@ class LibvirtDriver(ComputeDriver):
     @translated
     def power_off(self, instance):
         guest = self._guest(instance["uuid"])
-        if guest.power_state == power_state.SUSPENDED:
+        if guest.power_state == PowerState.SUSPENDED:
             guest.discard_saved_memory()
         guest.power_off(self.shutdown_timeout)
 
     @translated
     def power_on(self, instance):
         guest = self._guest(instance["uuid"])
-        if guest.power_state == power_state.PAUSED:
+        if guest.power_state == PowerState.PAUSED:
             guest.unpause()
         guest.start()
 
@@ -257,7 +257,7 @@ class LibvirtDriver(ComputeDriver):
     def reboot(self, instance, reboot_type):
         guest = self._guest(instance["uuid"])
         if reboot_type == "SOFT":
-            if guest.power_state != power_state.RUNNING:
+            if guest.power_state != PowerState.RUNNING:
                 raise DriverError("A soft reboot needs a running guest")
             if guest.shutdown(self.shutdown_timeout):
                 guest.start()
@@ -300,7 +300,7 @@ class LibvirtDriver(ComputeDriver):
     def snapshot(self, instance, path):
         """A standalone qcow2 of the root disk; a running guest is paused for the copy."""
         guest = self._guest(instance["uuid"])
-        running = guest.power_state == power_state.RUNNING
+        running = guest.power_state == PowerState.RUNNING
         if running:
             guest.pause()
         try:

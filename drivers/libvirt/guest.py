@@ -9,21 +9,21 @@ import time
 
 import libvirt
 
-from drivers import power_state
+from core.power_state import PowerState
 from drivers.base import DriverError
 from drivers.libvirt import config
 
 LOG = logging.getLogger(__name__)
 
 LIBVIRT_POWER_STATE = {
-    libvirt.VIR_DOMAIN_NOSTATE: power_state.NOSTATE,
-    libvirt.VIR_DOMAIN_RUNNING: power_state.RUNNING,
-    libvirt.VIR_DOMAIN_BLOCKED: power_state.RUNNING,  # running, waiting on I/O
-    libvirt.VIR_DOMAIN_PAUSED: power_state.PAUSED,
-    libvirt.VIR_DOMAIN_SHUTDOWN: power_state.RUNNING,  # still running while it shuts down
-    libvirt.VIR_DOMAIN_SHUTOFF: power_state.SHUTDOWN,
-    libvirt.VIR_DOMAIN_CRASHED: power_state.CRASHED,
-    libvirt.VIR_DOMAIN_PMSUSPENDED: power_state.SUSPENDED,
+    libvirt.VIR_DOMAIN_NOSTATE: PowerState.NOSTATE,
+    libvirt.VIR_DOMAIN_RUNNING: PowerState.RUNNING,
+    libvirt.VIR_DOMAIN_BLOCKED: PowerState.RUNNING,  # running, waiting on I/O
+    libvirt.VIR_DOMAIN_PAUSED: PowerState.PAUSED,
+    libvirt.VIR_DOMAIN_SHUTDOWN: PowerState.RUNNING,  # still running while it shuts down
+    libvirt.VIR_DOMAIN_SHUTOFF: PowerState.SHUTDOWN,
+    libvirt.VIR_DOMAIN_CRASHED: PowerState.CRASHED,
+    libvirt.VIR_DOMAIN_PMSUSPENDED: PowerState.SUSPENDED,
 }
 
 POLL_SECONDS = 0.1
@@ -57,8 +57,8 @@ class Guest:
     def power_state(self) -> int:
         state, _reason = self.domain.state()
         if state == libvirt.VIR_DOMAIN_SHUTOFF and self.has_saved_memory():
-            return power_state.SUSPENDED
-        return LIBVIRT_POWER_STATE.get(state, power_state.NOSTATE)
+            return PowerState.SUSPENDED
+        return LIBVIRT_POWER_STATE.get(state, PowerState.NOSTATE)
 
     def info(self) -> tuple[int, int, int]:
         """(power state, vCPUs, memory in MiB)."""
@@ -88,7 +88,7 @@ class Guest:
         """Ask the guest to shut down (ACPI) and wait up to ``timeout``; True if it did."""
         if not self.is_active():
             return True
-        if self.power_state == power_state.PAUSED:
+        if self.power_state == PowerState.PAUSED:
             return False  # a paused guest cannot answer the request
         try:
             self.domain.shutdown()

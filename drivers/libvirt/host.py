@@ -17,7 +17,7 @@ from pathlib import Path
 
 import libvirt
 
-from drivers import power_state
+from core.power_state import PowerState
 from drivers.base import DriverError
 
 LOG = logging.getLogger(__name__)
@@ -29,12 +29,12 @@ _loop_thread: threading.Thread | None = None
 
 # libvirt lifecycle event -> the power state the guest is in afterwards.
 EVENT_POWER_STATE = {
-    libvirt.VIR_DOMAIN_EVENT_STARTED: power_state.RUNNING,
-    libvirt.VIR_DOMAIN_EVENT_RESUMED: power_state.RUNNING,
-    libvirt.VIR_DOMAIN_EVENT_SUSPENDED: power_state.PAUSED,
-    libvirt.VIR_DOMAIN_EVENT_STOPPED: power_state.SHUTDOWN,
-    libvirt.VIR_DOMAIN_EVENT_CRASHED: power_state.CRASHED,
-    libvirt.VIR_DOMAIN_EVENT_PMSUSPENDED: power_state.SUSPENDED,
+    libvirt.VIR_DOMAIN_EVENT_STARTED: PowerState.RUNNING,
+    libvirt.VIR_DOMAIN_EVENT_RESUMED: PowerState.RUNNING,
+    libvirt.VIR_DOMAIN_EVENT_SUSPENDED: PowerState.PAUSED,
+    libvirt.VIR_DOMAIN_EVENT_STOPPED: PowerState.SHUTDOWN,
+    libvirt.VIR_DOMAIN_EVENT_CRASHED: PowerState.CRASHED,
+    libvirt.VIR_DOMAIN_EVENT_PMSUSPENDED: PowerState.SUSPENDED,
 }
 
 
@@ -138,7 +138,7 @@ class Host:
         if state is None:
             return
         if event == libvirt.VIR_DOMAIN_EVENT_STOPPED and detail == libvirt.VIR_DOMAIN_EVENT_STOPPED_SAVED:
-            state = power_state.SUSPENDED
+            state = PowerState.SUSPENDED
         try:
             instance_uuid = domain.UUIDString()
         except libvirt.libvirtError:

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from drivers import power_state
+from core.power_state import PowerState
 from drivers.base import DriverError, InstanceNotFound
 
 SMALL = {"name": "m1.small", "vcpus": 1, "memory_mb": 64, "root_gb": 1, "ephemeral_gb": 0, "swap": 0}
@@ -40,7 +40,7 @@ class DriverContract:
     def test_spawn_runs_the_guest_with_the_flavor_size(self, driver, running):
         assert running["uuid"] in driver.list_instances()
         info = driver.get_info(running["uuid"])
-        assert (info.power_state, info.vcpus, info.memory_mb) == (power_state.RUNNING, 1, 64)
+        assert (info.power_state, info.vcpus, info.memory_mb) == (PowerState.RUNNING, 1, 64)
 
     def test_destroy_removes_the_guest_and_is_idempotent(self, driver, running):
         driver.destroy(running["uuid"])
@@ -72,48 +72,48 @@ class DriverContract:
         with pytest.raises(InstanceNotFound):
             other_driver.get_info(running["uuid"])
         other_driver.destroy(running["uuid"])  # an orphan clean-up elsewhere never touches it
-        assert self.state(driver, running) == power_state.RUNNING
+        assert self.state(driver, running) == PowerState.RUNNING
 
     # -- power ---------------------------------------------------------------------------
 
     def test_stop_and_start(self, driver, running):
         driver.power_off(running)
-        assert self.state(driver, running) == power_state.SHUTDOWN
+        assert self.state(driver, running) == PowerState.SHUTDOWN
         driver.power_off(running)  # already off: nothing to do
         driver.power_on(running)
-        assert self.state(driver, running) == power_state.RUNNING
+        assert self.state(driver, running) == PowerState.RUNNING
 
     def test_reboot_soft_and_hard(self, driver, running):
         driver.reboot(running, "SOFT")
-        assert self.state(driver, running) == power_state.RUNNING
+        assert self.state(driver, running) == PowerState.RUNNING
         driver.reboot(running, "HARD")
-        assert self.state(driver, running) == power_state.RUNNING
+        assert self.state(driver, running) == PowerState.RUNNING
         driver.power_off(running)
         with pytest.raises(DriverError):
             driver.reboot(running, "SOFT")
         driver.reboot(running, "HARD")  # a hard reboot starts a stopped guest
-        assert self.state(driver, running) == power_state.RUNNING
+        assert self.state(driver, running) == PowerState.RUNNING
 
     def test_pause_and_unpause(self, driver, running):
         driver.pause(running)
-        assert self.state(driver, running) == power_state.PAUSED
+        assert self.state(driver, running) == PowerState.PAUSED
         driver.unpause(running)
-        assert self.state(driver, running) == power_state.RUNNING
+        assert self.state(driver, running) == PowerState.RUNNING
 
     def test_suspend_and_resume(self, driver, running):
         driver.suspend(running)
-        assert self.state(driver, running) == power_state.SUSPENDED
+        assert self.state(driver, running) == PowerState.SUSPENDED
         assert running["uuid"] in driver.list_instances()
         driver.resume(running)
-        assert self.state(driver, running) == power_state.RUNNING
+        assert self.state(driver, running) == PowerState.RUNNING
 
     # -- disks ---------------------------------------------------------------------------
 
     def test_rebuild_keeps_the_guest_and_its_power_choice(self, driver, running):
         driver.rebuild(running, power_on=True)
-        assert self.state(driver, running) == power_state.RUNNING
+        assert self.state(driver, running) == PowerState.RUNNING
         driver.rebuild(running, power_on=False)
-        assert self.state(driver, running) == power_state.SHUTDOWN
+        assert self.state(driver, running) == PowerState.SHUTDOWN
         assert running["uuid"] in driver.list_instances()
 
     def test_snapshot_writes_an_image_and_leaves_the_guest_as_it_was(self, driver, running, tmp_path):
@@ -121,7 +121,7 @@ class DriverContract:
         disk_format = driver.snapshot(running, str(target))
         assert target.stat().st_size > 0
         assert disk_format in (None, "raw", "qcow2")
-        assert self.state(driver, running) == power_state.RUNNING
+        assert self.state(driver, running) == PowerState.RUNNING
 
     # -- resize and cold migration --------------------------------------------------------
 
@@ -136,7 +136,7 @@ class DriverContract:
     def test_resize_to_another_host_then_confirm(self, driver, other_driver, running):
         resized, migration = self.migrate(driver, other_driver, running)
         info = other_driver.get_info(running["uuid"])
-        assert (info.power_state, info.vcpus, info.memory_mb) == (power_state.RUNNING, 2, 96)
+        assert (info.power_state, info.vcpus, info.memory_mb) == (PowerState.RUNNING, 2, 96)
         driver.confirm_migration(running, migration)
         driver.confirm_migration(running, migration)
         assert running["uuid"] not in driver.list_instances()
@@ -149,7 +149,7 @@ class DriverContract:
         assert running["uuid"] not in other_driver.list_instances()
         driver.finish_revert_migration(running, migration, power_on=True)
         info = driver.get_info(running["uuid"])
-        assert (info.power_state, info.vcpus, info.memory_mb) == (power_state.RUNNING, 1, 64)
+        assert (info.power_state, info.vcpus, info.memory_mb) == (PowerState.RUNNING, 1, 64)
 
     # -- what the host reports -----------------------------------------------------------
 

@@ -52,4 +52,4 @@ def test_load_driver_refuses_bad_names():
     with pytest.raises(ValueError):
         load_driver("FakeDriver", "node1")
     with pytest.raises(ValueError):
-        load_driver("power_state.RUNNING", "node1")
+        load_driver("base.InstanceInfo", "node1")  # a class, but no driver

@@ -19,7 +19,7 @@ import requests
 from celery import Celery
 
 from cloudcore.launcher import BASE_DIR, Cloud, CloudConfig, free_port, wait_for_port
-from workers import rpc
+from core import names, rpc
 
 ADMIN = ("admin", "admin")
 
@@ -189,7 +189,7 @@ class RunningCloud:
 
     def call(self, host: str, task: str, timeout: float = 20, **kwargs):
         """Ask a compute worker directly (``rpc.call``), as the API does for console output."""
-        result = self.celery.send_task(task, kwargs=kwargs, queue=rpc.compute_queue(host), ignore_result=False)
+        result = self.celery.send_task(task, kwargs=kwargs, queue=names.compute_queue(host), ignore_result=False)
         return result.get(timeout=timeout)
 
     def queue_length(self, queue: str) -> int:

@@ -21,8 +21,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from apps.images.demo import digests
+from core import names
 from tests.integration.cloud import wait_until
-from workers import rpc
 
 pytestmark = pytest.mark.integration
 
@@ -127,7 +127,7 @@ def scene(cloud):
 
 def send(cloud, task: str, **kwargs) -> None:
     """What a node does: cast a conductor task by name, with whatever it likes in it."""
-    cloud.celery.send_task(task, kwargs=kwargs, queue=rpc.CONDUCTOR_QUEUE)
+    cloud.celery.send_task(task, kwargs=kwargs, queue=names.CONDUCTOR_QUEUE)
 
 
 def assert_refused(cloud, store: Path, reason: str, task: str, **kwargs) -> None:

@@ -11,7 +11,7 @@ import os
 
 from celery import Celery, signals
 
-from workers import observability, rpc  # noqa: F401 - observability connects its signals
+from core import names, observability, rpc  # noqa: F401 - observability connects its signals
 from workers.compute.isolation import loaded_forbidden_modules
 
 LOG = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ if os.environ.get("DATABASE_URL"):
     raise SystemExit("DATABASE_URL is set: a compute worker must hold no database credentials; unset it")
 
 # No fixups: Celery's Django fixup would import Django whenever DJANGO_SETTINGS_MODULE is set.
-app = Celery("cloudcore-compute", fixups=[])
+app = Celery(names.COMPUTE_BINARY, fixups=[])
 app.conf.update(rpc.celery_config())
 rpc.use_app(app)
 app.conf.include = [

@@ -6,12 +6,10 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from core import names, rpc
 from drivers.base import InstanceNotFound
-from workers import rpc
 
 LOG = logging.getLogger(__name__)
-
-BINARY = "cloudcore-compute"
 
 # A guest's own change (a lifecycle event) is reported after this pause, so a burst sends one inventory.
 EVENT_COALESCE_SECONDS = 0.5
@@ -24,13 +22,13 @@ _thread: threading.Thread | None = None
 
 def report_once(host: str, driver) -> None:
     """One heartbeat and one resource report; the first registers the service and its node."""
-    rpc.cast(rpc.CONDUCTOR_QUEUE, "conductor.service_heartbeat", host=host, binary=BINARY)
+    rpc.cast(names.CONDUCTOR_QUEUE, "conductor.service_heartbeat", host=host, binary=names.COMPUTE_BINARY)
     resources = driver.get_available_resource()
     resources["running_vms"] = len(driver.list_instances())
     resources["cpu_allocation_ratio"] = float(os.environ.get("CPU_ALLOCATION_RATIO", 16.0))
     resources["ram_allocation_ratio"] = float(os.environ.get("RAM_ALLOCATION_RATIO", 1.5))
     resources["disk_allocation_ratio"] = float(os.environ.get("DISK_ALLOCATION_RATIO", 1.0))
-    rpc.cast(rpc.CONDUCTOR_QUEUE, "conductor.node_report", host=host, resources=resources)
+    rpc.cast(names.CONDUCTOR_QUEUE, "conductor.node_report", host=host, resources=resources)
 
 
 def sync_once(host: str, driver, startup: bool, idle_only: bool = False) -> None:
@@ -48,7 +46,7 @@ def sync_once(host: str, driver, startup: bool, idle_only: bool = False) -> None
         except InstanceNotFound:
             continue
     rpc.cast(
-        rpc.CONDUCTOR_QUEUE,
+        names.CONDUCTOR_QUEUE,
         "conductor.sync_instances",
         host=host,
         instances=inventory,

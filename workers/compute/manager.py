@@ -10,9 +10,10 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from drivers import load_driver, power_state
+from core import names, rpc
+from core.power_state import PowerState
+from drivers import load_driver
 from drivers.base import ComputeDriver, InstanceNotFound
-from workers import rpc
 from workers.compute.app import HOST, app
 from workers.compute.isolation import loaded_forbidden_modules
 
@@ -66,14 +67,14 @@ def event(name: str, start: str, error: BaseException | None = None) -> dict:
 
 def conductor(task: str, **kwargs) -> None:
     """Cast a conductor task, naming this host as the sender."""
-    rpc.cast(rpc.CONDUCTOR_QUEUE, task, host=HOST, **kwargs)
+    rpc.cast(names.CONDUCTOR_QUEUE, task, host=HOST, **kwargs)
 
 
 def current_power_state(instance_uuid: str) -> int:
     try:
         return get_driver().get_info(instance_uuid).power_state
     except InstanceNotFound:
-        return power_state.NOSTATE
+        return PowerState.NOSTATE
 
 
 def run_operation(

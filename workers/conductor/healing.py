@@ -17,13 +17,15 @@ from django.utils import timezone
 from apps.compute.actions import add_fault, record_event, start_action
 from apps.compute.models import Instance, Migration
 from apps.compute.operations import mark_deleted
-from apps.compute.states import PowerState, TaskState, VmState
+from apps.compute.states import TaskState, VmState
+from apps.hosts import claims
 from apps.hosts.models import Allocation, ComputeNode, Service
-from workers import rpc
+from core import names, rpc
+from core.names import COMPUTE_BINARY
+from core.power_state import PowerState
 from workers.conductor import trust
-from workers.conductor.manager import COMPUTE_BINARY, reschedule_or_fail
+from workers.conductor.manager import reschedule_or_fail
 from workers.conductor.trust import Reason, Refused
-from workers.scheduler import claims
 
 LOG = logging.getLogger(__name__)
 
@@ -124,7 +126,7 @@ def sync_instances(
         if _in_migration_on(instance_uuid, host):
             continue
         LOG.warning("host %s holds instance %s, which is not its own; destroying it", host, instance_uuid)
-        rpc.cast(rpc.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid)
+        rpc.cast(names.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid)
         counts["orphans"] += 1
     for instance_uuid in owned:
         counts["checked"] += 1
@@ -162,7 +164,7 @@ def _recover(instance: Instance, power: int | None) -> bool:
                      finish=True)  # fmt: skip
         return True
     if task == TaskState.DELETING:
-        rpc.cast(rpc.compute_queue(instance.host), "compute.terminate_instance", instance_uuid=str(instance.uuid))
+        rpc.cast(names.compute_queue(instance.host), "compute.terminate_instance", instance_uuid=str(instance.uuid))
         return True
     if task in (TaskState.RESIZE_MIGRATING, TaskState.RESIZE_FINISH, TaskState.RESIZE_REVERTING,
                 TaskState.RESIZE_CONFIRMING, TaskState.RESIZE_PREP, TaskState.REBUILDING):  # fmt: skip
@@ -230,7 +232,7 @@ def _sync_power(instance: Instance, power: int | None) -> bool:
         record_event(instance.uuid, request_id, _now_event("compute_sync_power_state", "Success",
                                                            "running on the hypervisor but stopped in the database",
                                                            instance.host))  # fmt: skip
-        transaction.on_commit(lambda: rpc.cast(rpc.compute_queue(instance.host), "compute.stop_instance",
+        transaction.on_commit(lambda: rpc.cast(names.compute_queue(instance.host), "compute.stop_instance",
                                                instance=instance.payload(), request_id=request_id))  # fmt: skip
         return True
     if instance.power_state != observed:
@@ -283,7 +285,7 @@ def _resolve(instance: Instance, up: dict, build_deadline, task_deadline) -> str
         if instance.created_at < build_deadline:
             return _time_out(instance, "Build of instance timed out while waiting for a host")
         _touch(instance)
-        transaction.on_commit(lambda: rpc.cast(rpc.SCHEDULER_QUEUE, "scheduler.select_destinations",
+        transaction.on_commit(lambda: rpc.cast(names.SCHEDULER_QUEUE, "scheduler.select_destinations",
                                                instance_uuids=[str(instance.uuid)]))  # fmt: skip
         return "resent"
     if task == TaskState.SPAWNING:
@@ -296,7 +298,7 @@ def _resolve(instance: Instance, up: dict, build_deadline, task_deadline) -> str
             return _time_out(instance, f"Build of instance timed out after {settings.BUILD_TIMEOUT} s on {host}")
         _touch(instance)
         payload, attempt_id = instance.payload(), str(instance.attempt_id)
-        transaction.on_commit(lambda: rpc.cast(rpc.compute_queue(host), "compute.build_and_run_instance",
+        transaction.on_commit(lambda: rpc.cast(names.compute_queue(host), "compute.build_and_run_instance",
                                                instance=payload, attempt_id=attempt_id))  # fmt: skip
         return "resent"
     if task == TaskState.DELETING:
@@ -304,7 +306,7 @@ def _resolve(instance: Instance, up: dict, build_deadline, task_deadline) -> str
             mark_deleted(instance.uuid)
             return "deleted"
         _touch(instance)
-        transaction.on_commit(lambda: rpc.cast(rpc.compute_queue(host), "compute.terminate_instance",
+        transaction.on_commit(lambda: rpc.cast(names.compute_queue(host), "compute.terminate_instance",
                                                instance_uuid=str(instance.uuid)))  # fmt: skip
         return "resent"
     if instance.updated_at < task_deadline or not host_up:

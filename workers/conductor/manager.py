@@ -20,22 +20,23 @@ from django.utils import timezone
 from apps.compute.actions import add_fault, record_event
 from apps.compute.models import Instance
 from apps.compute.operations import mark_deleted, migration_hosts
-from apps.compute.states import PowerState, TaskState, VmState
+from apps.compute.states import TaskState, VmState
+from apps.hosts import claims
+from apps.hosts.claims import ResourceRequest
 from apps.hosts.models import ComputeNode, Service
 from apps.identity import tokens
 from apps.images.models import Image
 from apps.images.store import UnsafePath, discard, get_store
-from workers import rpc
+from core import names, rpc
+from core.names import COMPUTE_BINARY
+from core.observability import metrics
+from core.power_state import PowerState
 from workers.conductor import trust
 from workers.conductor.trust import Reason, Refused
-from workers.observability import metrics
-from workers.scheduler import claims
-from workers.scheduler.host_state import ResourceRequest, load_host_states
+from workers.scheduler.host_state import load_host_states
 from workers.scheduler.manager import NO_VALID_HOST
 
 LOG = logging.getLogger(__name__)
-
-COMPUTE_BINARY = "cloudcore-compute"
 
 
 class Operation(NamedTuple):
@@ -103,7 +104,7 @@ def _check_in_flight(instance: Instance, task_state: str, attempt_id=None, task_
 def _destroy_leftover(host: str, instance_uuid: str, request_id: str | None) -> None:
     transaction.on_commit(
         lambda: rpc.cast(
-            rpc.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid, request_id=request_id
+            names.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid, request_id=request_id
         )
     )
 
@@ -265,23 +266,30 @@ def _reschedule(instance: Instance, reason: str, request_id: str | None) -> str 
         host_state = states.get(choice["node"])
         if host_state is None or not (host_state.enabled and host_state.up()):
             continue
-        attempt_id = claims.claim(
-            str(instance.uuid), TaskState.SPAWNING, str(instance.attempt_id), host_state, need, alternates
-        )
-        if attempt_id is None:
-            continue
         now = timezone.now()
-        record_event(
-            instance.uuid,
-            request_id,
-            {
-                "event": "conductor_reschedule",
-                "start_time": now,
-                "finish_time": now,
-                "result": "Success",
-                "details": f"build failed on {instance.host} ({reason}); rescheduled to {host_state.node}",
-            },
-        )
+        try:
+            with transaction.atomic():
+                attempt_id = claims.claim_build(
+                    str(instance.uuid),
+                    destination=host_state.destination,
+                    need=need,
+                    expected_task_state=TaskState.SPAWNING,
+                    expected_attempt_id=str(instance.attempt_id),
+                    alternates=alternates,
+                )
+                record_event(
+                    instance.uuid,
+                    request_id,
+                    {
+                        "event": "conductor_reschedule",
+                        "start_time": now,
+                        "finish_time": now,
+                        "result": "Success",
+                        "details": f"build failed on {instance.host} ({reason}); rescheduled to {host_state.node}",
+                    },
+                )
+        except claims.ClaimFailed:
+            continue
         instance.refresh_from_db()
         _cast_build(host_state.host, instance.payload(), attempt_id, request_id)
         return host_state.host
@@ -291,7 +299,7 @@ def _reschedule(instance: Instance, reason: str, request_id: str | None) -> str 
 def _cast_build(host: str, payload: dict, attempt_id: str, request_id: str | None) -> None:
     def cast():
         rpc.cast(
-            rpc.compute_queue(host),
+            names.compute_queue(host),
             "compute.build_and_run_instance",
             instance=payload,
             attempt_id=attempt_id,
@@ -335,7 +343,7 @@ def service_heartbeat(host: str, binary: str = COMPUTE_BINARY) -> Service:
         try:
             with transaction.atomic():
                 Service.objects.create(
-                    host=host, binary=COMPUTE_BINARY, topic=rpc.compute_queue(host), last_seen_up=now, report_count=1
+                    host=host, binary=COMPUTE_BINARY, topic=names.compute_queue(host), last_seen_up=now, report_count=1
                 )
                 LOG.info("registered service %s on %s", COMPUTE_BINARY, host)
         except IntegrityError:

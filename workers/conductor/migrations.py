@@ -10,12 +10,13 @@ from django.db import transaction
 
 from apps.compute.actions import add_fault, record_event
 from apps.compute.models import Instance, Migration
-from apps.compute.states import PowerState, TaskState, VmState
+from apps.compute.states import TaskState, VmState
+from apps.hosts import claims
 from apps.hosts.models import Allocation
-from workers import rpc
+from core import names, rpc
+from core.power_state import PowerState
 from workers.conductor import trust
 from workers.conductor.trust import Reason, Refused
-from workers.scheduler import claims
 
 LOG = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _payload(instance: Instance, flavor: dict) -> dict:
 
 
 def _cast_after_commit(host: str, task: str, **kwargs) -> None:
-    transaction.on_commit(lambda: rpc.cast(rpc.compute_queue(host), task, **kwargs))
+    transaction.on_commit(lambda: rpc.cast(names.compute_queue(host), task, **kwargs))
 
 
 @trust.host_report("resize_migrated")

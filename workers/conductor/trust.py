@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from apps.compute.states import PowerState
-from workers.observability import metrics
+from core.observability import metrics
+from core.power_state import PowerState
 
 LOG = logging.getLogger(__name__)
 

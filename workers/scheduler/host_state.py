@@ -20,26 +20,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from apps.compute.models import Instance
+from apps.hosts.claims import Destination, ResourceRequest
 from apps.hosts.models import Aggregate, AggregateHost, ComputeNode, Service
+from core.names import COMPUTE_BINARY
 from workers.scheduler.host_table import HostTable
 
-COMPUTE_BINARY = "cloudcore-compute"
 DEFAULT_AZ = "nova"
-
-
-@dataclasses.dataclass(frozen=True)
-class ResourceRequest:
-    """What one instance of a flavor needs on a node."""
-
-    vcpus: int
-    memory_mb: int
-    disk_gb: int
-
-    @classmethod
-    def from_flavor(cls, flavor: dict) -> "ResourceRequest":
-        swap_gb = math.ceil(int(flavor.get("swap", 0)) / 1024)
-        disk = int(flavor["root_gb"]) + int(flavor.get("ephemeral_gb", 0)) + swap_gb
-        return cls(vcpus=int(flavor["vcpus"]), memory_mb=int(flavor["memory_mb"]), disk_gb=disk)
 
 
 @dataclasses.dataclass(eq=False)
@@ -75,6 +61,10 @@ class HostState:
 
     def __post_init__(self):
         self.recompute()
+
+    @property
+    def destination(self) -> Destination:
+        return Destination(self.node_id, self.host, self.node)
 
     def attach(self, table, index: int) -> None:
         """Mirror this host's numbers into row ``index`` of ``table`` from now on."""

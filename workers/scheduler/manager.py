@@ -1,7 +1,6 @@
 """Placing instances: decide, claim in the database, and hand each instance to its host."""
 
 import dataclasses
-import functools
 import logging
 import time
 
@@ -11,9 +10,10 @@ from django.utils import timezone
 from apps.compute.actions import add_fault, record_event
 from apps.compute.models import Instance, Migration
 from apps.compute.states import TaskState, VmState
-from workers import rpc
-from workers.observability import metrics
-from workers.scheduler import claims, request_spec
+from apps.hosts import claims
+from core import names, rpc
+from core.observability import metrics
+from workers.scheduler import request_spec
 from workers.scheduler.host_state import HostState, host_table
 from workers.scheduler.host_state import cache as host_state_cache
 from workers.scheduler.host_table import HostTable
@@ -41,19 +41,19 @@ def place(instance: Instance, hosts: HostTable, request_id: str | None, group_ca
     report = "; ".join(decision.report)
     for host in decision.ranked:
         details = f"placed on {host.node}; {report}"
-        attempt_id = claims.claim(
-            str(instance.uuid),
-            TaskState.SCHEDULING,
-            None,
-            host,
-            spec.need,
-            alternates(decision, host, spec),
-            in_strict_group=strict_group,
-            then=functools.partial(
-                record_event, instance.uuid, request_id, _event("schedule_instances", started, "Success", details)
-            ),
-        )
-        if attempt_id is None:
+        try:
+            with transaction.atomic():  # the claim and its action event: one commit
+                attempt_id = claims.claim_build(
+                    str(instance.uuid),
+                    destination=host.destination,
+                    need=spec.need,
+                    expected_task_state=TaskState.SCHEDULING,
+                    expected_attempt_id=None,
+                    alternates=alternates(decision, host, spec),
+                    check_group=strict_group,
+                )
+                record_event(instance.uuid, request_id, _event("schedule_instances", started, "Success", details))
+        except claims.ClaimFailed:
             if not Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.SCHEDULING).exists():
                 LOG.info("instance %s left scheduling while being placed; skipping", instance.uuid)
                 return None
@@ -67,7 +67,7 @@ def place(instance: Instance, hosts: HostTable, request_id: str | None, group_ca
         instance.attempt_id = attempt_id
         try:
             rpc.cast(
-                rpc.compute_queue(host.host),
+                names.compute_queue(host.host),
                 "compute.build_and_run_instance",
                 instance=instance.payload(),
                 attempt_id=attempt_id,
@@ -185,7 +185,10 @@ def select_migration_destination(migration_id: int, request_id: str | None = Non
     spec.force_host = spec.force_node = None
     decision = decide(host_table(), spec)
     for host in decision.ranked:
-        if not claims.claim_for_migration(migration.id, str(instance.uuid), host, spec.need):
+        try:
+            with transaction.atomic():
+                claims.claim_migration(migration.id, str(instance.uuid), destination=host.destination, need=spec.need)
+        except claims.ClaimFailed:
             if not Instance.objects.filter(uuid=instance.uuid, task_state=TaskState.RESIZE_PREP).exists():
                 return
             continue
@@ -196,7 +199,7 @@ def select_migration_destination(migration_id: int, request_id: str | None = Non
             record_event(instance.uuid, request_id, _event("schedule_instances", started, "Success", details))
         try:
             rpc.cast(
-                rpc.compute_queue(migration.source_compute),
+                names.compute_queue(migration.source_compute),
                 "compute.resize_instance",
                 instance=instance.payload(),
                 migration=migration.payload(),

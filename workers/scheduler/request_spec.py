@@ -5,7 +5,7 @@ import time
 from collections import Counter
 
 from apps.compute.models import Instance, ServerGroup
-from workers.scheduler.host_state import ResourceRequest
+from apps.hosts.claims import ResourceRequest
 
 
 @dataclasses.dataclass

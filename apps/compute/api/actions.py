@@ -5,11 +5,11 @@ import secrets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import BadRequest
 from apps.compute import lifecycle, operations
 from apps.compute.api import builders, validation
 from apps.identity import policy
 from apps.identity.auth import request_context
-from cloudcore.exceptions import BadRequest
 
 
 def _body(value, action: str) -> dict:

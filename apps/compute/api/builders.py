@@ -2,12 +2,12 @@
 
 import hashlib
 
+from apps.common.microversion import at_least
 from apps.compute.models import Flavor, Instance, InstanceAction
 from apps.compute.states import VmState, api_status
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
 from apps.network import ipam
-from cloudcore.microversion import at_least
 
 #: The states whose servers show their latest fault.
 FAULT_STATES = (VmState.ERROR, VmState.DELETED)

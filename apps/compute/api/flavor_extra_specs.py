@@ -4,12 +4,12 @@ from django.db import transaction
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import BadRequest, NotFound
 from apps.compute import operations
 from apps.compute.api import validation
 from apps.compute.models import Flavor
 from apps.identity import policy
 from apps.identity.auth import request_context
-from cloudcore.exceptions import BadRequest, NotFound
 
 
 def _flavor(request, flavor_id, write: bool) -> Flavor:

@@ -11,12 +11,12 @@ from django.db import IntegrityError, transaction
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from apps.compute import keypairs
 from apps.compute.api import validation
 from apps.compute.models import KeyPair
 from apps.identity.auth import request_context
 from apps.identity.models import User
-from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
 CREATE_FIELDS = ("name", "public_key", "type", "user_id")
 MAX_LIMIT = 1000

@@ -5,12 +5,12 @@ import uuid
 
 from django.db.models import Q
 
+from apps.common.exceptions import BadRequest
+from apps.common.microversion import at_least
 from apps.common.times import parse_utc
 from apps.compute import states
 from apps.compute.models import Instance
 from apps.identity import policy
-from cloudcore.exceptions import BadRequest
-from cloudcore.microversion import at_least
 
 MAX_LIMIT = 1000
 SORT_KEYS = {"created_at": "created_at", "updated_at": "updated_at", "display_name": "name", "uuid": "uuid",

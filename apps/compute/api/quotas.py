@@ -4,14 +4,14 @@ from django.db import transaction
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import BadRequest, NotFound
+from apps.common.microversion import at_least
 from apps.compute import quotas
 from apps.compute.api import validation
 from apps.compute.models import QuotaLimit
 from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.identity.models import Project
-from cloudcore.exceptions import BadRequest, NotFound
-from cloudcore.microversion import at_least
 
 # What Nova's 2.1 quota set shows; the network ones are always unlimited here.
 SHOWN = (

@@ -5,13 +5,13 @@ from django.db.models import Q
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import BadRequest, NotFound
 from apps.compute import operations
 from apps.compute.api import builders, validation
 from apps.compute.models import Migration
 from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.network import ipam
-from cloudcore.exceptions import BadRequest, NotFound
 
 MAX_TAGS = 50
 

@@ -6,12 +6,12 @@ from django.db import transaction
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import BadRequest, NotFound
 from apps.compute import quotas
 from apps.compute.api import validation
 from apps.compute.models import ServerGroup
 from apps.compute.operations import require_project
 from apps.identity.auth import request_context
-from cloudcore.exceptions import BadRequest, NotFound
 
 POLICIES = [p.value for p in ServerGroup.Policy]
 

@@ -2,7 +2,7 @@
 
 import uuid
 
-from cloudcore.exceptions import BadRequest
+from apps.common.exceptions import BadRequest
 
 MAX_COUNT_LIMIT = 100
 

@@ -7,6 +7,8 @@ from django.db.models import prefetch_related_objects
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common import microversion
+from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.compute import operations
 from apps.compute.api import builders, listing, validation
 from apps.compute.api.server_extras import ServerUpdateMixin
@@ -14,8 +16,6 @@ from apps.compute.models import Flavor, InstanceAction
 from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.network import ipam
-from cloudcore import microversion
-from cloudcore.exceptions import BadRequest, Conflict, NotFound
 
 MIN_VERSION = microversion.text(microversion.MIN_VERSION)
 MAX_VERSION = microversion.text(microversion.MAX_VERSION)

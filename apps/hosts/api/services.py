@@ -8,12 +8,12 @@ from django.db.models import Count, Q, Sum
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.compute.api import validation
 from apps.compute.models import Instance
 from apps.hosts.api.views import require_admin
 from apps.hosts.models import ComputeNode, Service
 from apps.hosts.zones import zones
-from cloudcore.exceptions import BadRequest, Conflict, NotFound
 
 
 def _iso(value):

@@ -5,12 +5,13 @@ from django.db import IntegrityError, transaction
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.compute.api import validation
 from apps.hosts.models import Aggregate, AggregateHost, Service
-from apps.hosts.zones import COMPUTE_BINARY, zones
+from apps.hosts.zones import zones
 from apps.identity import policy
 from apps.identity.auth import request_context
-from cloudcore.exceptions import BadRequest, Conflict, NotFound
+from core.names import COMPUTE_BINARY
 
 
 def _usec(value):

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from rest_framework.response import Response
 
+from apps.common.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from apps.identity.api.base import (
     IdentityView,
     check_domain,
@@ -17,7 +18,6 @@ from apps.identity.api.base import (
 )
 from apps.identity.auth import request_context
 from apps.identity.models import DEFAULT_DOMAIN, Project, Role, RoleAssignment, RoleName, User
-from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
 
 def _get(model, pk: str, kind: str):

@@ -3,6 +3,7 @@
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from apps.common.exceptions import BadRequest, Forbidden, NotFound
 from apps.identity import tokens
 from apps.identity.api.base import (
     UNAUTHORIZED,
@@ -17,7 +18,6 @@ from apps.identity.api.base import (
 )
 from apps.identity.auth import check_password_cached, request_context
 from apps.identity.models import Project, RoleAssignment, Token, User
-from cloudcore.exceptions import BadRequest, Forbidden, NotFound
 
 VERSION_UPDATED = "2024-04-01T00:00:00Z"
 

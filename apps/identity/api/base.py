@@ -8,10 +8,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import BadRequest, CloudError, NotFound, client_fault
 from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.identity.models import DEFAULT_DOMAIN, Project, Role, Token, User
-from cloudcore.exceptions import BadRequest, CloudError, NotFound, client_fault
 
 TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
           409: "Conflict", 415: "Unsupported Media Type", 503: "Service Unavailable"}  # fmt: skip

@@ -7,9 +7,9 @@ from django.db.models import Q
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.views import APIView
 
+from apps.common.exceptions import CloudError, Forbidden, NotFound
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
-from cloudcore.exceptions import CloudError, Forbidden, NotFound
 
 JSON_PATCH = "application/openstack-images-v2.1-json-patch"
 COLLECTION = "/v2/images"

@@ -15,11 +15,11 @@ from django.utils import timezone
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.response import Response
 
+from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.identity.auth import request_context
 from apps.images.api.base import GlanceView, Gone, OctetStreamParser, RequestTooLarge, get_image, require_owner
 from apps.images.models import Image
 from apps.images.store import StoreFull, UnsafePath, get_store
-from cloudcore.exceptions import BadRequest, Conflict, NotFound
 
 LOG = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from django.db.models import BigIntegerField, CharField, F, Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 
+from apps.common.exceptions import BadRequest
 from apps.common.times import parse_utc
 from apps.identity.auth import RequestContext
 from apps.images.api.base import COLLECTION, visible_images
 from apps.images.api.validation import STATUSES, VISIBILITIES
 from apps.images.models import Image
-from cloudcore.exceptions import BadRequest
 
 DEFAULT_LIMIT = 25
 NOT_FILTERS = frozenset({"limit", "marker", "sort", "sort_key", "sort_dir", "member_status", "format"})

@@ -6,10 +6,10 @@ custom property. As in Glance: ``add`` sets an attribute or a property whether o
 only (an attribute is 403, a missing property 409); read-only attributes are 403.
 """
 
+from apps.common.exceptions import BadRequest, Conflict, Forbidden
 from apps.identity.auth import RequestContext
 from apps.images.api import validation
 from apps.images.models import Image
-from cloudcore.exceptions import BadRequest, Conflict, Forbidden
 
 OPERATIONS = ("add", "replace", "remove")
 # Format and container describe the data: Glance lets them change only before there is any.

@@ -4,11 +4,11 @@ import uuid
 
 from django.conf import settings
 
+from apps.common.exceptions import BadRequest, Forbidden
 from apps.identity.auth import RequestContext
 from apps.identity.models import Project
 from apps.images.api.base import RequestTooLarge
 from apps.images.models import Image
-from cloudcore.exceptions import BadRequest, Forbidden
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
 CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")

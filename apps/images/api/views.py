@@ -5,6 +5,7 @@ from django.utils import timezone
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from apps.common.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from apps.identity.auth import request_context
 from apps.images.api import listing, patch, validation
 from apps.images.api.base import (
@@ -18,7 +19,6 @@ from apps.images.api.base import (
 )
 from apps.images.models import Image, ImageTag
 from apps.images.store import discard
-from cloudcore.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
 # What PATCH may change on the row (never status, data or digests: the upload owns those).
 PATCHABLE_FIELDS = ["name", "visibility", "protected", "os_hidden", "disk_format", "container_format", "min_disk",

@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import CloudError
 from apps.identity.auth import request_context
 from apps.network.ipam import parse_uuid
-from cloudcore.exceptions import CloudError
 
 # Neutron's error type for an answer that has no more specific one.
 TYPES = {

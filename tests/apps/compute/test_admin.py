@@ -8,11 +8,12 @@ from django.urls import reverse
 
 from apps.compute.actions import add_fault, record_event, start_action
 from apps.compute.models import Instance, InstanceAction, KeyPair, Migration, QuotaLimit, ServerGroup
-from apps.compute.states import PowerState, TaskState, VmState
+from apps.compute.states import TaskState, VmState
 from apps.hosts.models import Aggregate, AggregateHost, Allocation
 from apps.identity import tokens
 from apps.images.models import Image
 from apps.network import ipam
+from core.power_state import PowerState
 from tests.apps.network.factories import make_network
 from tests.fixtures.factories import make_image, make_instance, make_node
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
+from apps.common.exceptions import BadRequest, Conflict
 from apps.network import ipam
 from apps.network.models import Network, Port, Subnet
-from cloudcore.exceptions import BadRequest, Conflict
 from tests.apps.network.factories import make_network
 from tests.fixtures.factories import make_project
 

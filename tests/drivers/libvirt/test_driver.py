@@ -5,7 +5,7 @@ import time
 import libvirt
 import pytest
 
-from drivers import power_state
+from core.power_state import PowerState
 
 
 def test_foreign_domains_are_never_listed(test_hypervisor):
@@ -61,7 +61,7 @@ def test_a_real_guest_boots_the_demo_image_and_leaves_nothing_when_destroyed(qem
     instance = qemu_hypervisor.instance(name="banner")
     driver.spawn(instance)
     wait_for_console(driver, instance["uuid"], BANNER.decode().strip())
-    assert driver.get_info(instance["uuid"]).power_state == power_state.RUNNING
+    assert driver.get_info(instance["uuid"]).power_state == PowerState.RUNNING
     resources = driver.get_available_resource()
     assert resources["hypervisor_type"] == "QEMU" and resources["free_memory_mb"] > 0
 

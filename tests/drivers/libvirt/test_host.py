@@ -6,7 +6,7 @@ import threading
 import libvirt
 import pytest
 
-from drivers import power_state
+from core.power_state import PowerState
 from drivers.libvirt import host as host_module
 from drivers.libvirt.host import Host, kvm_usable_by_qemu
 
@@ -56,13 +56,13 @@ def test_lifecycle_events_reach_listeners(test_hypervisor):
     driver.register_lifecycle_listener(listener)
     instance = test_hypervisor.instance()
     driver.spawn(instance)
-    wait_for((instance["uuid"], power_state.RUNNING))
+    wait_for((instance["uuid"], PowerState.RUNNING))
 
     # A change nobody asked cloudcore for: another client of the same hypervisor stops the guest.
     outsider = libvirt.open("test:///default")
     outsider.lookupByUUIDString(instance["uuid"]).destroy()
-    wait_for((instance["uuid"], power_state.SHUTDOWN))
+    wait_for((instance["uuid"], PowerState.SHUTDOWN))
     outsider.lookupByUUIDString(instance["uuid"]).create()
     driver.suspend(instance)
-    wait_for((instance["uuid"], power_state.SUSPENDED))
+    wait_for((instance["uuid"], PowerState.SUSPENDED))
     outsider.close()

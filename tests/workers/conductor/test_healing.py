@@ -2,8 +2,9 @@ import pytest
 from django.utils import timezone
 
 from apps.compute.models import Instance, InstanceAction, InstanceFault
-from apps.compute.states import PowerState, TaskState, VmState
+from apps.compute.states import TaskState, VmState
 from apps.hosts.models import Allocation, ComputeNode, Service
+from core.power_state import PowerState
 from tests.fixtures.factories import make_instance, make_node
 from workers.conductor import healing
 from workers.scheduler import manager as scheduler

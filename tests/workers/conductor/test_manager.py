@@ -3,8 +3,9 @@ from django.utils import timezone
 
 from apps.compute.actions import start_action
 from apps.compute.models import Instance, InstanceActionEvent, InstanceFault
-from apps.compute.states import PowerState, TaskState, VmState
+from apps.compute.states import TaskState, VmState
 from apps.hosts.models import Allocation, ComputeNode, Service
+from core.power_state import PowerState
 from tests.fixtures.factories import make_instance, make_node
 from workers.conductor import manager
 from workers.scheduler import manager as scheduler
@@ -162,19 +163,3 @@ def test_a_duplicate_report_cannot_complete_a_later_operation_of_the_same_kind(p
     assert manager.instance_update(**first_report) is False  # the first stop's report, delivered again
 
     assert Instance.objects.get(uuid=placed.uuid).task_state == TaskState.POWERING_OFF
-
-
-def test_two_schedulers_cannot_both_break_anti_affinity(member, flavor, image):
-    from apps.compute.models import ServerGroup
-    from workers.scheduler import claims
-    from workers.scheduler.host_state import ResourceRequest, load_host_states
-
-    make_node("solo", vcpus=8)
-    group = ServerGroup.objects.create(name="g", project=member.default_project, user=member, policy="anti-affinity")
-    first, second = make_instance(member, flavor, image), make_instance(member, flavor, image)
-    group.members.add(first, second)
-    view = load_host_states()[0]  # both decided before either claimed: the view shows no members
-    need = ResourceRequest.from_flavor(flavor.snapshot())
-
-    assert claims.claim(str(first.uuid), TaskState.SCHEDULING, None, view, need, [])
-    assert claims.claim(str(second.uuid), TaskState.SCHEDULING, None, view, need, []) is None

@@ -15,12 +15,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from apps.common.exceptions import CloudError
 from apps.compute import lifecycle, operations
 from apps.compute.models import Instance, InstanceActionEvent, InstanceFault, Migration, QuotaLimit
-from apps.compute.states import PowerState, TaskState, VmState
+from apps.compute.states import TaskState, VmState
 from apps.hosts.models import Allocation, ComputeNode, Service
 from apps.identity.auth import RequestContext
-from cloudcore.exceptions import CloudError
+from core.power_state import PowerState
 from tests.fixtures.factories import make_flavor, make_instance, make_node
 from workers.conductor import manager, migrations
 from workers.scheduler import manager as scheduler

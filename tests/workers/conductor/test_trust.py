@@ -10,15 +10,16 @@ from django.utils import timezone
 from apps.compute import lifecycle
 from apps.compute.actions import start_action
 from apps.compute.models import Instance, InstanceActionEvent, InstanceFault, Migration
-from apps.compute.states import PowerState, TaskState, VmState
+from apps.compute.states import TaskState, VmState
 from apps.hosts.models import ComputeNode
 from apps.identity.auth import context_for
 from apps.images.demo import digests
 from apps.images.models import Image
 from apps.images.store import get_store
+from core.observability import metrics
+from core.power_state import PowerState
 from tests.fixtures.factories import make_instance, make_node
 from workers.conductor import healing, manager, migrations, trust
-from workers.observability import metrics
 from workers.scheduler import manager as scheduler
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,9 @@ from collections import Counter
 
 import pytest
 
+from apps.hosts.claims import ResourceRequest
 from workers.scheduler.filters import FILTERS
-from workers.scheduler.host_state import HostState, ResourceRequest
+from workers.scheduler.host_state import HostState
 from workers.scheduler.host_table import HostTable
 from workers.scheduler.request_spec import RequestSpec
 

@@ -1,14 +1,10 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.compute.models import Instance, InstanceFault
 from apps.compute.states import TaskState, VmState
 from apps.hosts.models import Allocation, ComputeNode
 from tests.fixtures.factories import make_instance, make_node
-from workers.scheduler import claims, manager
-from workers.scheduler.host_state import ResourceRequest, load_host_states
+from workers.scheduler import manager
 
 pytestmark = pytest.mark.django_db
 
@@ -88,48 +84,6 @@ def test_allocation_ratios_count(member, flavor, image, queues):
     states = sorted(Instance.objects.values_list("vm_state", flat=True))
     assert states == [VmState.BUILDING, VmState.BUILDING, VmState.ERROR]
     assert ComputeNode.objects.get().vcpus_used == 2
-
-
-@pytest.mark.django_db(transaction=True)
-def test_racing_claims_never_overcommit(member, flavor, image):
-    """Many threads with stale host views claim the same node; the database lets only what fits in."""
-    make_node("only", vcpus=3)
-    instances = [make_instance(member, flavor, image) for _ in range(12)]
-    need = ResourceRequest.from_flavor(flavor.snapshot())
-    stale_view = load_host_states()[0]
-    barrier = threading.Barrier(len(instances))
-    results = []
-
-    def claim(instance):
-        barrier.wait()
-        try:
-            results.append(claims.claim(str(instance.uuid), TaskState.SCHEDULING, None, stale_view, need, []))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=claim, args=(i,)) for i in instances]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sum(1 for r in results if r) == 3
-    node = ComputeNode.objects.get()
-    assert node.vcpus_used == 3 == Allocation.objects.count()
-    assert Instance.objects.filter(host="only").count() == 3
-
-
-def test_release_is_safe_twice(member, flavor, image):
-    make_node("a")
-    instance = make_instance(member, flavor, image)
-    state = load_host_states()[0]
-    need = ResourceRequest.from_flavor(flavor.snapshot())
-    assert claims.claim(str(instance.uuid), TaskState.SCHEDULING, None, state, need, [])
-
-    assert claims.release(str(instance.uuid)) == 1
-    assert claims.release(str(instance.uuid)) == 0
-    node = ComputeNode.objects.get()
-    assert (node.vcpus_used, node.memory_mb_used, node.local_gb_used) == (0, 0, 0)
 
 
 def test_anti_affinity_group_of_three_on_two_hosts(member, flavor, image, queues):

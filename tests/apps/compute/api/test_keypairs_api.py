@@ -8,8 +8,8 @@ import types
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from apps.common.exceptions import Forbidden
 from apps.compute.models import KeyPair
-from cloudcore.exceptions import Forbidden
 from tests.fixtures.factories import client_for, make_user
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import logging
 import pytest
 import redis
 
-from workers.observability import REQUEST_ID, JsonFormatter, RequestIdFilter, logging_config, metrics
+from core.observability import REQUEST_ID, JsonFormatter, RequestIdFilter, logging_config, metrics
 
 pytestmark = pytest.mark.django_db
 

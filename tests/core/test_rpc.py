@@ -2,7 +2,7 @@
 
 import pytest
 
-from workers import rpc
+from core import rpc
 
 
 def test_task_events_are_on_unless_switched_off(monkeypatch):

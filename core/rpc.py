@@ -9,18 +9,9 @@ import os
 
 from celery import current_app
 
+from core.names import CONDUCTOR_QUEUE, DEFAULT_REDIS_URL, SCHEDULER_QUEUE
+
 LOG = logging.getLogger(__name__)
-
-SCHEDULER_QUEUE = "scheduler"
-CONDUCTOR_QUEUE = "conductor"
-COMPUTE_QUEUE_PREFIX = "compute."
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def compute_queue(host: str) -> str:
-    """The queue a compute node named ``host`` consumes."""
-    return f"{COMPUTE_QUEUE_PREFIX}{host}"
 
 
 def celery_config(redis_url: str | None = None) -> dict:

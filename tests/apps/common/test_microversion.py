@@ -2,7 +2,7 @@
 
 import pytest
 
-from cloudcore import microversion
+from apps.common import microversion
 from tests.fixtures.factories import make_instance
 
 pytestmark = pytest.mark.django_db
