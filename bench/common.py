@@ -3,8 +3,9 @@
 import contextlib
 import os
 import tempfile
-import time
 from pathlib import Path
+
+from tests.fixtures.polling import poll
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 ADMIN = ("admin", "admin")  # the seeded admin, as the test clouds have it (HTTP Basic)
@@ -23,12 +24,7 @@ def summary_ms(values_s: list[float]) -> dict:
 
 def wait_for(check, timeout: float, interval: float = 0.02) -> bool:
     """Call ``check`` until it is true (True) or ``timeout`` seconds have passed (False)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(interval)
-    return False
+    return bool(poll(check, timeout, interval))
 
 
 @contextlib.contextmanager

@@ -12,7 +12,6 @@ import contextvars
 import json
 import logging
 import os
-import time
 
 from celery import signals
 
@@ -160,18 +159,3 @@ class Metrics:
 
 
 metrics = Metrics()
-
-
-class timed:
-    """``with timed("name", labels):`` observes the block's duration in seconds."""
-
-    def __init__(self, name: str, labels: dict | None = None):
-        self.name, self.labels = name, labels
-
-    def __enter__(self):
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        metrics.observe(self.name, time.perf_counter() - self.start, self.labels)
-        return False

@@ -11,6 +11,8 @@ never sees the database. Instance payloads look like::
 import abc
 import dataclasses
 
+from core import capabilities as caps
+
 
 class DriverError(Exception):
     """Base of the errors a driver raises; the message is shown to the user in a fault."""
@@ -40,8 +42,10 @@ class InstanceInfo:
 class ComputeDriver(abc.ABC):
     """One hypervisor on one host."""
 
-    #: Optional features; the compute manager refuses an operation the driver lacks.
-    capabilities: dict = {}
+    #: What the driver can do beyond spawn and destroy (``core.capabilities``). The node reports it,
+    #: and the API answers 409 for an action the server's node lacks. May differ per instance (a
+    #: driver whose features depend on its configuration sets it in ``__init__``).
+    capabilities: dict = caps.none()
 
     def __init__(self, host: str, options: dict):
         self.host = host

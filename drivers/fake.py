@@ -8,8 +8,11 @@ it was told to have, and fails on demand. Options (from the environment of the c
   any other operation takes (0).
 - ``FAKE_FAIL_SPAWN``: a regular expression; a build of an instance whose name matches fails.
   ``.*`` makes every build on this host fail.
+- ``FAKE_LACKS``: capabilities this hypervisor says it lacks, comma-separated (for example
+  ``supports_suspend``), to see the API refuse what a node cannot do.
 - ``FAKE_FAIL``: a regular expression matched against ``"<operation>:<instance name>"`` (for
-  example ``reboot:.*`` or ``power_off:flaky-``); a matching operation fails and changes nothing.
+  example ``reboot:.*`` or ``power_off:flaky-``; a destroy is ``destroy:<instance uuid>``); a
+  matching operation fails and changes nothing.
 """
 
 import platform
@@ -17,15 +20,16 @@ import re
 import threading
 import time
 
+from core import capabilities as caps
 from core.power_state import PowerState
 from drivers.base import ComputeDriver, DriverError, InstanceInfo, InstanceNotFound, SpawnFailed
 
 
 class FakeDriver(ComputeDriver):
-    capabilities = {"supports_pause": True, "supports_suspend": True, "supports_migration": True}
-
     def __init__(self, host: str, options: dict):
         super().__init__(host, options)
+        lacks = {name.strip() for name in options.get("FAKE_LACKS", "").split(",") if name.strip()}
+        self.capabilities = {name: name not in lacks for name in caps.ALL}
         self.vcpus = int(options.get("FAKE_VCPUS", 16))
         self.memory_mb = int(options.get("FAKE_MEMORY_MB", 32768))
         self.local_gb = int(options.get("FAKE_LOCAL_GB", 500))
@@ -43,14 +47,17 @@ class FakeDriver(ComputeDriver):
     def _pattern(text: str | None):
         return re.compile(text) if text else None
 
-    def _operate(self, operation: str, instance: dict) -> dict:
-        """Wait the configured delay, fail if told to, and return the held guest."""
-        if self.op_delay:
-            time.sleep(self.op_delay)
+    def _fail_if_told(self, operation: str, instance: dict) -> None:
         if self.fail_ops and self.fail_ops.search(f"{operation}:{instance.get('name', '')}"):
             raise DriverError(
                 f"Fake hypervisor on {self.host} was told to fail {operation} of {instance.get('name')!r}"
             )
+
+    def _operate(self, operation: str, instance: dict) -> dict:
+        """Wait the configured delay, fail if told to, and return the held guest."""
+        if self.op_delay:
+            time.sleep(self.op_delay)
+        self._fail_if_told(operation, instance)
         with self._lock:
             guest = self._instances.get(instance["uuid"])
         if guest is None:
@@ -86,6 +93,8 @@ class FakeDriver(ComputeDriver):
     def destroy(self, instance_uuid: str) -> None:
         if self.destroy_delay:
             time.sleep(self.destroy_delay)
+        if self.fail_ops and self.fail_ops.search(f"destroy:{instance_uuid}"):
+            raise DriverError(f"Fake hypervisor on {self.host} was told to fail destroying {instance_uuid}")
         with self._lock:
             self._instances.pop(instance_uuid, None)
             self._resize_sources.pop(instance_uuid, None)
@@ -162,14 +171,14 @@ class FakeDriver(ComputeDriver):
             self._resize_sources[instance["uuid"]] = self._instances.pop(instance["uuid"])
 
     def finish_migration(self, instance, migration, power_on):
-        if self.fail_ops and self.fail_ops.search(f"finish_migration:{instance.get('name', '')}"):
-            raise DriverError(f"Fake hypervisor on {self.host} was told to fail finish_migration")
+        self._fail_if_told("finish_migration", instance)
         state = PowerState.RUNNING if power_on else PowerState.SHUTDOWN
         guest = self._guest(instance, state, [f"[{self.host}] arrived from {migration['source_compute']}"])
         with self._lock:
             self._instances[instance["uuid"]] = guest
 
     def confirm_migration(self, instance, migration):
+        self._fail_if_told("confirm_migration", instance)
         with self._lock:
             self._resize_sources.pop(instance["uuid"], None)
 
@@ -177,6 +186,7 @@ class FakeDriver(ComputeDriver):
         self.destroy(instance["uuid"])
 
     def finish_revert_migration(self, instance, migration, power_on):
+        self._fail_if_told("finish_revert_migration", instance)
         with self._lock:
             guest = self._resize_sources.pop(instance["uuid"], None) or self._instances.get(instance["uuid"])
             if guest is None:

@@ -5,8 +5,10 @@ import pytest
 pytest_plugins = [
     "tests.fixtures.factories",
     "tests.fixtures.queues",
+    "tests.fixtures.casts",
     "tests.fixtures.libvirtd",
     "tests.fixtures.clouds",
+    "tests.fixtures.compute",
 ]
 
 

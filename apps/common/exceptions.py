@@ -57,13 +57,6 @@ class ServiceUnavailable(CloudError):
     kind = "serviceUnavailable"
 
 
-class NoValidHost(CloudError):
-    """The scheduler found nowhere to put an instance. Recorded as a fault, not sent over HTTP."""
-
-    code = 500
-    kind = "computeFault"
-
-
 # What the database driver says of a NUL character in a value (PostgreSQL's text cannot hold one):
 # psycopg2's ValueError, psycopg 3's DataError (Django's postgresql features name both).
 _NUL_MESSAGES = ("cannot contain NUL (0x00)",)

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from apps.common.admin import EMPTY, ObjectActionsMixin, ViewOnly, ViewOnlyInline, change_link, run_each, when
 from apps.common.exceptions import BadRequest
-from apps.compute import admin_actions, operations
-from apps.compute.admin_actions import EMPTY, ObjectActionsMixin, ViewOnly, ViewOnlyInline, change_link, when
+from apps.compute import admin_operations
 from apps.compute.api import validation
 from apps.compute.models import (
     Flavor,
@@ -27,6 +27,7 @@ from apps.compute.models import (
     QuotaLimit,
     ServerGroup,
 )
+from apps.compute.servers.delete import delete_server
 from apps.compute.states import api_status
 from apps.hosts.models import Allocation
 from core.power_state import PowerState
@@ -148,7 +149,7 @@ class InstanceAdmin(ObjectActionsMixin, admin.ModelAdmin):
     search_fields = ("name", "uuid")
     list_select_related = ("project",)
     date_hierarchy = "created_at"
-    actions = admin_actions.SERVER_ACTIONS
+    actions = admin_operations.SERVER_ACTIONS
     readonly_fields = (
         "uuid", "status", "project", "user", "created_at", "updated_at", "latest_fault", "vm_state", "task_state",
         "power", "host", "node", "availability_zone", "locked", "locked_by", "locked_reason", "task_id",
@@ -241,22 +242,22 @@ class InstanceAdmin(ObjectActionsMixin, admin.ModelAdmin):
             obj.save(update_fields=[*fields, "updated_at"])
 
     def delete_view(self, request, object_id, extra_context=None):
-        """The delete button asks, then deletes through ``operations.delete_server``."""
+        """The delete button asks, then deletes through ``delete_server``."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_delete_permission(request, obj):
             raise PermissionDenied
-        response = admin_actions.delete_servers(self, request, self.get_queryset(request).filter(pk=obj.pk))
+        response = admin_operations.delete_servers(self, request, self.get_queryset(request).filter(pk=obj.pk))
         return response or HttpResponseRedirect(reverse("admin:compute_instance_changelist"))
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, [obj])
 
     def delete_queryset(self, request, queryset):
-        admin_actions.run_each(
-            self, request, queryset, lambda ctx, i, rid: operations.delete_server(ctx, str(i.uuid), rid),
-            "{}: deleting", admin_actions.describe,
+        run_each(
+            self, request, queryset, lambda ctx, i, rid: delete_server(ctx, str(i.uuid), rid),
+            "{}: deleting", admin_operations.describe,
         )  # fmt: skip
 
 

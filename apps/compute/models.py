@@ -9,6 +9,12 @@ from apps.compute.states import VmState
 from core.power_state import PowerState
 
 
+class FlavorQuerySet(models.QuerySet):
+    def visible_to(self, ctx):
+        """Public flavors; every flavor for an admin."""
+        return self if ctx.is_admin else self.filter(is_public=True)
+
+
 class Flavor(models.Model):
     """A size of server. The API shows ``flavorid`` as the flavor's ``id``."""
 
@@ -26,6 +32,8 @@ class Flavor(models.Model):
     extra_specs = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FlavorQuerySet.as_manager()
 
     class Meta:
         ordering = ["memory_mb", "flavorid"]

@@ -3,6 +3,8 @@
 Power states are the hypervisor's (``core.power_state``, re-exported here for the apps).
 """
 
+from core import capabilities as caps
+
 
 class VmState:
     ACTIVE = "active"  # running, or ready to run
@@ -17,21 +19,6 @@ class VmState:
     ERROR = "error"  # something failed; see the fault
     SHELVED = "shelved"  # powered off, snapshot kept, still on its host
     SHELVED_OFFLOADED = "shelved_offloaded"  # snapshot kept, host resources freed
-
-    ALL = (
-        ACTIVE,
-        BUILDING,
-        PAUSED,
-        SUSPENDED,
-        STOPPED,
-        RESCUED,
-        RESIZED,
-        SOFT_DELETED,
-        DELETED,
-        ERROR,
-        SHELVED,
-        SHELVED_OFFLOADED,
-    )
 
 
 class TaskState:
@@ -144,6 +131,19 @@ TASK_FOR_ACTION = {
     "confirmResize": TaskState.RESIZE_CONFIRMING,
     "revertResize": TaskState.RESIZE_REVERTING,
     "createImage": TaskState.IMAGE_SNAPSHOT,
+}
+
+
+# The driver capability each action needs on the server's node (``core.capabilities``).
+CAPABILITY_FOR_ACTION = {
+    "pause": caps.PAUSE,
+    "unpause": caps.PAUSE,
+    "suspend": caps.SUSPEND,
+    "resume": caps.SUSPEND,
+    "rebuild": caps.REBUILD,
+    "resize": caps.MIGRATION,
+    "migrate": caps.MIGRATION,
+    "createImage": caps.SNAPSHOT,
 }
 
 

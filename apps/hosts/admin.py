@@ -11,12 +11,13 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from apps.common.admin import EMPTY, ObjectActionsMixin, ViewOnly, ViewOnlyInline, change_link
 from apps.common.exceptions import BadRequest
-from apps.compute.admin_actions import EMPTY, ObjectActionsMixin, ViewOnly, ViewOnlyInline, change_link
 from apps.compute.api import validation
 from apps.compute.models import Instance
-from apps.hosts import admin_actions
+from apps.hosts import admin_operations
 from apps.hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Service
+from apps.hosts.zones import zone_conflict
 from core.names import COMPUTE_BINARY
 
 
@@ -47,7 +48,7 @@ class NodeStateFilter(StateFilter):
 
 
 def state_of(service: Service) -> str:
-    return "up" if admin_actions.is_up(service) else "down"
+    return "up" if admin_operations.is_up(service) else "down"
 
 
 def status_of(service: Service) -> str:
@@ -64,7 +65,7 @@ class ServiceAdmin(ObjectActionsMixin, ViewOnly, admin.ModelAdmin):
     list_display = ("host", "binary", "zone", "status", "state", "forced_down", "last_seen_up", "updated_at")
     list_filter = ("binary", "disabled", "forced_down", StateFilter)
     search_fields = ("host", "binary")
-    actions = admin_actions.SERVICE_ACTIONS
+    actions = admin_operations.SERVICE_ACTIONS
     fields = ("uuid", "host", "binary", "topic", "zone", "status", "state", "forced_down", "last_seen_up",
               "report_count", "servers", "created_at", "updated_at")  # fmt: skip
     readonly_fields = fields
@@ -232,8 +233,11 @@ class AggregateHostFormSet(forms.BaseInlineFormSet):
                 continue
             if host not in known:
                 form.add_error("host", f"Compute host {host} could not be found.")
-            elif problem := admin_actions.zone_conflict(self.instance, host, zone):
-                form.add_error("host", problem)
+            elif other := zone_conflict(self.instance, host, zone):
+                zone_name = other.availability_zone
+                form.add_error(
+                    "host", f"Host {host} is already in availability zone {zone_name} (aggregate {other.name})"
+                )
 
 
 class AggregateHostInline(admin.TabularInline):

@@ -56,6 +56,9 @@ class ComputeNode(models.Model):
     running_vms = models.PositiveIntegerField(default=0, help_text="As last reported by the hypervisor")
     cpu_arch = models.CharField(max_length=32, blank=True, help_text="The host's CPU architecture, e.g. x86_64")
     failed_builds = models.PositiveIntegerField(default=0, help_text="Builds failed since the last success")
+    capabilities = models.JSONField(
+        default=dict, blank=True, help_text="What the node's driver can do (core.capabilities), as it last reported"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

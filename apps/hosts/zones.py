@@ -19,3 +19,13 @@ def zones() -> dict[str, list[str]]:
         if host not in zoned_hosts:
             by_zone.setdefault(settings.DEFAULT_AVAILABILITY_ZONE, set()).add(host)
     return {zone: sorted(hosts) for zone, hosts in sorted(by_zone.items())}
+
+
+def zone_conflict(aggregate, host: str, zone: str | None):
+    """Another aggregate of ``host`` whose zone differs from ``zone`` (a host lives in one zone), or None."""
+    if not zone:
+        return None
+    for other in Aggregate.objects.filter(hosts__host=host).exclude(pk=aggregate.pk):
+        if other.availability_zone and other.availability_zone != zone:
+            return other
+    return None

@@ -5,6 +5,17 @@ import uuid
 from django.db import models
 
 
+class ImageQuerySet(models.QuerySet):
+    def visible_to(self, ctx):
+        """Every image ``ctx`` (a request context) may show by id: public and community ones, and its
+        project's; every image but the deleted ones for an admin."""
+        images = self.exclude(status=Image.Status.DELETED)
+        if ctx.is_admin:
+            return images
+        public = models.Q(visibility__in=[Image.Visibility.PUBLIC, Image.Visibility.COMMUNITY])
+        return images.filter(public | models.Q(owner_id=ctx.project_id))
+
+
 class Image(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued"  # registered, no data yet
@@ -40,6 +51,8 @@ class Image(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ImageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "id"]

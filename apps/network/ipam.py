@@ -19,7 +19,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
 
 from apps.common.exceptions import BadRequest, Conflict
 from apps.network.models import Network, Port, Subnet
@@ -43,17 +42,6 @@ def parse_uuid(value) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
         return None
-
-
-def visible_networks(project, is_admin: bool = False) -> QuerySet:
-    """The networks a project may see and use: the shared ones and its own (all, for an admin)."""
-    networks = Network.objects.all()
-    if is_admin:
-        return networks
-    project_id = _pk(project)
-    if project_id is None:
-        return networks.filter(shared=True)
-    return networks.filter(Q(shared=True) | Q(project_id=project_id))
 
 
 def default_network() -> Network | None:
@@ -113,7 +101,7 @@ def _pick_network(project_id, network_id) -> Network:
     network = None
     parsed = parse_uuid(network_id)
     if parsed is not None:
-        network = visible_networks(project_id).filter(pk=parsed).first()
+        network = Network.objects.visible_to(_pk(project_id)).filter(pk=parsed).first()
     if network is None:
         raise BadRequest(f"Network {network_id} could not be found.")
     return network

@@ -5,6 +5,16 @@ import uuid
 from django.db import models
 
 
+class NetworkQuerySet(models.QuerySet):
+    def visible_to(self, project_id, is_admin: bool = False):
+        """The networks a project may see and use: the shared ones and its own (all, for an admin)."""
+        if is_admin:
+            return self
+        if project_id is None:
+            return self.filter(shared=True)
+        return self.filter(models.Q(shared=True) | models.Q(project_id=project_id))
+
+
 class Network(models.Model):
     """A layer-2 network. Shared networks are visible to every project, others only to their own."""
 
@@ -21,6 +31,8 @@ class Network(models.Model):
     router_external = models.BooleanField(default=False, help_text="Neutron's router:external")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NetworkQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import libvirt
 
+from core import capabilities as caps
 from core.power_state import PowerState
 from drivers.base import ComputeDriver, DriverError, InstanceInfo, InstanceNotFound, SpawnFailed
 from drivers.libvirt import config, disk
@@ -61,7 +62,7 @@ def translated(method):
 
 
 class LibvirtDriver(ComputeDriver):
-    capabilities = {"supports_pause": True, "supports_suspend": True, "supports_migration": True}
+    capabilities = caps.every()
 
     def __init__(self, host: str, options: dict):
         super().__init__(host, options)

@@ -1,8 +1,8 @@
 import subprocess
-import time
 
 from cloudcore import launcher
 from cloudcore.launcher import Child, Cloud, CloudConfig
+from tests.fixtures.polling import wait_until
 
 
 def running(cloud: Cloud) -> list[int]:
@@ -27,10 +27,7 @@ def test_stop_terms_then_kills_every_process_group(monkeypatch):
     def group_left() -> bytes:  # a killed grandchild can linger a moment until it is reaped
         return subprocess.run(["pgrep", "-g", str(grandchild_group)], capture_output=True).stdout
 
-    deadline = time.monotonic() + 10
-    while group_left() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert group_left() == b""
+    wait_until(lambda: group_left() == b"", timeout=10, interval=0.1, message="the killed grandchild to be reaped")
 
 
 def test_a_dead_child_is_noticed():

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from apps.network import ipam
 from cloudcore.openapi_bodies.table import OPERATIONS
-from tests.fixtures.factories import client_for, make_instance, make_node, make_user
+from tests.fixtures.factories import client_for, make_node, make_server, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -203,10 +203,8 @@ def test_request_examples_match_their_schemas(doc):
 
 @pytest.fixture
 def server(member, flavor, image):
-    make_node("node1")
     ipam.ensure_default_network()
-    instance = make_instance(member, flavor, image, vm_state="active", task_state=None, host="node1", node="node1",
-                             metadata={"role": "web"}, tags=["t"], key_name=None)  # fmt: skip
+    instance = make_server(member, flavor, image, metadata={"role": "web"}, tags=["t"], key_name=None)
     ipam.allocate_port(instance_uuid=str(instance.uuid), project=member.default_project)
     return instance
 
@@ -242,7 +240,7 @@ def test_server_extras_match_the_schema(doc, member_client, server):
     check(doc, response_schema(doc, "/v2.1/servers/{server_id}", "get", 404), missing.json())
 
 
-def test_server_create_matches_the_schema(doc, member_client, flavor, image, queues):
+def test_server_create_matches_the_schema(doc, member_client, flavor, image, casts):
     ipam.ensure_default_network()
     request = {"server": {"name": "vm1", "flavorRef": flavor.flavorid, "imageRef": str(image.id), "networks": "auto"}}
     response = member_client.post("/v2.1/servers", request, format="json")

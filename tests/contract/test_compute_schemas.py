@@ -20,14 +20,14 @@ def check(response, schema) -> dict:
 
 
 @pytest.fixture
-def world(member, admin_user, flavor, image, queues):
+def world(member, admin_user, flavor, image, casts):
     make_node("node1")
     ipam.ensure_default_network()
     instance = make_instance(member, flavor, image, vm_state="active", task_state=None, host="node1", node="node1",
                              metadata={"role": "web"}, tags=["t"], key_name=None)  # fmt: skip
     ipam.allocate_port(instance_uuid=str(instance.uuid), project=member.default_project)
     failed = make_instance(member, flavor, image, vm_state="error", task_state=None)
-    from apps.compute.actions import add_fault
+    from apps.compute.audit import add_fault
 
     add_fault(failed.uuid, "No valid host was found.")
     return instance

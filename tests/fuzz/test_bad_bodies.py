@@ -14,12 +14,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from apps.compute import lifecycle
 from apps.compute.models import Flavor, Instance
+from apps.compute.servers import console
 from apps.compute.states import VmState
 from apps.images.models import Image
 from tests.fixtures.factories import client_for, make_instance, make_node
-from tests.fixtures.queues import redis_client
 
 pytestmark = pytest.mark.django_db
 
@@ -128,9 +127,9 @@ def assert_nova_error(response) -> None:
 
 
 @pytest.fixture
-def world(admin_user, flavor, image, queues):
+def world(admin_user, flavor, image, casts):
     make_node("node1")
-    return {"client": client_for(admin_user), "admin": admin_user, "image": image, "queues": queues}
+    return {"client": client_for(admin_user), "admin": admin_user, "image": image, "casts": casts}
 
 
 def valid_server(image) -> dict:
@@ -142,7 +141,7 @@ def valid_server(image) -> dict:
 
 def test_create_server_bodies(world, doc):
     validator = request_validator(doc, "/v2.1/servers", "post")
-    client, queues, image = world["client"], world["queues"], world["image"]
+    client, casts, image = world["client"], world["casts"], world["image"]
 
     @FUZZ
     @given(body=bodies(valid_server(image)))
@@ -156,13 +155,13 @@ def test_create_server_bodies(world, doc):
         statuses[response.status_code] += 1
         if response.status_code == 202:
             Instance.objects.exclude(pk__in=before).delete()
-            redis_client().flushdb()
+            casts.clear()
             assert is_valid(validator, body), f"accepted a body the schema rejects: {body}"
             return
         assert_nova_error(response)
         assert response.status_code in (400, 403, 404, 409, 413), response.content
         assert set(Instance.objects.values_list("pk", flat=True)) == before
-        assert queues(SCHEDULER) == []
+        assert casts(SCHEDULER) == []
 
     statuses = Counter()
     check()
@@ -187,9 +186,9 @@ ACTION_EXAMPLES = [
 
 def test_server_action_bodies(world, doc, monkeypatch):
     # The console is a synchronous call to the compute host, which does not run here.
-    monkeypatch.setattr(lifecycle.rpc, "call", lambda *args, **kwargs: {"output": ""})
+    monkeypatch.setattr(console.rpc, "call", lambda *args, **kwargs: {"output": ""})
     validator = request_validator(doc, "/v2.1/servers/{server_id}/action", "post")
-    client, queues, image, admin = world["client"], world["queues"], world["image"], world["admin"]
+    client, casts, image, admin = world["client"], world["casts"], world["image"], world["admin"]
     flavor = Flavor.objects.get(flavorid="1")
     server = {}
 
@@ -213,14 +212,14 @@ def test_server_action_bodies(world, doc, monkeypatch):
         response = send(client, url, body)
         statuses[response.status_code] += 1
         if 200 <= response.status_code < 300:
-            redis_client().flushdb()
+            casts.clear()
             fresh_server()
             assert is_valid(validator, body), f"accepted a body the schema rejects: {body}"
             return
         assert_nova_error(response)
         assert response.status_code in (400, 403, 404, 409), response.content
         assert (Instance.objects.count(), Image.objects.count()) == before
-        assert queues(SCHEDULER) == [] and queues("compute.node1") == []
+        assert casts(SCHEDULER) == [] and casts("compute.node1") == []
 
     statuses = Counter()
     check()

@@ -96,13 +96,13 @@ def test_non_string_domain_id_is_a_400(admin_client, domain_id):
 
 
 @pytest.mark.parametrize("action", ["os-stop", "pause", "unlock", "confirmResize", "revertResize", "forceDelete"])
-def test_argument_of_an_argumentless_action_must_be_null_or_an_object(admin_client, admin_user, flavor, queues, action):
+def test_argument_of_an_argumentless_action_must_be_null_or_an_object(admin_client, admin_user, flavor, casts, action):
     """``{"os-stop": "junk"}`` was accepted (202) though the schema allows only null or an object."""
     make_node("node1")
     server = make_instance(admin_user, flavor, vm_state="active", task_state=None, host="node1")
     response = admin_client.post(f"/v2.1/servers/{server.uuid}/action", {action: "junk"}, format="json")
     assert_error(response, 400, NOVA)
-    assert queues("compute.node1") == []
+    assert casts("compute.node1") == []
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 
 @pytest.fixture(autouse=True)
-def world(db, admin_user, queues):
+def world(db, admin_user, casts):
     """The admin, a flavor, an image and a compute node; Redis flushed (server creates cast the scheduler).
     As Django's test client does, the WSGI handler must not close the test's connection (and so its
     transaction) after every request."""

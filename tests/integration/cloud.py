@@ -7,7 +7,6 @@ Each cloud gets a database copied from a migrated and seeded template (fast), an
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -20,23 +19,12 @@ from celery import Celery
 
 from cloudcore.launcher import BASE_DIR, Cloud, CloudConfig, free_port, wait_for_port
 from core import names, rpc
+from tests.fixtures.polling import wait_until
 
 ADMIN = ("admin", "admin")
 
 #: Clouds running now, so a failing test's report can show their logs.
 ACTIVE: list["RunningCloud"] = []
-
-
-def wait_until(check, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):
-    """Poll ``check`` until it returns something truthy; fail with its last value after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message}; last value: {value!r}")
 
 
 def database_url(name: str) -> str:

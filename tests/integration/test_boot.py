@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cloud import wait_until
+from tests.fixtures.polling import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from cloudcore.launcher import BASE_DIR
-from tests.integration.cloud import wait_until
+from tests.fixtures.polling import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ import pytest
 
 from apps.images.demo import BANNER
 from tests.fixtures.libvirtd import workspace_for_qemu
-from tests.integration.cloud import wait_until
+from tests.fixtures.polling import wait_until
 
 pytestmark = pytest.mark.integration
 

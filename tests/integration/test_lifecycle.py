@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from tests.integration.cloud import wait_until
+from tests.fixtures.polling import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import json
 import pytest
 import requests
 
-from tests.integration.cloud import wait_until
+from tests.fixtures.polling import wait_until
 
 pytestmark = pytest.mark.integration
 

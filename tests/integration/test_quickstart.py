@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from cloudcore.launcher import BASE_DIR, free_port, wait_for_port
-from tests.integration.cloud import wait_until
+from tests.fixtures.polling import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from apps.images.demo import digests
 from core import names
-from tests.integration.cloud import wait_until
+from tests.fixtures.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -203,14 +203,14 @@ def test_figures_that_differ_from_the_data_are_refused(cloud, scene):
 def test_another_projects_image_is_neither_activated_nor_deleted(cloud, scene):
     for image_id in scene["victim"].values():
         assert_refused(cloud, scene["store"], "wrong_image", "conductor.snapshot_done",
-                       **snapshot_report(scene, image_id=image_id, image_file=None, error="x"))  # fmt: skip
+                       **snapshot_report(scene, image_id=image_id, image_file=None, fault="x"))  # fmt: skip
     statuses = {row["id"]: row["status"] for row in cloud.query("SELECT id::text, status FROM images_image")}
     assert (statuses[scene["victim"]["queued"]], statuses[scene["victim"]["active"]]) == ("queued", "active")
 
 
 def test_a_report_about_another_hosts_instance_is_refused(cloud, scene):
     assert_refused(cloud, scene["store"], "wrong_host", "conductor.snapshot_done",
-                   **snapshot_report(scene, instance_uuid=scene["theirs"], image_file=None, error="x"))  # fmt: skip
+                   **snapshot_report(scene, instance_uuid=scene["theirs"], image_file=None, fault="x"))  # fmt: skip
     assert_refused(cloud, scene["store"], "wrong_host", "conductor.instance_update", host="node1",
                    instance_uuid=scene["theirs"], expected_task_state="powering-off", task_id=scene["task_id"],
                    updates={"vm_state": "stopped", "task_state": None, "power_state": 4})  # fmt: skip
@@ -220,7 +220,7 @@ def test_a_report_about_another_hosts_instance_is_refused(cloud, scene):
 
 def test_a_report_for_an_operation_not_in_flight_is_refused(cloud, scene):
     assert_refused(cloud, scene["store"], "not_in_flight", "conductor.snapshot_done",
-                   **snapshot_report(scene, task_id=str(uuid.uuid4()), image_file=None, error="x"))  # fmt: skip
+                   **snapshot_report(scene, task_id=str(uuid.uuid4()), image_file=None, fault="x"))  # fmt: skip
     assert_refused(cloud, scene["store"], "not_in_flight", "conductor.instance_update", host="node1",
                    instance_uuid=scene["mine"], expected_task_state="powering-off", task_id=scene["task_id"],
                    updates={"vm_state": "stopped", "task_state": None, "power_state": 4})  # fmt: skip

@@ -1,7 +1,9 @@
 """Start a compute worker: ``python -m workers.compute worker -Q compute.<host> [worker options]``.
 
-The same as ``celery -A workers.compute.app worker ...``, but with the import guard installed
-before Celery loads, so the process never holds any part of Django.
+Any ``celery`` command works the same way (``inspect ping``, say). The import guard goes in before
+Celery loads, so the process never holds any part of Django; then the node's configuration is read
+once from the environment, and a missing or wrong setting stops the start with a message that
+names it.
 """
 
 import sys
@@ -10,8 +12,19 @@ from workers.compute.isolation import forbid_imports
 
 forbid_imports()
 
-from celery.bin.celery import main  # noqa: E402 - must come after the guard
+from workers.compute import app  # noqa: E402 - must come after the guard
+from workers.compute.config import ConfigError, NodeConfig  # noqa: E402
+from workers.compute.node import Node  # noqa: E402
+
+
+def main(argv: list[str]) -> int:
+    try:
+        config = NodeConfig.from_env()
+    except ConfigError as exc:
+        print(f"cannot start a compute worker: {exc}", file=sys.stderr)
+        return 2
+    return app.create(Node(config)).start(argv) or 0
+
 
 if __name__ == "__main__":
-    sys.argv = ["celery", "-A", "workers.compute.app", *sys.argv[1:]]
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

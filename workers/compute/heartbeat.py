@@ -1,13 +1,12 @@
 """The compute service's heartbeat: a thread that reports liveness and resources to the conductor."""
 
 import logging
-import os
 import threading
 import time
 from datetime import UTC, datetime
 
-from core import names, rpc
 from drivers.base import InstanceNotFound
+from workers.compute.node import Node
 
 LOG = logging.getLogger(__name__)
 
@@ -20,18 +19,21 @@ _changed = threading.Event()
 _thread: threading.Thread | None = None
 
 
-def report_once(host: str, driver) -> None:
-    """One heartbeat and one resource report; the first registers the service and its node."""
-    rpc.cast(names.CONDUCTOR_QUEUE, "conductor.service_heartbeat", host=host, binary=names.COMPUTE_BINARY)
+def report_once(node: Node) -> None:
+    """One heartbeat and one resource report; the first registers the service and its node. The
+    report names what the driver can do, so the API refuses what this node cannot."""
+    node.report("conductor.service_heartbeat")
+    driver, config = node.driver, node.config
     resources = driver.get_available_resource()
     resources["running_vms"] = len(driver.list_instances())
-    resources["cpu_allocation_ratio"] = float(os.environ.get("CPU_ALLOCATION_RATIO", 16.0))
-    resources["ram_allocation_ratio"] = float(os.environ.get("RAM_ALLOCATION_RATIO", 1.5))
-    resources["disk_allocation_ratio"] = float(os.environ.get("DISK_ALLOCATION_RATIO", 1.0))
-    rpc.cast(names.CONDUCTOR_QUEUE, "conductor.node_report", host=host, resources=resources)
+    resources["cpu_allocation_ratio"] = config.cpu_allocation_ratio
+    resources["ram_allocation_ratio"] = config.ram_allocation_ratio
+    resources["disk_allocation_ratio"] = config.disk_allocation_ratio
+    resources["capabilities"] = driver.capabilities
+    node.report("conductor.node_report", resources=resources)
 
 
-def sync_once(host: str, driver, startup: bool, idle_only: bool = False) -> None:
+def sync_once(node: Node, startup: bool, idle_only: bool = False) -> None:
     """Send the hypervisor's inventory (uuid -> power state) for the conductor to reconcile.
 
     The first one after a start also asks the conductor to resolve every task the restart
@@ -39,20 +41,15 @@ def sync_once(host: str, driver, startup: bool, idle_only: bool = False) -> None
     corrects instances no operation is working on.
     """
     collected_at = datetime.now(UTC).isoformat()
+    driver = node.driver
     inventory = {}
     for instance_uuid in driver.list_instances():
         try:
             inventory[instance_uuid] = driver.get_info(instance_uuid).power_state
         except InstanceNotFound:
             continue
-    rpc.cast(
-        names.CONDUCTOR_QUEUE,
-        "conductor.sync_instances",
-        host=host,
-        instances=inventory,
-        collected_at=collected_at,
-        startup=startup,
-        idle_only=idle_only,
+    node.report(
+        "conductor.sync_instances", instances=inventory, collected_at=collected_at, startup=startup, idle_only=idle_only
     )
 
 
@@ -63,45 +60,41 @@ def guest_changed(instance_uuid: str, power_state: int) -> None:
     _wake.set()
 
 
-def _loop(host: str, get_driver, interval: float, sync_interval: float) -> None:
+def _loop(node: Node) -> None:
+    interval, sync_interval = node.config.report_interval, node.config.sync_interval
     next_report = next_sync = time.monotonic()
     startup, listening = True, False
     while not _stop.is_set():
         try:
-            driver = get_driver()
             if not listening:
-                driver.register_lifecycle_listener(guest_changed)
+                node.driver.register_lifecycle_listener(guest_changed)
                 listening = True
             if time.monotonic() >= next_report:
-                report_once(host, driver)
+                report_once(node)
                 next_report = time.monotonic() + interval
             if startup or time.monotonic() >= next_sync:
                 _changed.clear()
-                sync_once(host, driver, startup=startup)
+                sync_once(node, startup=startup)
                 startup = False
                 next_sync = time.monotonic() + sync_interval
             elif _changed.is_set():
                 _stop.wait(EVENT_COALESCE_SECONDS)
                 _changed.clear()
-                sync_once(host, driver, startup=False, idle_only=True)
+                sync_once(node, startup=False, idle_only=True)
         except Exception:
-            LOG.exception("heartbeat from %s failed; retrying in %s s", host, interval)
+            LOG.exception("heartbeat from %s failed; retrying in %s s", node.host, interval)
             next_report = time.monotonic() + interval
         _wake.wait(max(0.0, min(next_report, next_sync) - time.monotonic()))
         _wake.clear()
 
 
-def start(host: str, get_driver) -> None:
+def start(node: Node) -> None:
     """Start the heartbeat thread (once per process)."""
     global _thread
     if _thread is not None and _thread.is_alive():
         return
-    interval = float(os.environ.get("REPORT_INTERVAL", 10))
-    sync_interval = float(os.environ.get("SYNC_POWER_STATE_INTERVAL", 60))
     _stop.clear()
-    _thread = threading.Thread(
-        target=_loop, args=(host, get_driver, interval, sync_interval), name="heartbeat", daemon=True
-    )
+    _thread = threading.Thread(target=_loop, args=(node,), name="heartbeat", daemon=True)
     _thread.start()
 
 

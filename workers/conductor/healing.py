@@ -14,17 +14,18 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.compute.actions import add_fault, record_event, start_action
+from apps.compute.audit import add_fault, record_event, start_action
 from apps.compute.models import Instance, Migration
-from apps.compute.operations import mark_deleted
+from apps.compute.servers.delete import mark_deleted
 from apps.compute.states import TaskState, VmState
 from apps.hosts import claims
 from apps.hosts.models import Allocation, ComputeNode, Service
+from apps.identity import tokens
 from core import names, rpc
 from core.names import COMPUTE_BINARY
 from core.power_state import PowerState
 from workers.conductor import trust
-from workers.conductor.manager import reschedule_or_fail
+from workers.conductor.instances import reschedule_or_fail
 from workers.conductor.trust import Reason, Refused
 
 LOG = logging.getLogger(__name__)
@@ -342,3 +343,12 @@ def free_orphaned_allocations() -> int:
                 LOG.warning("freeing orphaned allocation of %s on %s", instance.uuid, allocation.node)
                 freed += claims.release(str(instance.uuid), node=allocation.node.hypervisor_hostname)
     return freed
+
+
+def purge_deleted_instances() -> int:
+    """Remove instances deleted more than ``PURGE_DELETED_AFTER_DAYS`` ago, and expired tokens.
+    Sent by beat; it takes nothing from a host."""
+    cutoff = timezone.now() - timedelta(days=settings.PURGE_DELETED_AFTER_DAYS)
+    count, _ = Instance.objects.filter(deleted_at__lt=cutoff).delete()
+    tokens.purge_expired()
+    return count

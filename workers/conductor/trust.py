@@ -17,10 +17,13 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
+import celery
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from apps.compute.models import Instance
+from apps.compute.states import TaskState
 from core.observability import metrics
 from core.power_state import PowerState
 
@@ -52,6 +55,25 @@ class Refused(Exception):
         self.reason = reason
 
 
+def count_refusal(task: str, host, reason: str, message: str) -> None:
+    LOG.warning("refused %s from %s (%s): %s", task, str(host)[:80], reason, message)
+    metrics.inc(REFUSED_METRIC, {"task": task, "reason": reason})
+
+
+class HostReportTask(celery.Task):
+    """The Celery task class of the reports hosts send: a message whose fields are not the task's
+    is refused and counted like any other bad report, instead of failing in Celery."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            inspect.signature(self.run).bind(*args, **kwargs)
+        except TypeError as exc:
+            name = self.name.removeprefix("conductor.")
+            count_refusal(name, kwargs.get("host"), Reason.BAD_FIELD, f"not the fields of {name}: {exc}")
+            return None
+        return super().__call__(*args, **kwargs)
+
+
 HOST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
 
@@ -78,8 +100,7 @@ def host_report(task: str, refused=None, atomic: bool = True):
                 with transaction.atomic():
                     return func(host, *args, **kwargs)
             except Refused as exc:
-                LOG.warning("refused %s from %s (%s): %s", task, host, exc.reason, exc)
-                metrics.inc(REFUSED_METRIC, {"task": task, "reason": exc.reason})
+                count_refusal(task, host, exc.reason, str(exc))
                 return refused
 
         return wrapper
@@ -142,3 +163,38 @@ def event(host: str, reported: dict | None, name: str, failed: bool) -> dict:
         "traceback": text(reported.get("traceback"), MAX_TRACEBACK) if failed else None,
         "details": text(reported.get("details")) if failed else "",
     }
+
+
+# -- checking what a report is about -----------------------------------------------------------
+
+
+def instance_on_host(host: str, instance_uuid) -> Instance:
+    """The instance, row-locked, if it exists and is on ``host``; ``Refused`` otherwise."""
+    return check_on_host(
+        Instance.objects.select_for_update().filter(uuid=uuid_text(instance_uuid, "instance_uuid")).first(),
+        instance_uuid,
+        host,
+    )
+
+
+def check_on_host(instance: Instance | None, instance_uuid, host: str) -> Instance:
+    if instance is None or instance.deleted:
+        raise Refused(Reason.UNKNOWN_INSTANCE, f"no instance {instance_uuid}")
+    if instance.host != host:
+        raise Refused(Reason.WRONG_HOST, f"instance {instance_uuid} is on {instance.host}")
+    return instance
+
+
+def check_in_flight(instance: Instance, task_state: str, attempt_id=None, task_id=None) -> None:
+    """``Refused`` unless the instance is in ``task_state`` under the operation the report names:
+    the build attempt for a build, the task id for any other operation but a delete."""
+    if instance.task_state != task_state:
+        raise Refused(Reason.NOT_IN_FLIGHT, f"instance {instance.uuid} is in {instance.task_state}, not {task_state}")
+    if task_state == TaskState.SPAWNING:
+        current, named = instance.attempt_id, attempt_id
+    elif task_state == TaskState.DELETING:
+        return
+    else:
+        current, named = instance.task_id, task_id
+    if current is None or str(current) != str(named):
+        raise Refused(Reason.NOT_IN_FLIGHT, f"{task_state} of {instance.uuid} is not operation {str(named)[:40]}")

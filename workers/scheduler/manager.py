@@ -7,7 +7,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from apps.compute.actions import add_fault, record_event
+from apps.compute.audit import add_fault, record_event
 from apps.compute.models import Instance, Migration
 from apps.compute.states import TaskState, VmState
 from apps.hosts import claims

@@ -5,9 +5,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, NotFound
-from apps.compute import operations
 from apps.compute.api import validation
 from apps.compute.models import Flavor
+from apps.compute.servers.lookup import get_flavor
 from apps.identity import policy
 from apps.identity.auth import request_context
 
@@ -16,7 +16,7 @@ def _flavor(request, flavor_id, write: bool) -> Flavor:
     ctx = request_context(request)
     if write:
         policy.enforce(ctx, "os_compute_api:os-flavor-extra-specs:update")
-    flavor = operations.get_flavor(ctx, flavor_id)
+    flavor = get_flavor(ctx, flavor_id)
     return Flavor.objects.select_for_update().get(pk=flavor.pk) if write else flavor
 
 

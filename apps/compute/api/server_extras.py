@@ -6,9 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, NotFound
-from apps.compute import operations
 from apps.compute.api import builders, validation
 from apps.compute.models import Migration
+from apps.compute.servers.lookup import get_instance
 from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.network import ipam
@@ -18,7 +18,7 @@ MAX_TAGS = 50
 
 def _locked_instance(request, server_id):
     ctx = request_context(request)
-    return ctx, operations.get_instance(ctx, server_id, for_update=True)
+    return ctx, get_instance(ctx, server_id, for_update=True)
 
 
 class ServerUpdateMixin:
@@ -46,7 +46,7 @@ class MetadataView(APIView):
     """``/servers/{id}/metadata``: show, merge (POST), replace (PUT)."""
 
     def get(self, request, server_id):
-        instance = operations.get_instance(request_context(request), server_id)
+        instance = get_instance(request_context(request), server_id)
         return Response({"metadata": instance.metadata})
 
     def _write(self, request, server_id, replace: bool):
@@ -68,7 +68,7 @@ class MetadataItemView(APIView):
     """``/servers/{id}/metadata/{key}``: show, set (PUT ``{"meta": {key: value}}``), delete."""
 
     def get(self, request, server_id, key):
-        instance = operations.get_instance(request_context(request), server_id)
+        instance = get_instance(request_context(request), server_id)
         if key not in instance.metadata:
             raise NotFound("Metadata item was not found")
         return Response({"meta": {key: instance.metadata[key]}})
@@ -103,7 +103,7 @@ class TagsView(APIView):
     """``/servers/{id}/tags``: list, replace all (PUT), delete all."""
 
     def get(self, request, server_id):
-        return Response({"tags": operations.get_instance(request_context(request), server_id).tags})
+        return Response({"tags": get_instance(request_context(request), server_id).tags})
 
     def put(self, request, server_id):
         data = request.data
@@ -130,7 +130,7 @@ class TagView(APIView):
     """``/servers/{id}/tags/{tag}``: check (204/404), add (PUT: 201, or 204 if present), delete."""
 
     def get(self, request, server_id, tag):
-        if tag not in operations.get_instance(request_context(request), server_id).tags:
+        if tag not in get_instance(request_context(request), server_id).tags:
             raise NotFound(f"Tag {tag} could not be found.")
         return Response(status=204)
 
@@ -162,7 +162,7 @@ class ServerMigrationsView(APIView):
 
     def get(self, request, server_id):
         ctx = request_context(request)
-        instance = operations.get_instance(ctx, server_id)
+        instance = get_instance(ctx, server_id)
         return Response({"migrations": [builders.migration(m) for m in instance.migrations.all()]})
 
 
@@ -170,7 +170,7 @@ class ServerIpsView(APIView):
     """``/servers/<id>/ips``: the server's addresses by network (``/ips/<network>`` for one)."""
 
     def get(self, request, server_id, network=None):
-        instance = operations.get_instance(request_context(request), server_id)
+        instance = get_instance(request_context(request), server_id)
         addresses = ipam.addresses_for([str(instance.uuid)])[str(instance.uuid)]
         if network is None:
             return Response({"addresses": addresses})

@@ -10,7 +10,7 @@ from apps.common.exceptions import BadRequest, NotFound
 from apps.compute import quotas
 from apps.compute.api import validation
 from apps.compute.models import ServerGroup
-from apps.compute.operations import require_project
+from apps.compute.servers.lookup import require_project
 from apps.identity.auth import request_context
 
 POLICIES = [p.value for p in ServerGroup.Policy]

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from apps.compute.api import actions, flavor_extra_specs, keypairs, quotas, server_extras, server_groups, views
+from apps.compute.api import flavor_extra_specs, keypairs, quotas, server_action, server_extras, server_groups, views
 from apps.hosts.api import services as host_services
 from apps.hosts.api import views as host_views
 
@@ -21,7 +21,7 @@ urlpatterns = [
     path("/servers", views.ServerListView.as_view(), name="server-list"),
     path("/servers/detail", views.ServerDetailListView.as_view(), name="server-detail-list"),
     path("/servers/<str:server_id>", views.ServerView.as_view(), name="server"),
-    path("/servers/<str:server_id>/action", actions.ServerActionView.as_view(), name="server-action"),
+    path("/servers/<str:server_id>/action", server_action.ServerActionView.as_view(), name="server-action"),
     path("/servers/<str:server_id>/metadata", server_extras.MetadataView.as_view(), name="server-metadata"),
     path("/servers/<str:server_id>/metadata/<str:key>", server_extras.MetadataItemView.as_view(), name="metadata-item"),
     path("/servers/<str:server_id>/tags", server_extras.TagsView.as_view(), name="server-tags"),

@@ -9,12 +9,15 @@ from rest_framework.views import APIView
 
 from apps.common import microversion
 from apps.common.exceptions import BadRequest, Conflict, NotFound
-from apps.compute import operations
 from apps.compute.api import builders, listing, validation
 from apps.compute.api.server_extras import ServerUpdateMixin
 from apps.compute.models import Flavor, InstanceAction
+from apps.compute.servers.create import create_servers
+from apps.compute.servers.delete import delete_server
+from apps.compute.servers.lookup import get_flavor, get_image, get_instance, visible_instances
 from apps.identity import policy
 from apps.identity.auth import request_context
+from apps.images.models import Image
 from apps.network import ipam
 
 MIN_VERSION = microversion.text(microversion.MIN_VERSION)
@@ -62,7 +65,7 @@ class FlavorListView(APIView):
     def get(self, request):
         ctx = request_context(request)
         build = builders.flavor_detail if self.detail else builders.flavor_brief
-        return Response({"flavors": [build(request, f) for f in operations.visible_flavors(ctx)]})
+        return Response({"flavors": [build(request, f) for f in Flavor.objects.visible_to(ctx)]})
 
     def post(self, request):
         ctx = request_context(request)
@@ -93,13 +96,13 @@ class FlavorView(APIView):
     """One flavor: show (GET), delete (DELETE, admin)."""
 
     def get(self, request, flavor_id):
-        flavor = operations.get_flavor(request_context(request), flavor_id)
+        flavor = get_flavor(request_context(request), flavor_id)
         return Response({"flavor": builders.flavor_detail(request, flavor)})
 
     def delete(self, request, flavor_id):
         ctx = request_context(request)
         policy.enforce(ctx, "os_compute_api:os-flavor-manage:delete")
-        operations.get_flavor(ctx, flavor_id).delete()
+        get_flavor(ctx, flavor_id).delete()
         return Response(status=202)
 
 
@@ -120,7 +123,7 @@ class ImageListView(ImageProxyView):
     def get(self, request):
         ctx = request_context(request)
         build = builders.image_detail if self.detail else builders.image_brief
-        return Response({"images": [build(request, image) for image in operations.visible_images(ctx)]})
+        return Response({"images": [build(request, image) for image in Image.objects.visible_to(ctx)]})
 
 
 class ImageDetailListView(ImageListView):
@@ -133,7 +136,7 @@ class ImageView(ImageProxyView):
     """One image."""
 
     def get(self, request, image_id):
-        image = operations.get_image(request_context(request), image_id)
+        image = get_image(request_context(request), image_id)
         return Response({"image": builders.image_detail(request, image)})
 
 
@@ -145,7 +148,7 @@ class ServerListView(APIView):
     def get(self, request):
         ctx = request_context(request)
         all_tenants = listing.check_all_tenants(ctx, request.query_params)
-        instances = listing.filtered(request, ctx, operations.visible_instances(ctx, all_tenants, with_deleted=True))
+        instances = listing.filtered(request, ctx, visible_instances(ctx, all_tenants, with_deleted=True))
         if self.detail:
             # What the host is told, not what the API shows: no need to load and decode it per row.
             instances = instances.defer("request_spec", "key_data", "alternate_hosts")
@@ -170,7 +173,7 @@ class ServerListView(APIView):
         if microversion.at_least(request, "2.37") and isinstance(server, dict) and "networks" not in server:
             raise BadRequest("Invalid input for field/attribute server. 'networks' is a required property")
         spec = validation.server_create(request.data)
-        instances, admin_pass = operations.create_servers(ctx, spec, request.request_id)
+        instances, admin_pass = create_servers(ctx, spec, request.request_id)
         first = instances[0]
         if spec["return_reservation_id"]:
             return Response({"reservation_id": first.reservation_id}, status=202)
@@ -198,11 +201,11 @@ class ServerView(ServerUpdateMixin, APIView):
 
     def get(self, request, server_id):
         ctx = request_context(request)
-        instance = operations.get_instance(ctx, server_id)
+        instance = get_instance(ctx, server_id)
         return Response({"server": builders.server_detail(request, instance, ctx)})
 
     def delete(self, request, server_id):
-        operations.delete_server(request_context(request), server_id, request.request_id)
+        delete_server(request_context(request), server_id, request.request_id)
         return Response(status=204)
 
 
@@ -211,7 +214,7 @@ class InstanceActionListView(APIView):
 
     def get(self, request, server_id):
         ctx = request_context(request)
-        instance = operations.get_instance(ctx, server_id)
+        instance = get_instance(ctx, server_id)
         actions = InstanceAction.objects.filter(instance=instance)
         return Response({"instanceActions": [builders.instance_action(a, ctx) for a in actions]})
 
@@ -221,7 +224,7 @@ class InstanceActionView(APIView):
 
     def get(self, request, server_id, request_id):
         ctx = request_context(request)
-        instance = operations.get_instance(ctx, server_id)
+        instance = get_instance(ctx, server_id)
         action = InstanceAction.objects.filter(instance=instance, request_id=request_id).first()
         if action is None:
             raise NotFound(f"Action for request_id {request_id} on instance {server_id} not found")

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.compute.api import validation
 from apps.hosts.models import Aggregate, AggregateHost, Service
-from apps.hosts.zones import zones
+from apps.hosts.zones import zone_conflict, zones
 from apps.identity import policy
 from apps.identity.auth import request_context
 from core.names import COMPUTE_BINARY
@@ -55,15 +55,11 @@ def _get(aggregate_id) -> Aggregate:
 
 def _zone_conflict(aggregate: Aggregate, host: str, zone: str | None) -> None:
     """A host lives in one zone: refuse to put it in an aggregate whose zone differs from its others."""
-    if not zone:
-        return
-    others = Aggregate.objects.filter(hosts__host=host).exclude(pk=aggregate.pk)
-    for other in others:
-        if other.availability_zone and other.availability_zone != zone:
-            raise Conflict(
-                f"Cannot add host {host} in aggregate {aggregate.id}: host is already in availability zone "
-                f"{other.availability_zone}"
-            )
+    if other := zone_conflict(aggregate, host, zone):
+        raise Conflict(
+            f"Cannot add host {host} in aggregate {aggregate.id}: host is already in availability zone "
+            f"{other.availability_zone}"
+        )
 
 
 class AggregateListView(APIView):

@@ -3,7 +3,6 @@ and the image body as Glance shapes it."""
 
 import uuid
 
-from django.db.models import Q
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.views import APIView
 
@@ -53,19 +52,9 @@ class OctetStreamParser(BaseParser):
 # Who sees what. Members (image sharing) are out of scope, so "shared" behaves as "private".
 
 
-def visible_images(ctx: RequestContext):
-    """Every image the caller may show by id: public and community ones, and its project's."""
-    images = Image.objects.exclude(status=Image.Status.DELETED)
-    if ctx.is_admin:
-        return images
-    return images.filter(
-        Q(visibility__in=[Image.Visibility.PUBLIC, Image.Visibility.COMMUNITY]) | Q(owner_id=ctx.project_id)
-    )
-
-
 def get_image(ctx: RequestContext, image_id, for_update: bool = False) -> Image:
     """The image, if the caller may see it; anything else (another project's private image) is 404."""
-    images = visible_images(ctx)
+    images = Image.objects.visible_to(ctx)
     if for_update:
         images = images.select_for_update()
     try:

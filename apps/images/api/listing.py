@@ -15,7 +15,7 @@ from django.db.models.functions import Cast, Coalesce
 from apps.common.exceptions import BadRequest
 from apps.common.times import parse_utc
 from apps.identity.auth import RequestContext
-from apps.images.api.base import COLLECTION, visible_images
+from apps.images.api.base import COLLECTION
 from apps.images.api.validation import STATUSES, VISIBILITIES
 from apps.images.models import Image
 
@@ -205,7 +205,7 @@ def page(ctx: RequestContext, params) -> tuple[list[Image], bool]:
     if marker is not None:
         found = None
         if _is_uuid(marker):
-            found = visible_images(ctx).annotate(**aliases).filter(id=marker).values(*aliases).first()
+            found = Image.objects.visible_to(ctx).annotate(**aliases).filter(id=marker).values(*aliases).first()
         if found is None:
             raise BadRequest(f"Invalid marker. Image {marker} could not be found.")
         images = images.filter(_after(found, names, directions))

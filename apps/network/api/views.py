@@ -80,7 +80,7 @@ NETWORK_FILTERS = {
 
 
 def visible_networks(ctx):
-    return ipam.visible_networks(ctx.project_id, ctx.is_admin)
+    return Network.objects.visible_to(ctx.project_id, ctx.is_admin)
 
 
 def get_network(ctx, network_id) -> Network:

@@ -6,7 +6,7 @@ from django.contrib.messages import ERROR, SUCCESS, get_messages
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from apps.compute.actions import add_fault, record_event, start_action
+from apps.compute.audit import add_fault, record_event, start_action
 from apps.compute.models import Instance, InstanceAction, KeyPair, Migration, QuotaLimit, ServerGroup
 from apps.compute.states import TaskState, VmState
 from apps.hosts.models import Aggregate, AggregateHost, Allocation
@@ -15,7 +15,7 @@ from apps.images.models import Image
 from apps.network import ipam
 from core.power_state import PowerState
 from tests.apps.network.factories import make_network
-from tests.fixtures.factories import make_image, make_instance, make_node
+from tests.fixtures.factories import make_image, make_instance, make_node, make_server
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +34,7 @@ def web(admin_user):
 
 @pytest.fixture
 def server(member, flavor, image):
-    make_node("node1")
-    return make_instance(
-        member, flavor, image, name="web-1", vm_state=VmState.ACTIVE, task_state=None, host="node1", node="node1",
-        power_state=PowerState.RUNNING,
-    )  # fmt: skip
+    return make_server(member, flavor, image, name="web-1")
 
 
 def run_action(web, action, *servers, **extra):
@@ -92,20 +88,20 @@ def test_the_server_page_shows_actions_events_and_the_latest_fault(web, server):
     assert action.events.count() == 1
 
 
-def test_stop_goes_through_the_domain_and_casts_the_host(web, server, queues):
+def test_stop_goes_through_the_domain_and_casts_the_host(web, server, casts):
     response = run_action(web, "stop_servers", server)
 
     assert response.status_code == 302
     server.refresh_from_db()
     assert server.task_state == TaskState.POWERING_OFF
     action = InstanceAction.objects.get(instance=server, action="stop")
-    [(task, kwargs)] = queues("compute.node1")
+    [(task, kwargs)] = casts("compute.node1")
     assert task == "compute.stop_instance" and kwargs["instance"]["uuid"] == str(server.uuid)
     assert kwargs["request_id"] == action.request_id == response.wsgi_request.request_id
     assert reported(response) == [(SUCCESS, f"web-1 ({server.uuid}): stopping")]
 
 
-def test_a_refused_action_is_reported_and_changes_nothing(web, server, queues):
+def test_a_refused_action_is_reported_and_changes_nothing(web, server, casts):
     Instance.objects.filter(pk=server.pk).update(vm_state=VmState.STOPPED, power_state=PowerState.SHUTDOWN)
 
     response = run_action(web, "stop_servers", server)
@@ -115,19 +111,19 @@ def test_a_refused_action_is_reported_and_changes_nothing(web, server, queues):
     assert level == ERROR and f"Cannot 'stop' instance {server.uuid} while it is in vm_state stopped" in message
     server.refresh_from_db()
     assert (server.vm_state, server.task_state) == (VmState.STOPPED, None)
-    assert queues("compute.node1") == [] and not InstanceAction.objects.filter(instance=server).exists()
+    assert casts("compute.node1") == [] and not InstanceAction.objects.filter(instance=server).exists()
 
 
-def test_start_and_reboot_use_their_domain_rules(web, server, queues):
+def test_start_and_reboot_use_their_domain_rules(web, server, casts):
     assert reported(run_action(web, "start_servers", server))[0][0] == ERROR  # ACTIVE cannot start
     run_action(web, "reboot_servers", server)
     server.refresh_from_db()
     assert server.task_state == TaskState.REBOOTING
-    [(task, kwargs)] = queues("compute.node1")
+    [(task, kwargs)] = casts("compute.node1")
     assert (task, kwargs["reboot_type"]) == ("compute.reboot_instance", "SOFT")
 
 
-def test_delete_asks_then_deletes_through_the_domain(web, server, member, flavor, queues):
+def test_delete_asks_then_deletes_through_the_domain(web, server, member, flavor, casts):
     unplaced = make_instance(member, flavor, name="never-placed", vm_state=VmState.ERROR, task_state=None)
 
     asked = run_action(web, "delete_servers", server, unplaced)
@@ -141,12 +137,12 @@ def test_delete_asks_then_deletes_through_the_domain(web, server, member, flavor
     server.refresh_from_db()
     unplaced.refresh_from_db()
     assert server.task_state == TaskState.DELETING and server.deleted_at is None  # the host destroys it
-    assert queues("compute.node1")[0][0] == "compute.terminate_instance"
+    assert casts("compute.node1")[0][0] == "compute.terminate_instance"
     assert unplaced.deleted_at is not None and unplaced.vm_state == VmState.DELETED  # no host: at once
     assert InstanceAction.objects.filter(action="delete").count() == 2
 
 
-def test_the_delete_button_uses_the_domain_too(web, server, queues):
+def test_the_delete_button_uses_the_domain_too(web, server, casts):
     url = reverse("admin:compute_instance_delete", args=[server.uuid])
 
     page = web.get(url)
@@ -157,7 +153,7 @@ def test_the_delete_button_uses_the_domain_too(web, server, queues):
     assert response.status_code == 302
     assert Instance.objects.filter(pk=server.pk).exists()
     assert Instance.objects.get(pk=server.pk).task_state == TaskState.DELETING
-    assert queues("compute.node1")[0][0] == "compute.terminate_instance"
+    assert casts("compute.node1")[0][0] == "compute.terminate_instance"
 
 
 def test_reset_state_to_error_and_back_to_active(web, server):
@@ -173,7 +169,7 @@ def test_reset_state_to_error_and_back_to_active(web, server):
     assert list(server.actions.values_list("action", flat=True)) == ["resetState", "resetState"]
 
 
-def test_an_action_from_the_server_page_returns_to_it(web, server, queues):
+def test_an_action_from_the_server_page_returns_to_it(web, server, casts):
     page_url = reverse("admin:compute_instance_change", args=[server.uuid])
 
     response = run_action(web, "stop_servers", server, _return_to=page_url)

@@ -102,7 +102,7 @@ def test_the_service_page_offers_the_actions_and_lists_its_servers(web, member, 
     assert back.status_code == 302 and back.url == url
 
 
-def test_evacuate_a_down_host_calls_the_domain_for_each_server(web, member, flavor, image, queues):
+def test_evacuate_a_down_host_calls_the_domain_for_each_server(web, member, flavor, image, casts):
     make_node("alive")
     dead = make_node("dead", up=False).service
 
@@ -117,7 +117,7 @@ def test_evacuate_a_down_host_calls_the_domain_for_each_server(web, member, flav
 
     asked = run_action(web, "evacuate_hosts", dead)
     assert asked.status_code == 200 and "busy" in asked.content.decode() and "elsewhere" not in asked.content.decode()
-    assert queues("scheduler") == []
+    assert casts("scheduler") == []
 
     done = run_action(web, "evacuate_hosts", dead, apply="yes")
 
@@ -130,14 +130,14 @@ def test_evacuate_a_down_host_calls_the_domain_for_each_server(web, member, flav
     elsewhere.refresh_from_db()
     assert (busy.host, busy.task_state) == ("dead", TaskState.REBOOTING)
     assert elsewhere.host == "alive"
-    evacuated = sorted(kwargs["instance_uuids"][0] for _task, kwargs in queues("scheduler"))
+    evacuated = sorted(kwargs["instance_uuids"][0] for _task, kwargs in casts("scheduler"))
     assert evacuated == sorted([str(first.uuid), str(second.uuid)])
     messages = reported(done)
     assert sorted(level for level, _ in messages) == [SUCCESS, SUCCESS, ERROR]
     assert any(level == ERROR and "busy" in text and "task_state rebooting" in text for level, text in messages)
 
 
-def test_evacuating_a_live_host_is_refused_per_server(web, member, flavor, image, queues):
+def test_evacuating_a_live_host_is_refused_per_server(web, member, flavor, image, casts):
     alive = make_node("alive").service
     server = make_instance(member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host="alive", node="alive")
 
@@ -146,7 +146,7 @@ def test_evacuating_a_live_host_is_refused_per_server(web, member, flavor, image
     [(level, text)] = reported(done)
     assert level == ERROR and "still in use" in text
     server.refresh_from_db()
-    assert server.host == "alive" and queues("scheduler") == []
+    assert server.host == "alive" and casts("scheduler") == []
 
 
 def test_a_service_hosting_servers_cannot_be_deleted(web, member, flavor, image):

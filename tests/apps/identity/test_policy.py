@@ -12,9 +12,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.compute.models import Flavor, Instance, InstanceAction, KeyPair, Migration, QuotaLimit
-from apps.compute.states import VmState
 from apps.identity.models import Project, Role, RoleAssignment, RoleName, User
-from tests.fixtures.factories import client_for, make_instance, make_node, make_project, make_user
+from tests.fixtures.factories import client_for, make_project, make_server, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +37,10 @@ class World:
 
 @pytest.fixture
 def world(flavor, image):
-    make_node("nodeA")
-    make_node("nodeB")
     a, b = make_project("project-a"), make_project("project-b")
     users = {role: make_user(project=a, role=role, username=f"a-{role}") for role in ROLES}
-
-    def running(project, host):
-        owner = make_user(project=project)
-        return make_instance(owner, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host=host, node=host)
-
-    server_a, server_b = running(a, "nodeA"), running(b, "nodeB")
+    server_a = make_server(make_user(project=a), flavor, image, host="nodeA")
+    server_b = make_server(make_user(project=b), flavor, image, host="nodeB")
     return World(a, b, users, server_a, server_b, str(image.id))
 
 
@@ -158,7 +151,7 @@ def test_the_matrix_covers_every_group_and_the_admin_is_no_staff_user(world):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_each_role_against_each_api_group(world, queues, case, role):
+def test_each_role_against_each_api_group(world, casts, case, role):
     names = {"server": world.server_a.uuid, "project": world.a.id, "image": world.image_id}
     before = footprint(world)
 
@@ -169,11 +162,11 @@ def test_each_role_against_each_api_group(world, queues, case, role):
         message = response.json()["error" if case.identity else "forbidden"]["message"]
         assert message.startswith("Policy doesn't allow"), message
         assert footprint(world) == before, "a refused request changed something"
-        assert all(queues(queue) == [] for queue in QUEUES), "a refused request sent a task"
+        assert all(casts(queue) == [] for queue in QUEUES), "a refused request sent a task"
     else:
         assert response.status_code == case.status, response.content
         if case.cast is not None:
-            assert [task for task, _kwargs in queues(case.queue)] == [case.cast]
+            assert [task for task, _kwargs in casts(case.queue)] == [case.cast]
 
 
 def test_a_manager_lists_only_its_projects_migrations_and_an_admin_every_projects(world):
@@ -198,7 +191,7 @@ def test_a_manager_lists_only_its_projects_migrations_and_an_admin_every_project
         assert_forbidden(client_for(world.users[role]).get("/v2.1/os-migrations"))
 
 
-def test_a_manager_migrates_its_own_server_but_not_another_projects(world, queues):
+def test_a_manager_migrates_its_own_server_but_not_another_projects(world, casts):
     manager = client_for(world.users[MANAGER])
 
     def migrate(server):
@@ -207,7 +200,7 @@ def test_a_manager_migrates_its_own_server_but_not_another_projects(world, queue
     assert migrate(world.server_a).status_code == 202
     assert_not_found(migrate(world.server_b))
     assert [m.instance_id for m in Migration.objects.all()] == [world.server_a.uuid]
-    assert len(queues("scheduler")) == 1
+    assert len(casts("scheduler")) == 1
 
 
 # -- 2. another project's server is not found, never forbidden ----------------------------------
@@ -224,7 +217,7 @@ SERVER_REQUESTS = [
 
 @pytest.mark.parametrize("role", [READER, MEMBER, MANAGER])
 @pytest.mark.parametrize(("method", "suffix", "body"), SERVER_REQUESTS, ids=lambda v: v if isinstance(v, str) else None)
-def test_another_projects_server_is_not_found(world, queues, role, method, suffix, body):
+def test_another_projects_server_is_not_found(world, casts, role, method, suffix, body):
     client = client_for(world.users[role])
     before = footprint(world), Instance.objects.values().get(uuid=world.server_b.uuid)
 
@@ -241,7 +234,7 @@ def test_another_projects_server_is_not_found(world, queues, role, method, suffi
         # B's server looks exactly like one that does not exist.
         assert_not_found(request(client, method, f"/v2.1/servers/{uuid.uuid4()}{suffix}", body))
     assert (footprint(world), Instance.objects.values().get(uuid=world.server_b.uuid)) == before
-    assert all(queues(queue) == [] for queue in QUEUES)
+    assert all(casts(queue) == [] for queue in QUEUES)
 
 
 ADMIN_VIEWS = [("", "server"), ("/os-instance-actions", "instanceActions"), ("/metadata", "metadata")]
@@ -352,7 +345,7 @@ def test_an_admin_without_a_project_cannot_create_project_resources(client):
     assert staff.get("/v2.1/os-services").status_code == 200  # operator APIs need no project
 
 
-def test_a_disabled_project_is_closed_to_basic_auth_too(member, member_client, flavor, image, queues):
+def test_a_disabled_project_is_closed_to_basic_auth_too(member, member_client, flavor, image, casts):
     project = member.default_project
     project.enabled = False
     project.save()

@@ -147,7 +147,7 @@ def test_a_reader_cannot_upload(member):
     assert show(client_for(reader), image_id).status_code == 200
 
 
-def test_a_server_boots_from_an_uploaded_image(member_client, member, flavor, queues):
+def test_a_server_boots_from_an_uploaded_image(member_client, member, flavor, casts):
     image_id = create(member_client, name="bootable", disk_format="raw", container_format="bare").json()["id"]
     queued_boot = member_client.post(
         "/v2.1/servers",
@@ -170,7 +170,7 @@ def test_a_server_boots_from_an_uploaded_image(member_client, member, flavor, qu
     payload = instance.image.payload()
     assert Path(payload["file_path"]).read_bytes() == boot_sector()
     assert payload["checksum"] == digests(boot_sector())["checksum"]
-    [(task, kwargs)] = queues("scheduler")
+    [(task, kwargs)] = casts("scheduler")
     assert task == "scheduler.select_destinations" and kwargs["instance_uuids"] == [server_id]
 
 

@@ -1,11 +1,10 @@
 """What the contract does not cover: real guests' console output and clean-up, and foreign domains."""
 
-import time
-
 import libvirt
 import pytest
 
 from core.power_state import PowerState
+from tests.fixtures.polling import wait_until
 
 
 def test_foreign_domains_are_never_listed(test_hypervisor):
@@ -44,14 +43,8 @@ def test_a_flavor_smaller_than_the_image_is_refused(test_hypervisor):
 
 
 def wait_for_console(driver, instance_uuid, text, timeout=60.0) -> str:
-    deadline = time.monotonic() + timeout
-    output = ""
-    while time.monotonic() < deadline:
-        output = driver.get_console_output(instance_uuid)
-        if text in output:
-            return output
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} not on the console after {timeout:.0f} s; got {output!r}")
+    return wait_until(lambda: text in (output := driver.get_console_output(instance_uuid)) and output,
+                      timeout=timeout, message=f"{text!r} on the console")  # fmt: skip
 
 
 def test_a_real_guest_boots_the_demo_image_and_leaves_nothing_when_destroyed(qemu_hypervisor):

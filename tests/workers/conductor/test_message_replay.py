@@ -16,14 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.common.exceptions import CloudError
-from apps.compute import lifecycle, operations
 from apps.compute.models import Instance, InstanceActionEvent, InstanceFault, Migration, QuotaLimit
+from apps.compute.servers import move
+from apps.compute.servers.delete import delete_server
+from apps.compute.servers.power import power_action, reboot
 from apps.compute.states import TaskState, VmState
 from apps.hosts.models import Allocation, ComputeNode, Service
 from apps.identity.auth import RequestContext
 from core.power_state import PowerState
 from tests.fixtures.factories import make_flavor, make_instance, make_node
-from workers.conductor import manager, migrations
+from workers.conductor import instances, resize
 from workers.scheduler import manager as scheduler
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +77,7 @@ class Run:
         scheduler.select_destinations([self.uuid])
         built = self.instance()
         self.deliver(
-            manager.instance_update, host=built.host, instance_uuid=self.uuid, attempt_id=str(built.attempt_id),
+            instances.instance_update, host=built.host, instance_uuid=self.uuid, attempt_id=str(built.attempt_id),
             expected_task_state=TaskState.SPAWNING,
             updates={"vm_state": VmState.ACTIVE, "task_state": None, "power_state": PowerState.RUNNING},
         )  # fmt: skip
@@ -95,37 +97,37 @@ class Run:
         host = self.instance().host
         if step in POWER:
             rule, updates, expected = POWER[step]
-            lifecycle.power_action(self.ctx, self.uuid, rule, "req")
-            self.deliver(manager.instance_update, host=host, instance_uuid=self.uuid, updates=updates,
+            power_action(self.ctx, self.uuid, rule, "req")
+            self.deliver(instances.instance_update, host=host, instance_uuid=self.uuid, updates=updates,
                          expected_task_state=expected, task_id=self.task_id())  # fmt: skip
         elif step == "reboot":
-            lifecycle.reboot(self.ctx, self.uuid, "HARD", "req")
+            reboot(self.ctx, self.uuid, "HARD", "req")
             updates, expected = done(TaskState.REBOOTING_HARD, VmState.ACTIVE, PowerState.RUNNING)
-            self.deliver(manager.instance_update, host=host, instance_uuid=self.uuid, updates=updates,
+            self.deliver(instances.instance_update, host=host, instance_uuid=self.uuid, updates=updates,
                          expected_task_state=expected, task_id=self.task_id())  # fmt: skip
         elif step == "delete":
-            operations.delete_server(self.ctx, self.uuid, "req")
-            self.deliver(manager.instance_deleted, host=host, instance_uuid=self.uuid)
+            delete_server(self.ctx, self.uuid, "req")
+            self.deliver(instances.instance_deleted, host=host, instance_uuid=self.uuid)
         else:
             self.resize(confirm=step == "resize-confirm")
 
     def resize(self, confirm: bool) -> None:
-        migration = lifecycle.resize(self.ctx, self.uuid, "2", "req")
+        migration = move.resize(self.ctx, self.uuid, "2", "req")
         scheduler.select_migration_destination(migration.id)
         migration.refresh_from_db()
         if migration.status != Migration.Status.MIGRATING:
             return
         source, dest = migration.source_compute, migration.dest_compute
         step = {"instance_uuid": self.uuid, "migration_id": migration.id}
-        self.deliver(migrations.resize_migrated, host=source, power_state=PowerState.SHUTDOWN, **step)
-        self.deliver(migrations.resize_finished, host=dest, power_state=PowerState.RUNNING, **step)
+        self.deliver(resize.resize_migrated, host=source, power_state=PowerState.SHUTDOWN, **step)
+        self.deliver(resize.resize_finished, host=dest, power_state=PowerState.RUNNING, **step)
         if confirm:
-            lifecycle.confirm_resize(self.ctx, self.uuid, "req")
-            self.deliver(migrations.resize_confirmed, host=source, **step)
+            move.confirm_resize(self.ctx, self.uuid, "req")
+            self.deliver(resize.resize_confirmed, host=source, **step)
         else:
-            lifecycle.revert_resize(self.ctx, self.uuid, "req")
-            self.deliver(migrations.resize_reverted_dest, host=dest, **step)
-            self.deliver(migrations.resize_reverted, host=source, power_state=PowerState.RUNNING, **step)
+            move.revert_resize(self.ctx, self.uuid, "req")
+            self.deliver(resize.resize_reverted_dest, host=dest, **step)
+            self.deliver(resize.resize_reverted, host=source, power_state=PowerState.RUNNING, **step)
 
     def snapshot(self) -> dict:
         instance = self.instance()
@@ -151,7 +153,7 @@ class Run:
 
 
 @pytest.fixture
-def world(member, queues):
+def world(member, casts):
     # Hypothesis reuses one database for every example: quotas would run out long before the plans do.
     for resource in ("instances", "cores", "ram"):
         QuotaLimit.objects.create(project=member.default_project, resource=resource, hard_limit=-1)

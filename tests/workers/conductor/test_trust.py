@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.compute import lifecycle
-from apps.compute.actions import start_action
 from apps.compute.models import Instance, InstanceActionEvent, InstanceFault, Migration
+from apps.compute.servers import move
+from apps.compute.servers.operation import begin
+from apps.compute.servers.snapshot import create_image
 from apps.compute.states import TaskState, VmState
 from apps.hosts.models import ComputeNode
 from apps.identity.auth import context_for
@@ -18,8 +19,8 @@ from apps.images.models import Image
 from apps.images.store import get_store
 from core.observability import metrics
 from core.power_state import PowerState
-from tests.fixtures.factories import make_instance, make_node
-from workers.conductor import healing, manager, migrations, trust
+from tests.fixtures.factories import make_instance, make_node, make_scheduled
+from workers.conductor import healing, instances, nodes, resize, snapshots, trust
 from workers.scheduler import manager as scheduler
 
 pytestmark = pytest.mark.django_db
@@ -38,15 +39,12 @@ def refusal(task: str, reason: str) -> str:
 
 
 @pytest.fixture
-def active(member, flavor, image, queues):
+def active(member, flavor, image, casts):
     """An ACTIVE instance on node ``a`` (``b`` is another node), with its create action."""
     make_node("a", memory_mb=8192)
     make_node("b", memory_mb=8192)
-    instance = make_instance(member, flavor, image)
-    start_action(instance, "create", "req-1", member.id, member.default_project_id)
-    scheduler.select_destinations([str(instance.uuid)], "req-1")
-    instance.refresh_from_db()
-    assert manager.instance_update(
+    instance = make_scheduled(member, flavor, image)
+    assert instances.instance_update(
         "a", str(instance.uuid), {"vm_state": VmState.ACTIVE, "task_state": None, "power_state": 1},
         TaskState.SPAWNING, attempt_id=str(instance.attempt_id),
     )  # fmt: skip
@@ -57,7 +55,7 @@ def active(member, flavor, image, queues):
 def stopping(instance, member) -> str:
     """Start a stop on ``instance``; returns its task id."""
     ctx = context_for(member, member.default_project)
-    return str(lifecycle.begin(ctx, str(instance.uuid), "stop", "stop", "req-stop").task_id)
+    return str(begin(ctx, str(instance.uuid), "stop", "stop", "req-stop").task_id)
 
 
 STOPPED = {"vm_state": VmState.STOPPED, "task_state": None, "power_state": PowerState.SHUTDOWN}
@@ -80,20 +78,20 @@ def test_an_update_outside_the_operation_is_refused(active, member, updates, exp
     task_id = stopping(active, member)
     before = refused()
 
-    assert manager.instance_update("a", str(active.uuid), updates, expected, task_id=task_id) is False
+    assert instances.instance_update("a", str(active.uuid), updates, expected, task_id=task_id) is False
 
     assert refused() - before == Counter({refusal("instance_update", "bad_field"): 1})
     active.refresh_from_db()
     assert (active.host, active.vm_state, active.task_state) == ("a", VmState.ACTIVE, TaskState.POWERING_OFF)
 
 
-def test_a_build_failure_cannot_be_reported_as_an_update(member, flavor, image, queues):
+def test_a_build_failure_cannot_be_reported_as_an_update(member, flavor, image, casts):
     make_node("a")
     instance = make_instance(member, flavor, image)
     scheduler.select_destinations([str(instance.uuid)])
     instance.refresh_from_db()
 
-    assert not manager.instance_update("a", str(instance.uuid), {"task_state": None}, TaskState.SPAWNING,
+    assert not instances.instance_update("a", str(instance.uuid), {"task_state": None}, TaskState.SPAWNING,
                                        attempt_id=str(instance.attempt_id), fault="gone")  # fmt: skip
 
     assert Instance.objects.get(uuid=instance.uuid).task_state == TaskState.SPAWNING
@@ -103,25 +101,25 @@ def test_an_update_needs_the_operation_in_flight_and_the_instance_on_the_sender(
     task_id = stopping(active, member)
     before = refused()
 
-    assert not manager.instance_update("a", str(active.uuid), STOPPED, TaskState.POWERING_OFF)
-    assert not manager.instance_update("a", str(active.uuid), STOPPED, TaskState.POWERING_OFF, task_id="x")
-    assert not manager.instance_update("b", str(active.uuid), STOPPED, TaskState.POWERING_OFF, task_id=task_id)
-    assert not manager.instance_update("a", "not-a-uuid", STOPPED, TaskState.POWERING_OFF, task_id=task_id)
+    assert not instances.instance_update("a", str(active.uuid), STOPPED, TaskState.POWERING_OFF)
+    assert not instances.instance_update("a", str(active.uuid), STOPPED, TaskState.POWERING_OFF, task_id="x")
+    assert not instances.instance_update("b", str(active.uuid), STOPPED, TaskState.POWERING_OFF, task_id=task_id)
+    assert not instances.instance_update("a", "not-a-uuid", STOPPED, TaskState.POWERING_OFF, task_id=task_id)
 
     assert refused() - before == Counter({
         refusal("instance_update", "not_in_flight"): 2,
         refusal("instance_update", "wrong_host"): 1,
         refusal("instance_update", "bad_field"): 1,
     })  # fmt: skip
-    assert manager.instance_update("a", str(active.uuid), STOPPED, TaskState.POWERING_OFF, task_id=task_id)
+    assert instances.instance_update("a", str(active.uuid), STOPPED, TaskState.POWERING_OFF, task_id=task_id)
 
 
 def test_a_message_with_fields_no_task_takes_or_a_bad_host_name_is_refused(active):
     before = refused()
 
-    assert manager.instance_update("a", str(active.uuid), STOPPED, TaskState.POWERING_OFF, node="b") is False
-    assert manager.instance_update("../a", str(active.uuid), STOPPED, TaskState.POWERING_OFF) is False
-    manager.service_heartbeat("x" * 300)
+    assert instances.instance_update("a", str(active.uuid), STOPPED, TaskState.POWERING_OFF, node="b") is False
+    assert instances.instance_update("../a", str(active.uuid), STOPPED, TaskState.POWERING_OFF) is False
+    nodes.service_heartbeat("x" * 300)
 
     assert refused() - before == Counter({
         refusal("instance_update", "bad_field"): 2, refusal("service_heartbeat", "bad_field"): 1,
@@ -134,7 +132,7 @@ def test_what_a_host_only_records_is_bounded_and_named_by_the_conductor(active, 
     forged = {"event": "schedule_instances", "host": "b", "result": "Success", "start_time": future,
               "finish_time": future, "traceback": "t" * 100_000, "details": "d" * 100_000}  # fmt: skip
 
-    assert manager.instance_update("a", str(active.uuid), {"task_state": None}, TaskState.POWERING_OFF,
+    assert instances.instance_update("a", str(active.uuid), {"task_state": None}, TaskState.POWERING_OFF,
                                    task_id=task_id, event=forged, fault="f" * 100_000)  # fmt: skip
 
     event = InstanceActionEvent.objects.filter(action__instance=active).latest("id")
@@ -144,14 +142,14 @@ def test_what_a_host_only_records_is_bounded_and_named_by_the_conductor(active, 
     assert len(InstanceFault.objects.get(instance=active).message) <= 255
 
 
-def test_launched_at_comes_from_the_conductors_clock(member, flavor, image, queues):
+def test_launched_at_comes_from_the_conductors_clock(member, flavor, image, casts):
     make_node("a")
     instance = make_instance(member, flavor, image)
     scheduler.select_destinations([str(instance.uuid)])
     instance.refresh_from_db()
     updates = {"vm_state": VmState.ACTIVE, "task_state": None, "launched_at": "1999-01-01T00:00:00+00:00"}
 
-    assert manager.instance_update("a", str(instance.uuid), updates, TaskState.SPAWNING,
+    assert instances.instance_update("a", str(instance.uuid), updates, TaskState.SPAWNING,
                                    attempt_id=str(instance.attempt_id))  # fmt: skip
 
     instance.refresh_from_db()
@@ -163,12 +161,12 @@ def test_a_node_report_cannot_touch_another_node_or_add_a_second(db):
     make_node("b", vcpus=4)
     before = refused()
 
-    manager.node_report("a", {"hypervisor_hostname": "b", "vcpus": 1000, "memory_mb": 1, "local_gb": 1})
-    manager.node_report("a", {"hypervisor_hostname": "a-extra", "vcpus": 1000, "memory_mb": 1, "local_gb": 1})
+    nodes.node_report("a", {"hypervisor_hostname": "b", "vcpus": 1000, "memory_mb": 1, "local_gb": 1})
+    nodes.node_report("a", {"hypervisor_hostname": "a-extra", "vcpus": 1000, "memory_mb": 1, "local_gb": 1})
     bad_fields = [{"vcpus": -1}, {"vcpus": 10**9}, {"vcpus": 1.5}, {"memory_mb": "1"}, {"cpu_allocation_ratio": 0}]
     bad_fields += [{"ram_allocation_ratio": 1e9}, {"hypervisor_hostname": "a/b"}]
     for bad in bad_fields:
-        manager.node_report("a", {"vcpus": 8, "memory_mb": 1, "local_gb": 1, **bad})
+        nodes.node_report("a", {"vcpus": 8, "memory_mb": 1, "local_gb": 1, **bad})
 
     assert refused() - before == Counter({
         refusal("node_report", "wrong_host"): 2, refusal("node_report", "bad_field"): 7,
@@ -177,7 +175,7 @@ def test_a_node_report_cannot_touch_another_node_or_add_a_second(db):
 
 
 def test_a_heartbeat_registers_only_a_compute_service(db):
-    service = manager.service_heartbeat("new", binary="cloudcore-scheduler")
+    service = nodes.service_heartbeat("new", binary="cloudcore-scheduler")
     assert service.binary == "cloudcore-compute"
 
 
@@ -194,9 +192,9 @@ def test_a_bad_inventory_is_refused_whole(active):
 
 
 @pytest.fixture
-def resizing(active, member, queues):
+def resizing(active, member, casts):
     ctx = context_for(member, member.default_project)
-    migration = lifecycle.resize(ctx, str(active.uuid), "2", "req-resize")
+    migration = move.resize(ctx, str(active.uuid), "2", "req-resize")
     scheduler.select_migration_destination(migration.id)
     migration.refresh_from_db()
     assert migration.status == Migration.Status.MIGRATING
@@ -214,14 +212,16 @@ def test_a_resize_step_is_taken_from_the_migration_not_the_report(flavor_two, re
     before = refused()
     uuid = str(resizing.instance_id)
 
-    # The destination claims the source's step (which would leave the server as it was): no step of its runs now.
-    migrations.resize_failed(resizing.dest_compute, uuid, resizing.id, step="compute_resize_instance", reason="x")
-    migrations.resize_migrated(resizing.source_compute, "00000000-0000-0000-0000-000000000000", resizing.id)
-    migrations.resize_migrated(resizing.source_compute, uuid, str(resizing.id))
-    migrations.resize_migrated(resizing.source_compute, uuid, resizing.id, power_state=-1)
+    # The destination reports a failure while the source moves the disk: no step of its runs now.
+    resize.resize_failed(resizing.dest_compute, uuid, resizing.id, fault="x")
+    resize.resize_failed(resizing.source_compute, uuid, resizing.id, step="compute_resize_instance", fault="x")
+    resize.resize_migrated(resizing.source_compute, "00000000-0000-0000-0000-000000000000", resizing.id)
+    resize.resize_migrated(resizing.source_compute, uuid, str(resizing.id))
+    resize.resize_migrated(resizing.source_compute, uuid, resizing.id, power_state=-1)
 
     assert refused() - before == Counter({
         refusal("resize_failed", "not_in_flight"): 1,
+        refusal("resize_failed", "bad_field"): 1,  # a step named by the host is not a field it may send
         refusal("resize_migrated", "bad_field"): 3,
     })  # fmt: skip
     resizing.refresh_from_db()
@@ -232,10 +232,10 @@ def test_a_resize_step_is_taken_from_the_migration_not_the_report(flavor_two, re
 
 
 @pytest.fixture
-def snapshotting(active, member, settings, tmp_path, queues):
+def snapshotting(active, member, settings, tmp_path, casts):
     settings.DATA_DIR = tmp_path
     ctx = context_for(member, member.default_project)
-    image = lifecycle.create_image(ctx, str(active.uuid), "snap", {}, "req-snap")
+    image = create_image(ctx, str(active.uuid), "snap", {}, "req-snap")
     active.refresh_from_db()
     return active, image
 
@@ -243,7 +243,7 @@ def snapshotting(active, member, settings, tmp_path, queues):
 def report(instance, image, data: bytes | None, **extra):
     kwargs = {"instance_uuid": str(instance.uuid), "image_id": str(image.id), "task_id": str(instance.task_id),
               "image_file": None if data is None else digests(data)}  # fmt: skip
-    return manager.snapshot_done("a", **{**kwargs, **extra})
+    return snapshots.snapshot_done("a", **{**kwargs, **extra})
 
 
 def test_a_snapshot_is_activated_with_the_stores_own_figures(snapshotting):
@@ -265,9 +265,9 @@ def test_a_failed_snapshot_deletes_its_own_image_only(snapshotting, member, imag
     instance, snap = snapshotting
     before = refused()
 
-    report(instance, image, None, image_id=str(image.id), error="boom")  # the boot image is not this snapshot
+    report(instance, image, None, image_id=str(image.id), fault="boom")  # the boot image is not this snapshot
     assert refused() - before == Counter({refusal("snapshot_done", "wrong_image"): 1})
-    report(instance, snap, None, error="boom")
+    report(instance, snap, None, fault="boom")
 
     assert not Image.objects.filter(id=snap.id).exists() and Image.objects.filter(id=image.id).exists()
     assert InstanceFault.objects.get(instance=instance).message == "Snapshot failed: boom"
@@ -285,3 +285,18 @@ def test_a_snapshot_of_an_image_deleted_meanwhile_drops_the_data(snapshotting, d
 
     assert Image.objects.get(id=image.id).status == Image.Status.DELETED and not path.exists()
     assert Instance.objects.get(uuid=instance.uuid).task_state is None
+
+
+def test_a_node_reports_its_capabilities_by_known_name_only(db):
+    from core import capabilities
+
+    make_node("a")
+    before = refused()
+
+    nodes.node_report("a", {"vcpus": 8, "memory_mb": 1, "local_gb": 1, "capabilities": {"supports_pause": "yes"}})
+    nodes.node_report("a", {"vcpus": 8, "memory_mb": 1, "local_gb": 1,
+                            "capabilities": {"supports_pause": True, "supports_teleport": True}})  # fmt: skip
+
+    assert refused() - before == Counter({refusal("node_report", "bad_field"): 1})
+    reported = ComputeNode.objects.get(hypervisor_hostname="a").capabilities
+    assert reported == {**capabilities.none(), "supports_pause": True}

@@ -9,7 +9,7 @@ from workers.scheduler import manager
 pytestmark = pytest.mark.django_db
 
 
-def test_places_on_the_host_with_most_free_ram_and_casts_the_build(member, flavor, image, queues):
+def test_places_on_the_host_with_most_free_ram_and_casts_the_build(member, flavor, image, casts):
     make_node("small", memory_mb=2048)
     make_node("big", memory_mb=8192)
     instance = make_instance(member, flavor, image)
@@ -22,12 +22,12 @@ def test_places_on_the_host_with_most_free_ram_and_casts_the_build(member, flavo
     node = ComputeNode.objects.get(hypervisor_hostname="big")
     assert (node.vcpus_used, node.memory_mb_used, node.local_gb_used) == (1, 512, 1)
     assert Allocation.objects.get(instance=instance).node == node
-    [(task, kwargs)] = queues("compute.big")
+    [(task, kwargs)] = casts("compute.big")
     assert task == "compute.build_and_run_instance"
     assert kwargs["attempt_id"] == str(instance.attempt_id) and kwargs["instance"]["uuid"] == str(instance.uuid)
 
 
-def test_several_instances_in_one_request_spread_using_the_updated_view(member, flavor, image, queues):
+def test_several_instances_in_one_request_spread_using_the_updated_view(member, flavor, image, casts):
     make_node("a", memory_mb=1024)
     make_node("b", memory_mb=1024)
     first, second = make_instance(member, flavor, image), make_instance(member, flavor, image)
@@ -37,7 +37,7 @@ def test_several_instances_in_one_request_spread_using_the_updated_view(member, 
     assert sorted(Instance.objects.values_list("host", flat=True)) == ["a", "b"]
 
 
-def test_no_valid_host_says_what_each_filter_removed(member, flavor, image, queues):
+def test_no_valid_host_says_what_each_filter_removed(member, flavor, image, casts):
     make_node("down", up=False)
     make_node("full", memory_mb=256)
     instance = make_instance(member, flavor, image)
@@ -51,10 +51,10 @@ def test_no_valid_host_says_what_each_filter_removed(member, flavor, image, queu
     assert "ComputeFilter: 2 -> 1 (1 down)" in fault.details
     assert "RamFilter: 1 -> 0 (needs 512 MB, most free 256 MB)" in fault.details
     assert Allocation.objects.count() == 0
-    assert queues("compute.full") == []
+    assert casts("compute.full") == []
 
 
-def test_disabled_hosts_get_nothing(member, flavor, image, queues):
+def test_disabled_hosts_get_nothing(member, flavor, image, casts):
     node = make_node("off")
     node.service.disabled = True
     node.service.save()
@@ -66,16 +66,16 @@ def test_disabled_hosts_get_nothing(member, flavor, image, queues):
     assert instance.vm_state == VmState.ERROR
 
 
-def test_a_deleted_or_already_placed_instance_is_left_alone(member, flavor, image, queues):
+def test_a_deleted_or_already_placed_instance_is_left_alone(member, flavor, image, casts):
     make_node("a")
     instance = make_instance(member, flavor, image, task_state=TaskState.SPAWNING, host="x")
 
     manager.select_destinations([str(instance.uuid)])
 
-    assert Allocation.objects.count() == 0 and queues("compute.a") == []
+    assert Allocation.objects.count() == 0 and casts("compute.a") == []
 
 
-def test_allocation_ratios_count(member, flavor, image, queues):
+def test_allocation_ratios_count(member, flavor, image, casts):
     make_node("a", vcpus=1, cpu_allocation_ratio=2.0)
     instances = [make_instance(member, flavor, image) for _ in range(3)]
 
@@ -86,7 +86,7 @@ def test_allocation_ratios_count(member, flavor, image, queues):
     assert ComputeNode.objects.get().vcpus_used == 2
 
 
-def test_anti_affinity_group_of_three_on_two_hosts(member, flavor, image, queues):
+def test_anti_affinity_group_of_three_on_two_hosts(member, flavor, image, casts):
     from apps.compute.models import ServerGroup
 
     make_node("a")
@@ -104,7 +104,7 @@ def test_anti_affinity_group_of_three_on_two_hosts(member, flavor, image, queues
     assert "ServerGroupAntiAffinityFilter: 2 -> 0" in fault.message
 
 
-def test_affinity_and_hints(member, flavor, image, queues):
+def test_affinity_and_hints(member, flavor, image, casts):
     from apps.compute.models import ServerGroup
 
     make_node("a", memory_mb=8192)
@@ -127,7 +127,7 @@ def test_affinity_and_hints(member, flavor, image, queues):
     assert Instance.objects.get(uuid=other.uuid).host == "b"
 
 
-def test_min_count_places_all_or_none(member, flavor, image, queues):
+def test_min_count_places_all_or_none(member, flavor, image, casts):
     make_node("a", vcpus=2)
     instances = [make_instance(member, flavor, image, request_spec={"min_count": 3}) for _ in range(3)]
 
@@ -138,7 +138,7 @@ def test_min_count_places_all_or_none(member, flavor, image, queues):
     assert "min_count=3" in InstanceFault.objects.first().details
 
 
-def test_zones_and_forced_hosts(member, flavor, image, queues):
+def test_zones_and_forced_hosts(member, flavor, image, casts):
     from apps.hosts.models import Aggregate, AggregateHost
 
     make_node("a", memory_mb=8192)

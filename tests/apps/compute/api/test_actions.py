@@ -4,19 +4,15 @@ import pytest
 
 from apps.compute.models import Instance, InstanceAction
 from apps.compute.states import TaskState, VmState
-from tests.fixtures.factories import make_flavor, make_instance, make_node
+from tests.fixtures.factories import make_flavor, make_instance, make_node, make_server
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def on_node(member, flavor, image):
-    make_node("node1")
-
     def make(vm_state=VmState.ACTIVE, task_state=None, **fields):
-        return make_instance(
-            member, flavor, image, vm_state=vm_state, task_state=task_state, host="node1", node="node1", **fields
-        )
+        return make_server(member, flavor, image, vm_state=vm_state, task_state=task_state, **fields)
 
     return make
 
@@ -64,7 +60,7 @@ STATE_CASES = [
 
 
 @pytest.mark.parametrize(("body", "vm_state", "task_state", "ok"), STATE_CASES)
-def test_the_state_table(admin_client, on_node, image, queues, body, vm_state, task_state, ok):
+def test_the_state_table(admin_client, on_node, image, casts, body, vm_state, task_state, ok):
     make_flavor("2", "m1.small", 1, 2048, 20)
     if "rebuild" in body:
         body = {"rebuild": {"imageRef": str(image.id)}}
@@ -82,10 +78,10 @@ def test_the_state_table(admin_client, on_node, image, queues, body, vm_state, t
         assert message.startswith("Cannot '") and str(instance.uuid) in message
         instance.refresh_from_db()
         assert (instance.vm_state, instance.task_state) == (vm_state, task_state)
-        assert queues("compute.node1") == [] and queues("scheduler") == []
+        assert casts("compute.node1") == [] and casts("scheduler") == []
 
 
-def test_stop_sets_the_task_state_records_the_action_and_casts_the_host(member_client, on_node, queues):
+def test_stop_sets_the_task_state_records_the_action_and_casts_the_host(member_client, on_node, casts):
     instance = on_node()
 
     response = act(member_client, instance, {"os-stop": None})
@@ -94,12 +90,12 @@ def test_stop_sets_the_task_state_records_the_action_and_casts_the_host(member_c
     instance.refresh_from_db()
     assert instance.task_state == TaskState.POWERING_OFF
     action = InstanceAction.objects.get(instance=instance, action="stop")
-    [(task, kwargs)] = queues("compute.node1")
+    [(task, kwargs)] = casts("compute.node1")
     assert task == "compute.stop_instance" and kwargs["request_id"] == action.request_id
     assert kwargs["instance"]["uuid"] == str(instance.uuid)
 
 
-def test_a_locked_server_refuses_its_owner_until_unlocked(member_client, admin_client, on_node, queues):
+def test_a_locked_server_refuses_its_owner_until_unlocked(member_client, admin_client, on_node, casts):
     instance = on_node()
     assert act(member_client, instance, {"lock": {"locked_reason": "maintenance"}}).status_code == 202
 
@@ -137,7 +133,7 @@ def test_unknown_or_malformed_actions_are_400(member_client, on_node):
     assert act(member_client, instance, {"createImage": {}}).status_code == 400
 
 
-def test_operator_actions_are_admin_only(member_client, admin_client, on_node, queues):
+def test_operator_actions_are_admin_only(member_client, admin_client, on_node, casts):
     instance = on_node()
     assert act(member_client, instance, {"os-resetState": {"state": "error"}}).status_code == 403
     assert act(member_client, instance, {"migrate": None}).status_code == 403
@@ -162,9 +158,48 @@ def test_console_output_when_the_host_is_down_is_409(member_client, member, flav
     assert response.status_code == 409 and "gone" in response.json()["conflictingRequest"]["message"]
 
 
-def test_console_output_when_the_host_does_not_answer_is_504(member_client, on_node, settings, queues):
+def test_console_output_when_the_host_does_not_answer_is_504(member_client, on_node, settings, casts):
     settings.CONSOLE_OUTPUT_TIMEOUT = 0.5
     instance = on_node()  # node1 heartbeats in the database, but no worker consumes its queue
     response = act(member_client, instance, {"os-getConsoleOutput": {"length": 5}})
     assert response.status_code == 504
     assert response.json()["gatewayTimeout"]["message"] == "Compute host node1 did not answer within 0.5 s"
+
+
+@pytest.mark.parametrize(
+    ("body", "lacking"),
+    [
+        ({"suspend": None}, "supports_suspend"),
+        ({"pause": None}, "supports_pause"),
+        ({"resize": {"flavorRef": "2"}}, "supports_migration"),
+        ({"migrate": None}, "supports_migration"),
+        ({"createImage": {"name": "snap"}}, "supports_snapshot"),
+        ({"rebuild": {"imageRef": "IMAGE"}}, "supports_rebuild"),
+    ],
+)
+def test_an_action_the_nodes_driver_lacks_is_a_409_before_anything_changes(admin_client, on_node, image, casts, body,
+                                                                           lacking):  # fmt: skip
+    from apps.hosts.models import ComputeNode
+    from apps.images.models import Image
+    from core import capabilities
+
+    make_flavor("2", "m1.small", 1, 2048, 20)
+    if "rebuild" in body:
+        body = {"rebuild": {"imageRef": str(image.id)}}
+    instance = on_node()
+    ComputeNode.objects.filter(hypervisor_hostname="node1").update(
+        capabilities={**capabilities.every(), lacking: False}
+    )
+    images_before = Image.objects.count()
+
+    response = act(admin_client, instance, body)
+
+    assert response.status_code == 409, response.content
+    assert "does not support it" in response.json()["conflictingRequest"]["message"]
+    instance.refresh_from_db()
+    assert (instance.vm_state, instance.task_state) == (VmState.ACTIVE, None)
+    assert Image.objects.count() == images_before and not InstanceAction.objects.filter(instance=instance).exists()
+    assert casts("compute.node1") == [] and casts("scheduler") == []
+    # The same node with the capability answers as usual.
+    ComputeNode.objects.filter(hypervisor_hostname="node1").update(capabilities=capabilities.every())
+    assert act(admin_client, instance, body).status_code in (202, 204)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from apps.compute.models import Instance, QuotaLimit
-from apps.compute.operations import mark_deleted
+from apps.compute.servers.delete import mark_deleted
 from tests.fixtures.factories import make_flavor, make_instance, make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def alive(project) -> int:
     return Instance.objects.filter(project=project, deleted_at__isnull=True).count()
 
 
-def test_instances_quota_refuses_the_one_too_many_and_frees_on_delete(member_client, member, flavor, image, queues):
+def test_instances_quota_refuses_the_one_too_many_and_frees_on_delete(member_client, member, flavor, image, casts):
     set_quota(member.default_project, instances=2)
     assert create(member_client, image).status_code == 202
     assert create(member_client, image).status_code == 202
@@ -42,7 +42,7 @@ def test_instances_quota_refuses_the_one_too_many_and_frees_on_delete(member_cli
     assert create(member_client, image).status_code == 202
 
 
-def test_cores_and_ram_count_the_flavor(member_client, member, image, queues):
+def test_cores_and_ram_count_the_flavor(member_client, member, image, casts):
     make_flavor("1")
     make_flavor("big", name="big", vcpus=4, memory_mb=4096)
     set_quota(member.default_project, cores=6)
@@ -53,7 +53,7 @@ def test_cores_and_ram_count_the_flavor(member_client, member, image, queues):
     assert "Quota exceeded for ram" in forbidden_message(create(member_client, image, flavor="big"))
 
 
-def test_max_count_shrinks_to_what_fits_and_min_count_must_fit(member_client, member, flavor, image, queues):
+def test_max_count_shrinks_to_what_fits_and_min_count_must_fit(member_client, member, flavor, image, casts):
     set_quota(member.default_project, instances=3)
     refused = create(member_client, image, min_count=4, max_count=5)
     assert "Requested 4, but already used 0 of 3 instances" in forbidden_message(refused)
@@ -61,7 +61,7 @@ def test_max_count_shrinks_to_what_fits_and_min_count_must_fit(member_client, me
     assert alive(member.default_project) == 3
 
 
-def test_resize_may_not_pass_the_cores_quota(member_client, member, flavor, image, queues):
+def test_resize_may_not_pass_the_cores_quota(member_client, member, flavor, image, casts):
     make_flavor("big", name="big", vcpus=8, memory_mb=512)
     set_quota(member.default_project, cores=4)
     instance = make_instance(member, flavor, image, vm_state="active", task_state=None, host="a", node="a")
@@ -70,7 +70,7 @@ def test_resize_may_not_pass_the_cores_quota(member_client, member, flavor, imag
     assert forbidden_message(response) == "Quota exceeded for cores: Requested 7, but already used 1 of 4 cores"
 
 
-def test_server_groups_and_their_members(member_client, member, flavor, image, queues):
+def test_server_groups_and_their_members(member_client, member, flavor, image, casts):
     set_quota(member.default_project, server_groups=1, server_group_members=1)
     body = json.dumps({"server_group": {"name": "g", "policy": "anti-affinity"}})
     group = member_client.post("/v2.1/os-server-groups", body, content_type="application/json").json()["server_group"]
@@ -97,7 +97,7 @@ def test_key_pairs_quota(member_client, member):
     )
 
 
-def test_a_key_pair_named_at_create_is_recorded_and_handed_to_the_host(member_client, member, flavor, image, queues):
+def test_a_key_pair_named_at_create_is_recorded_and_handed_to_the_host(member_client, member, flavor, image, casts):
     key = member_client.post("/v2.1/os-keypairs", {"keypair": {"name": "mine"}}, format="json").json()["keypair"]
     response = create(member_client, image, key_name="mine")
     assert response.status_code == 202
@@ -117,7 +117,7 @@ def test_a_key_pair_named_at_create_is_recorded_and_handed_to_the_host(member_cl
 # -- the API ---------------------------------------------------------------------------------
 
 
-def test_quota_set_show_detail_defaults(member_client, member, flavor, image, queues, settings):
+def test_quota_set_show_detail_defaults(member_client, member, flavor, image, casts, settings):
     project_id = member.default_project.id
     shown = member_client.get(f"/v2.1/os-quota-sets/{project_id}").json()["quota_set"]
     assert shown["id"] == project_id

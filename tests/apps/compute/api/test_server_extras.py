@@ -1,15 +1,14 @@
 import pytest
 
 from apps.compute.models import Migration
-from apps.compute.states import VmState
-from tests.fixtures.factories import make_instance
+from tests.fixtures.factories import make_server
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def server(member, flavor, image):
-    return make_instance(member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, metadata={"a": "1"})
+    return make_server(member, flavor, image, metadata={"a": "1"})
 
 
 def test_rename_and_describe(member_client, server):

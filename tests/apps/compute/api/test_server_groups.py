@@ -29,7 +29,7 @@ def test_server_group_crud(member_client):
     assert member_client.get("/v2.1/os-server-groups/not-a-uuid").status_code == 404
 
 
-def post_server(client, image, queues=None, **extra):
+def post_server(client, image, casts=None, **extra):
     body = {"server": {"name": "vm", "flavorRef": "1", "imageRef": str(image.id), "networks": "none"}}
     hints = extra.pop("hints", None)
     body["server"].update(extra)
@@ -38,7 +38,7 @@ def post_server(client, image, queues=None, **extra):
     return client.post("/v2.1/servers", json.dumps(body), content_type="application/json")
 
 
-def test_create_with_a_group_hint_makes_members(member_client, flavor, image, queues):
+def test_create_with_a_group_hint_makes_members(member_client, flavor, image, casts):
     group = create_group(member_client).json()["server_group"]
 
     response = post_server(member_client, image, hints={"group": group["id"]}, min_count=2, max_count=2)
@@ -49,7 +49,7 @@ def test_create_with_a_group_hint_makes_members(member_client, flavor, image, qu
     assert post_server(member_client, image, hints={"group": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}).status_code == 400
 
 
-def test_hints_reservation_ids_and_forced_hosts(member_client, admin_client, flavor, image, queues):
+def test_hints_reservation_ids_and_forced_hosts(member_client, admin_client, flavor, image, casts):
     assert post_server(member_client, image, hints={"same_host": "not-a-uuid"}).status_code == 400
     reply = post_server(member_client, image, return_reservation_id=True)
     assert reply.status_code == 202 and reply.json()["reservation_id"].startswith("r-")
@@ -62,7 +62,7 @@ def test_hints_reservation_ids_and_forced_hosts(member_client, admin_client, fla
     assert instance.request_spec["force_host"] == "node1" and instance.availability_zone == "nova"
 
 
-def test_deleting_a_group_leaves_its_servers(member_client, flavor, image, queues):
+def test_deleting_a_group_leaves_its_servers(member_client, flavor, image, casts):
     group = create_group(member_client).json()["server_group"]
     post_server(member_client, image, hints={"group": group["id"]})
     member_client.delete(f"/v2.1/os-server-groups/{group['id']}")

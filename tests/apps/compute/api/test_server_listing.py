@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from apps.compute.operations import mark_deleted
+from apps.compute.servers.delete import mark_deleted
 from tests.fixtures.factories import make_flavor, make_instance, make_user
 
 pytestmark = pytest.mark.django_db

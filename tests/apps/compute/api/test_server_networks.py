@@ -5,7 +5,7 @@ import json
 import pytest
 
 from apps.compute.models import Instance
-from apps.compute.operations import mark_deleted
+from apps.compute.servers.delete import mark_deleted
 from apps.network import ipam
 from apps.network.models import Port
 
@@ -22,7 +22,7 @@ def network(db):
     return ipam.ensure_default_network()
 
 
-def test_a_server_gets_a_fixed_ip_shown_in_addresses_and_ips(member_client, flavor, image, network, queues):
+def test_a_server_gets_a_fixed_ip_shown_in_addresses_and_ips(member_client, flavor, image, network, casts):
     response = create(member_client, image, networks="auto")
     assert response.status_code == 202, response.content
     server_id = response.json()["server"]["id"]
@@ -48,7 +48,7 @@ def test_a_server_gets_a_fixed_ip_shown_in_addresses_and_ips(member_client, flav
     )
 
 
-def test_networks_none_and_bad_requests(member_client, flavor, image, network, queues):
+def test_networks_none_and_bad_requests(member_client, flavor, image, network, casts):
     server_id = create(member_client, image, networks="none").json()["server"]["id"]
     assert member_client.get(f"/v2.1/servers/{server_id}").json()["server"]["addresses"] == {}
     before = Instance.objects.count()
@@ -60,7 +60,7 @@ def test_networks_none_and_bad_requests(member_client, flavor, image, network, q
     assert Port.objects.count() == 0
 
 
-def test_networks_is_required_from_2_37(member_client, flavor, image, network, queues):
+def test_networks_is_required_from_2_37(member_client, flavor, image, network, casts):
     body = json.dumps({"server": {"name": "vm", "flavorRef": "1", "imageRef": str(image.id)}})
     response = member_client.post("/v2.1/servers", body, content_type="application/json",
                                   HTTP_OPENSTACK_API_VERSION="compute 2.37")  # fmt: skip

@@ -20,7 +20,7 @@ def post(client, body):
     return client.post("/v2.1/servers", raw, content_type="application/json")
 
 
-def test_create_answers_202_writes_the_instance_and_casts_the_scheduler(member_client, member, flavor, image, queues):
+def test_create_answers_202_writes_the_instance_and_casts_the_scheduler(member_client, member, flavor, image, casts):
     response = post(member_client, create_body(flavor, image))
 
     assert response.status_code == 202, response.content
@@ -31,7 +31,7 @@ def test_create_answers_202_writes_the_instance_and_casts_the_scheduler(member_c
     assert instance.project == member.default_project and instance.flavor["vcpus"] == 1
     action = InstanceAction.objects.get(instance=instance)
     assert action.action == "create" and action.request_id == response["x-openstack-request-id"]
-    assert queues("scheduler") == [
+    assert casts("scheduler") == [
         ("scheduler.select_destinations", {"instance_uuids": [server["id"]], "request_id": action.request_id})
     ]
 
@@ -66,7 +66,7 @@ def test_show_is_nova_shaped(member_client, member, flavor, image):
         ({"server": {"name": "vm", "flavorRef": "1", "imageRef": "IMAGE", "metadata": []}}, "metadata"),
     ],
 )
-def test_bad_input_is_400_with_nothing_written_or_queued(member_client, flavor, image, queues, body, message):
+def test_bad_input_is_400_with_nothing_written_or_queued(member_client, flavor, image, casts, body, message):
     if isinstance(body, dict):
         body = json.loads(json.dumps(body).replace("IMAGE", str(image.id)))
 
@@ -76,7 +76,7 @@ def test_bad_input_is_400_with_nothing_written_or_queued(member_client, flavor, 
     assert message in response.json()["badRequest"]["message"]
     assert response.json()["badRequest"]["code"] == 400
     assert Instance.objects.count() == 0 and InstanceAction.objects.count() == 0
-    assert queues("scheduler") == []
+    assert casts("scheduler") == []
 
 
 def test_unknown_and_malformed_ids_are_404(member_client, db):
@@ -108,7 +108,7 @@ def test_admin_lists_all_tenants_and_sees_hosts(admin_client, member, flavor, im
     assert [(s["id"], s["OS-EXT-SRV-ATTR:host"]) for s in servers] == [(str(instance.uuid), "node1")]
 
 
-def test_delete_without_a_host_is_immediate(member_client, member, flavor, image, queues):
+def test_delete_without_a_host_is_immediate(member_client, member, flavor, image, casts):
     instance = make_instance(member, flavor, image, vm_state=VmState.ERROR, task_state=None)
 
     assert member_client.delete(f"/v2.1/servers/{instance.uuid}").status_code == 204
@@ -117,10 +117,10 @@ def test_delete_without_a_host_is_immediate(member_client, member, flavor, image
     assert instance.vm_state == VmState.DELETED and instance.deleted_at is not None
     assert member_client.get(f"/v2.1/servers/{instance.uuid}").status_code == 404
     assert member_client.get("/v2.1/servers").json()["servers"] == []
-    assert queues("compute.node1") == []
+    assert casts("compute.node1") == []
 
 
-def test_delete_on_a_host_goes_through_its_compute_queue(member_client, member, flavor, image, queues):
+def test_delete_on_a_host_goes_through_its_compute_queue(member_client, member, flavor, image, casts):
     make_node("node1")
     instance = make_instance(
         member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host="node1", node="node1"
@@ -131,7 +131,7 @@ def test_delete_on_a_host_goes_through_its_compute_queue(member_client, member, 
     assert response.status_code == 204
     instance.refresh_from_db()
     assert instance.task_state == TaskState.DELETING
-    assert queues("compute.node1") == [
+    assert casts("compute.node1") == [
         (
             "compute.terminate_instance",
             {"instance_uuid": str(instance.uuid), "request_id": response["x-openstack-request-id"]},
@@ -149,7 +149,7 @@ def test_unauthenticated_is_401_and_the_api_is_browsable(member_client, client, 
     assert page.status_code == 200 and b"<html" in page.content.lower()
 
 
-def test_instance_actions_are_listed(member_client, member, flavor, image, queues):
+def test_instance_actions_are_listed(member_client, member, flavor, image, casts):
     server = post(member_client, create_body(flavor, image)).json()["server"]
 
     actions = member_client.get(f"/v2.1/servers/{server['id']}/os-instance-actions").json()["instanceActions"]
@@ -158,15 +158,15 @@ def test_instance_actions_are_listed(member_client, member, flavor, image, queue
     assert one.json()["instanceAction"]["events"] == []
 
 
-def test_multiple_create_names_each_server(member_client, flavor, image, queues):
+def test_multiple_create_names_each_server(member_client, flavor, image, casts):
     response = post(member_client, create_body(flavor, image, min_count=2, max_count=3))
 
     assert response.status_code == 202
     assert sorted(Instance.objects.values_list("name", flat=True)) == ["vm1-1", "vm1-2", "vm1-3"]
-    assert len(queues("scheduler")[0][1]["instance_uuids"]) == 3
+    assert len(casts("scheduler")[0][1]["instance_uuids"]) == 3
 
 
-def test_delete_on_a_down_host_is_local_and_frees_the_claim(member_client, member, flavor, image, queues):
+def test_delete_on_a_down_host_is_local_and_frees_the_claim(member_client, member, flavor, image, casts):
     make_node("gone", up=False)
     instance = make_instance(member, flavor, image, vm_state=VmState.ACTIVE, task_state=None, host="gone", node="gone")
 
@@ -174,5 +174,5 @@ def test_delete_on_a_down_host_is_local_and_frees_the_claim(member_client, membe
 
     instance.refresh_from_db()
     assert instance.vm_state == VmState.DELETED
-    assert queues("compute.gone") == []
+    assert casts("compute.gone") == []
     assert member_client.delete(f"/v2.1/servers/{instance.uuid}").status_code == 404

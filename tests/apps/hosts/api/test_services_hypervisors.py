@@ -57,7 +57,7 @@ def test_hypervisors(admin_client, member_client, member, flavor, image):
     assert admin_client.get("/v2.1/os-hypervisors/nope").status_code == 404
 
 
-def test_evacuate_rules(admin_client, member_client, member, flavor, image, queues):
+def test_evacuate_rules(admin_client, member_client, member, flavor, image, casts):
     make_node("alive")
     make_node("dead", up=False)
     on_alive = make_instance(
@@ -77,4 +77,4 @@ def test_evacuate_rules(admin_client, member_client, member, flavor, image, queu
     assert response.status_code == 200 and "adminPass" in response.json()
     on_dead.refresh_from_db()
     assert (on_dead.host, on_dead.task_state) == (None, "scheduling")
-    assert queues("scheduler")[-1][1]["instance_uuids"] == [str(on_dead.uuid)]
+    assert casts("scheduler")[-1][1]["instance_uuids"] == [str(on_dead.uuid)]

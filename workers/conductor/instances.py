@@ -1,34 +1,30 @@
-"""What the conductor does with each report from a compute node.
+"""What the conductor does with a host's report on an instance operation: a build finished or
+failed (and the reschedule to an alternate host), any other operation finished or failed, the
+instance destroyed.
 
-Every message names the host that sent it; a message about an instance that is not on that host
-is refused. State changes are compare-and-swap on the expected task_state and the operation in
-flight (the build attempt, the task id), so a report delivered twice, late or out of order changes
-nothing. Each task's docstring says, field by field, what is verified and what is ignored; a
-refused report is rolled back, logged and counted (``workers.conductor.trust``).
+Each task's docstring says, field by field, what it verifies of the host's report and what it
+ignores; a refused report is rolled back, logged and counted (``workers.conductor.trust``). State
+changes are compare-and-swap on the expected task_state and the operation in flight (the build
+attempt, the task id), so a report delivered twice, late or out of order changes nothing.
 """
 
 import logging
-import re
-from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.compute.actions import add_fault, record_event
+from apps.compute.audit import add_fault, record_event
 from apps.compute.models import Instance
-from apps.compute.operations import mark_deleted, migration_hosts
+from apps.compute.servers.delete import mark_deleted
+from apps.compute.servers.lookup import migration_hosts
 from apps.compute.states import TaskState, VmState
 from apps.hosts import claims
 from apps.hosts.claims import ResourceRequest
-from apps.hosts.models import ComputeNode, Service
-from apps.identity import tokens
-from apps.images.models import Image
-from apps.images.store import UnsafePath, discard, get_store
+from apps.hosts.models import ComputeNode
 from core import names, rpc
-from core.names import COMPUTE_BINARY
 from core.observability import metrics
 from core.power_state import PowerState
 from workers.conductor import trust
@@ -67,38 +63,6 @@ OPERATIONS = {
 }
 # The fields of instance_update's ``updates`` a host may send; launched_at is accepted and ignored.
 UPDATE_FIELDS = frozenset({"vm_state", "task_state", "power_state", "launched_at"})
-
-
-def _instance_of(host: str, instance_uuid) -> Instance:
-    """The instance, row-locked, if it exists and is on ``host``; ``Refused`` otherwise."""
-    return _check_on_host(
-        Instance.objects.select_for_update().filter(uuid=trust.uuid_text(instance_uuid, "instance_uuid")).first(),
-        instance_uuid,
-        host,
-    )
-
-
-def _check_on_host(instance: Instance | None, instance_uuid, host: str) -> Instance:
-    if instance is None or instance.deleted:
-        raise Refused(Reason.UNKNOWN_INSTANCE, f"no instance {instance_uuid}")
-    if instance.host != host:
-        raise Refused(Reason.WRONG_HOST, f"instance {instance_uuid} is on {instance.host}")
-    return instance
-
-
-def _check_in_flight(instance: Instance, task_state: str, attempt_id=None, task_id=None) -> None:
-    """``Refused`` unless the instance is in ``task_state`` under the operation the report names:
-    the build attempt for a build, the task id for any other operation but a delete."""
-    if instance.task_state != task_state:
-        raise Refused(Reason.NOT_IN_FLIGHT, f"instance {instance.uuid} is in {instance.task_state}, not {task_state}")
-    if task_state == TaskState.SPAWNING:
-        current, named = instance.attempt_id, attempt_id
-    elif task_state == TaskState.DELETING:
-        return
-    else:
-        current, named = instance.task_id, task_id
-    if current is None or str(current) != str(named):
-        raise Refused(Reason.NOT_IN_FLIGHT, f"{task_state} of {instance.uuid} is not operation {str(named)[:40]}")
 
 
 def _destroy_leftover(host: str, instance_uuid: str, request_id: str | None) -> None:
@@ -182,8 +146,8 @@ def instance_update(
         LOG.info("%s built %s, which is no longer wanted there; destroying it", host, instance_uuid)
         _destroy_leftover(host, instance_uuid, request_id)
         return False
-    instance = _check_on_host(instance, instance_uuid, host)
-    _check_in_flight(instance, expected_task_state, attempt_id, task_id)
+    instance = trust.check_on_host(instance, instance_uuid, host)
+    trust.check_in_flight(instance, expected_task_state, attempt_id, task_id)
     Instance.objects.filter(uuid=instance_uuid).update(**changes, updated_at=timezone.now())
     if changes.get("vm_state") == VmState.ACTIVE and expected_task_state == TaskState.SPAWNING:
         ComputeNode.objects.filter(hypervisor_hostname=instance.node, failed_builds__gt=0).update(
@@ -193,7 +157,7 @@ def instance_update(
         add_fault(instance_uuid, trust.text(fault), host=host)
     recorded = trust.event(host, event, OPERATIONS[expected_task_state].event, failed)
     record_event(instance_uuid, request_id, recorded, finish=True)
-    LOG.info("%s finished %s of %s: %s", host, expected_task_state, instance_uuid, changes)
+    LOG.info("%s reported %s of %s done: %s", host, expected_task_state, instance_uuid, changes)
     if event:
         lag = (timezone.now() - recorded["finish_time"]).total_seconds()
         metrics.observe("conductor_update_lag_seconds", max(0.0, lag))
@@ -205,22 +169,22 @@ def build_failed(
     host: str,
     instance_uuid: str,
     attempt_id: str,
-    reason: str,
+    fault: str,
     event: dict | None = None,
     request_id: str | None = None,
 ) -> None:
     """Free the failed host's claim and retry on an alternate host, or put the instance in ERROR.
 
-    ``host`` must be the instance's host and ``attempt_id`` the build attempt in flight; ``reason``
-    is bounded text; ``event`` as in ``instance_update``.
+    ``host`` must be the instance's host and ``attempt_id`` the build attempt in flight; ``fault``
+    (why it failed) is bounded text; ``event`` as in ``instance_update``.
     """
-    instance = _instance_of(host, instance_uuid)
-    _check_in_flight(instance, TaskState.SPAWNING, attempt_id=attempt_id)
+    instance = trust.instance_on_host(host, instance_uuid)
+    trust.check_in_flight(instance, TaskState.SPAWNING, attempt_id=attempt_id)
     record_event(instance.uuid, request_id, trust.event(host, event, "compute_build_and_run_instance", True))
     ComputeNode.objects.filter(hypervisor_hostname=instance.node).update(
         failed_builds=F("failed_builds") + 1, updated_at=timezone.now()
     )
-    reschedule_or_fail(instance, trust.text(reason), request_id)
+    reschedule_or_fail(instance, trust.text(fault), request_id)
 
 
 def reschedule_or_fail(instance: Instance, reason: str, request_id: str | None) -> str | None:
@@ -326,170 +290,3 @@ def instance_deleted(host: str, instance_uuid: str, event: dict | None = None, r
         raise Refused(Reason.NOT_IN_FLIGHT, f"instance {instance_uuid} is not being deleted")
     mark_deleted(instance_uuid)
     record_event(instance_uuid, request_id, trust.event(host, event, "compute_terminate_instance", False), finish=True)
-
-
-@trust.host_report("service_heartbeat")
-def service_heartbeat(host: str, binary: str = COMPUTE_BINARY) -> Service:
-    """Record that the compute service on ``host`` is alive; its first heartbeat registers it.
-
-    ``binary`` is ignored: a host speaks only for its compute service.
-    """
-    now = timezone.now()
-    # updated_at is left alone: it marks changes an operator made (schedulers watch it), not liveness.
-    updated = Service.objects.filter(host=host, binary=COMPUTE_BINARY).update(
-        last_seen_up=now, report_count=F("report_count") + 1
-    )
-    if not updated:
-        try:
-            with transaction.atomic():
-                Service.objects.create(
-                    host=host, binary=COMPUTE_BINARY, topic=names.compute_queue(host), last_seen_up=now, report_count=1
-                )
-                LOG.info("registered service %s on %s", COMPUTE_BINARY, host)
-        except IntegrityError:
-            pass
-    return Service.objects.get(host=host, binary=COMPUTE_BINARY)
-
-
-# What a node may report of itself, and the bounds of each number (anything outside refuses the report).
-NODE_COUNTS = {"vcpus": 1 << 20, "memory_mb": (1 << 31) - 1, "local_gb": (1 << 31) - 1, "running_vms": 1 << 20,
-               "hypervisor_version": (1 << 63) - 1}  # fmt: skip
-NODE_RATIOS = ("cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio")
-MAX_ALLOCATION_RATIO = 1000.0
-NODE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$")
-
-
-def _node_fields(resources) -> dict:
-    if not isinstance(resources, dict):
-        raise Refused(Reason.BAD_FIELD, "resources is not an object")
-    fields = {}
-    for name, bound in NODE_COUNTS.items():
-        value = resources.get(name, 0)
-        if type(value) is not int or not 0 <= value <= bound:
-            raise Refused(Reason.BAD_FIELD, f"{name} is not a whole number from 0 to {bound}")
-        fields[name] = value
-    for name in NODE_RATIOS:
-        if name in resources:
-            value = resources[name]
-            if type(value) not in (int, float) or not 0 < value <= MAX_ALLOCATION_RATIO:
-                raise Refused(Reason.BAD_FIELD, f"{name} is not a number above 0 and at most {MAX_ALLOCATION_RATIO}")
-            fields[name] = float(value)
-    fields["hypervisor_type"] = trust.text(resources.get("hypervisor_type"), 32)
-    fields["cpu_arch"] = trust.text(resources.get("cpu_arch"), 32)
-    return fields
-
-
-@trust.host_report("node_report")
-def node_report(host: str, resources: dict) -> None:
-    """Update the host's node from its hypervisor's figures.
-
-    ``resources``: ``vcpus``, ``memory_mb``, ``local_gb``, ``running_vms``, ``hypervisor_version``
-    must be whole numbers within ``NODE_COUNTS``, the allocation ratios numbers in (0, 1000];
-    ``hypervisor_type`` and ``cpu_arch`` are bounded text; ``hypervisor_hostname`` must name the
-    host's own node, or a new one while the host has none (one node per host); anything else in it
-    is ignored. Never ``*_used``: claims own those.
-    """
-    fields = _node_fields(resources)
-    node_name = resources.get("hypervisor_hostname") or host
-    if not isinstance(node_name, str) or not NODE_NAME.match(node_name):
-        raise Refused(Reason.BAD_FIELD, "hypervisor_hostname is not a node name")
-    owner = ComputeNode.objects.filter(hypervisor_hostname=node_name).values_list("host", flat=True).first()
-    if owner is not None and owner != host:
-        raise Refused(Reason.WRONG_HOST, f"node {node_name} belongs to {owner}")
-    if owner is None and ComputeNode.objects.filter(host=host).exists():
-        raise Refused(Reason.WRONG_HOST, f"{host} already has a node; it may not add {node_name}")
-    service = Service.objects.filter(host=host, binary=COMPUTE_BINARY).first() or service_heartbeat(host)
-    fields.update(service=service, host=host)
-    current = ComputeNode.objects.filter(hypervisor_hostname=node_name).values(*fields.keys() - {"service"}).first()
-    if current is not None and all(current[k] == v for k, v in fields.items() if k != "service"):
-        return  # nothing changed: leave updated_at alone, so schedulers have nothing to re-read
-    try:
-        with transaction.atomic():
-            ComputeNode.objects.update_or_create(hypervisor_hostname=node_name, defaults=fields)
-    except IntegrityError:
-        ComputeNode.objects.filter(hypervisor_hostname=node_name).update(**fields, updated_at=timezone.now())
-
-
-def purge_deleted_instances() -> int:
-    """Remove instances deleted more than ``PURGE_DELETED_AFTER_DAYS`` ago, and expired tokens.
-    Sent by beat; it takes nothing from a host."""
-    cutoff = timezone.now() - timedelta(days=settings.PURGE_DELETED_AFTER_DAYS)
-    count, _ = Instance.objects.filter(deleted_at__lt=cutoff).delete()
-    tokens.purge_expired()
-    return count
-
-
-# The figures of a snapshot a host reports; each must equal what the conductor reads in the store.
-SNAPSHOT_FIGURES = ("size", "checksum", "os_hash_value")
-
-
-def _snapshot_image(instance: Instance, image_id) -> Image:
-    """The image, row-locked, if it was created for a snapshot of ``instance`` in its project."""
-    image = Image.objects.select_for_update().filter(id=trust.uuid_text(image_id, "image_id")).first()
-    if (
-        image is None
-        or image.owner_id != instance.project_id
-        or (image.properties or {}).get("instance_uuid") != str(instance.uuid)
-        or (image.properties or {}).get("image_type") != "snapshot"
-    ):
-        raise Refused(Reason.WRONG_IMAGE, f"image {image_id} is not a snapshot of {instance.uuid}")
-    return image
-
-
-def _activate(image: Image, image_file) -> None:
-    """Read the data the host wrote for ``image`` and activate the image with the store's own figures."""
-    store = get_store()
-    try:
-        stored, disk_format = store.describe(str(image.id))
-    except (UnsafePath, FileNotFoundError) as exc:
-        raise Refused(Reason.UNSAFE_DATA, f"the data of image {image.id}: {exc}") from None
-    reported = image_file if isinstance(image_file, dict) else {}
-    seen = {"size": stored.size, "checksum": stored.md5, "os_hash_value": stored.sha512}
-    if any(reported.get(k) != seen[k] for k in SNAPSHOT_FIGURES) or reported.get("os_hash_algo") != "sha512":
-        raise Refused(Reason.DATA_MISMATCH, f"the data of image {image.id} is not what the host reported")
-    Image.objects.filter(pk=image.pk).update(
-        status=Image.Status.ACTIVE, disk_format=disk_format, updated_at=timezone.now(), **stored.image_fields()
-    )
-
-
-@trust.host_report("snapshot_done")
-def snapshot_done(
-    host: str,
-    instance_uuid: str,
-    image_id: str,
-    image_file: dict | None,
-    task_id: str | None = None,
-    event: dict | None = None,
-    error: str | None = None,
-    request_id: str | None = None,
-) -> None:
-    """The host wrote (or failed to write) a snapshot: activate the image and free the instance.
-
-    - ``host``, ``instance_uuid``, ``task_id``: the instance must be on ``host`` and in
-      ``image_snapshot`` under operation ``task_id``.
-    - ``image_id``: must be an image created for a snapshot of that instance (its ``instance_uuid``
-      property) and owned by the instance's project.
-    - ``image_file``: only ``size``, ``checksum`` and ``os_hash_value`` are read, and each must
-      equal what the conductor reads itself from the store at ``path_for(image_id)``, which must be
-      a plain file (no link, no second name of another file). A ``path`` in it is ignored, and so
-      is ``disk_format``: the data's own header says which format it is.
-    - ``error``: bounded text; its presence makes the report a failure, which deletes the image and
-      its data. ``event`` as in ``instance_update``.
-    An image deleted while the host wrote it stays deleted; its data is dropped.
-    """
-    instance = _instance_of(host, instance_uuid)
-    _check_in_flight(instance, TaskState.IMAGE_SNAPSHOT, task_id=task_id)
-    image = _snapshot_image(instance, image_id)
-    failed = error is not None
-    path = get_store().path_for(str(image.id))
-    if image.status in (Image.Status.QUEUED, Image.Status.SAVING) and not failed:
-        _activate(image, image_file)
-    elif image.status in (Image.Status.QUEUED, Image.Status.SAVING):
-        image.delete()
-        transaction.on_commit(lambda: discard(path))
-    elif image.status != Image.Status.ACTIVE:
-        transaction.on_commit(lambda: discard(path))  # deleted while the host wrote it
-    Instance.objects.filter(uuid=instance.uuid).update(task_state=None, updated_at=timezone.now())
-    if failed:
-        add_fault(instance.uuid, f"Snapshot failed: {trust.text(error, 200)}", host=host)
-    record_event(instance.uuid, request_id, trust.event(host, event, "compute_snapshot_instance", failed), finish=True)

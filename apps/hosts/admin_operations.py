@@ -1,7 +1,7 @@
 """What the Django admin does to services and hosts, the way the operator APIs do it.
 
 ``update_service`` is what ``PUT /os-services/<id>`` does (the row locked, ``save()`` so that
-``updated_at`` moves, which schedulers watch); evacuation calls ``lifecycle.evacuate`` per server,
+``updated_at`` moves, which schedulers watch); evacuation calls ``evacuate`` per server,
 as ``POST /servers/<id>/action {"evacuate": {}}`` does.
 """
 
@@ -10,11 +10,12 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
 
-from apps.compute import lifecycle
-from apps.compute.admin_actions import confirmation_page, describe, return_to, run_each
+from apps.common.admin import confirmation_page, return_to, run_each
+from apps.compute.admin_operations import describe
 from apps.compute.models import Instance
+from apps.compute.servers.move import evacuate
 from apps.compute.states import api_status
-from apps.hosts.models import Aggregate, Service
+from apps.hosts.models import Service
 
 _UNSET = object()
 
@@ -32,17 +33,6 @@ def update_service(service_pk, *, disabled=None, reason=_UNSET, forced_down=None
             service.forced_down = forced_down
         service.save()  # bumps updated_at, which schedulers watch
     return service
-
-
-def zone_conflict(aggregate: Aggregate, host: str, zone: str | None) -> str | None:
-    """Why ``host`` cannot be in ``aggregate`` with ``zone`` (a host lives in one zone), or None."""
-    if not zone:
-        return None
-    others = Aggregate.objects.filter(hosts__host=host).exclude(pk=aggregate.pk)
-    for other in others:
-        if other.availability_zone and other.availability_zone != zone:
-            return f"Host {host} is already in availability zone {other.availability_zone} (aggregate {other.name})"
-    return None
 
 
 def is_up(service: Service) -> bool:
@@ -109,10 +99,10 @@ def evacuate_hosts(modeladmin, request, queryset):
         if not servers:
             modeladmin.message_user(request, f"No servers on {', '.join(hosts)}", level=messages.WARNING)
 
-        def evacuate(ctx, instance, request_id):
-            lifecycle.evacuate(ctx, str(instance.uuid), None, request_id)
+        def evacuate_one(ctx, instance, request_id):
+            evacuate(ctx, str(instance.uuid), None, request_id)
 
-        run_each(modeladmin, request, servers, evacuate, "{}: evacuating", describe)
+        run_each(modeladmin, request, servers, evacuate_one, "{}: evacuating", describe)
         return return_to(request)
     up = [s.host for s in queryset if is_up(s)]
     intro = (

@@ -8,7 +8,7 @@ import logging
 
 from django.db import transaction
 
-from apps.compute.actions import add_fault, record_event
+from apps.compute.audit import add_fault, record_event
 from apps.compute.models import Instance, Migration
 from apps.compute.states import TaskState, VmState
 from apps.hosts import claims
@@ -58,13 +58,10 @@ def _power(value) -> int | None:
     return None if value is None else trust.power_state(value)
 
 
-def _payload(instance: Instance, flavor: dict) -> dict:
-    payload = instance.payload()
-    payload["flavor"] = flavor
-    return payload
-
-
-def _cast_after_commit(host: str, task: str, **kwargs) -> None:
+def _next_step(host: str, task: str, instance: Instance, migration: Migration, flavor: dict, request_id) -> None:
+    """Once this step commits, cast the migration's next ``task`` to ``host``, the instance with ``flavor``."""
+    payload = {**instance.payload(), "flavor": flavor}
+    kwargs = {"instance": payload, "migration": migration.payload(), "request_id": request_id}
     transaction.on_commit(lambda: rpc.cast(names.compute_queue(host), task, **kwargs))
 
 
@@ -85,13 +82,7 @@ def resize_migrated(host, instance_uuid, migration_id, power_state=None, event=N
     migration.save(update_fields=["status", "updated_at"])
     Instance.objects.filter(uuid=instance.uuid).update(task_state=TaskState.RESIZE_FINISH, power_state=power)
     record_event(instance.uuid, request_id, trust.event(host, event, "compute_resize_instance", False))
-    _cast_after_commit(
-        migration.dest_compute,
-        "compute.finish_resize",
-        instance=_payload(instance, migration.new_flavor),
-        migration=migration.payload(),
-        request_id=request_id,
-    )
+    _next_step(migration.dest_compute, "compute.finish_resize", instance, migration, migration.new_flavor, request_id)
 
 
 @trust.host_report("resize_finished")
@@ -140,13 +131,8 @@ def resize_reverted_dest(host, instance_uuid, migration_id, power_state=None, ev
     if not claims.release(str(instance.uuid), node=migration.dest_node):
         raise Refused(Reason.NOT_IN_FLIGHT, f"the destination of migration {migration_id} already reverted")
     record_event(instance.uuid, request_id, trust.event(host, event, "compute_revert_resize", False))
-    _cast_after_commit(
-        migration.source_compute,
-        "compute.finish_revert_resize",
-        instance=_payload(instance, migration.old_flavor),
-        migration=migration.payload(),
-        request_id=request_id,
-    )
+    _next_step(migration.source_compute, "compute.finish_revert_resize", instance, migration, migration.old_flavor,
+               request_id)  # fmt: skip
 
 
 @trust.host_report("resize_reverted")
@@ -200,10 +186,11 @@ FAILED_STEPS = {
 
 
 @trust.host_report("resize_failed")
-def resize_failed(host, instance_uuid, migration_id, step=None, reason="", event=None, request_id=None) -> None:
+def resize_failed(host, instance_uuid, migration_id, fault, event=None, request_id=None) -> None:
     """A step failed. Before the guest moved, the server stays as it was; after, it goes to ERROR.
 
-    ``step`` is ignored: the conductor knows which step the sender runs. ``reason`` is bounded text.
+    Which step failed is the conductor's to know (the migration's status and the sender's side).
+    ``fault`` (why it failed) is bounded text.
     """
     open_statuses = (Status.MIGRATING, Status.POST_MIGRATING, Status.CONFIRMING, Status.REVERTING)
     migration, instance = _lock(
@@ -223,5 +210,5 @@ def resize_failed(host, instance_uuid, migration_id, step=None, reason="", event
         # The destination is already gone: the server belongs to the source again.
         updates.update(host=migration.source_compute, node=migration.source_node, flavor=migration.old_flavor)
     Instance.objects.filter(uuid=instance.uuid).update(**updates)
-    add_fault(instance.uuid, trust.text(reason), details=f"{step} failed on {host}", host=host)
+    add_fault(instance.uuid, trust.text(fault), details=f"{step} failed on {host}", host=host)
     record_event(instance.uuid, request_id, trust.event(host, event, step, True), finish=True)

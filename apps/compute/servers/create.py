@@ -1,4 +1,4 @@
-"""What the API (and later the admin) does to servers: the domain functions behind each request."""
+"""Creating servers: check every reference, write the instances under the quota lock, ask the scheduler."""
 
 import logging
 import secrets
@@ -6,80 +6,22 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from apps.common.exceptions import BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable
+from apps.common.exceptions import BadRequest, NotFound, ServiceUnavailable
 from apps.compute import quotas
-from apps.compute.actions import add_fault, start_action
-from apps.compute.models import Flavor, Instance, KeyPair, Migration, ServerGroup
+from apps.compute.audit import add_fault, start_action
+from apps.compute.models import Instance, KeyPair, ServerGroup
+from apps.compute.servers.lookup import get_flavor, get_image, require_project
 from apps.compute.states import TaskState, VmState
-from apps.hosts import claims
-from apps.hosts.models import Service
 from apps.hosts.zones import zones
 from apps.identity import policy
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
 from apps.network import ipam
 from core import names, rpc
-from core.names import COMPUTE_BINARY
 from core.power_state import PowerState
 
 LOG = logging.getLogger(__name__)
-
-
-def visible_images(ctx: RequestContext):
-    images = Image.objects.exclude(status=Image.Status.DELETED)
-    if ctx.is_admin:
-        return images
-    return images.filter(visibility__in=[Image.Visibility.PUBLIC, Image.Visibility.COMMUNITY]) | images.filter(
-        owner_id=ctx.project_id
-    )
-
-
-def visible_flavors(ctx: RequestContext):
-    flavors = Flavor.objects.all()
-    return flavors if ctx.is_admin else flavors.filter(is_public=True)
-
-
-def get_image(ctx: RequestContext, image_id: str) -> Image:
-    try:
-        return visible_images(ctx).get(id=uuid.UUID(str(image_id)))
-    except (ValueError, Image.DoesNotExist):
-        raise NotFound(f"Image {image_id} could not be found.") from None
-
-
-def get_flavor(ctx: RequestContext, flavorid: str) -> Flavor:
-    try:
-        if "\x00" in flavorid:
-            raise Flavor.DoesNotExist
-        return visible_flavors(ctx).get(flavorid=flavorid)
-    except Flavor.DoesNotExist:
-        raise NotFound(f"Flavor {flavorid} could not be found.") from None
-
-
-def visible_instances(ctx: RequestContext, all_tenants: bool = False, with_deleted: bool = False):
-    instances = Instance.objects.all() if with_deleted else Instance.objects.filter(deleted_at__isnull=True)
-    if ctx.is_admin and all_tenants:
-        return instances
-    return instances.filter(project_id=ctx.project_id)
-
-
-def get_instance(ctx: RequestContext, server_id: str, for_update: bool = False) -> Instance:
-    """The caller's instance (any project's, for an admin); 404 for anything else, so ids do not leak."""
-    instances = Instance.objects.filter(deleted_at__isnull=True)
-    if not ctx.is_admin:
-        instances = instances.filter(project_id=ctx.project_id)
-    if for_update:
-        instances = instances.select_for_update()
-    try:
-        return instances.get(uuid=uuid.UUID(str(server_id)))
-    except (ValueError, Instance.DoesNotExist):
-        raise NotFound(f"Instance {server_id} could not be found.") from None
-
-
-def require_project(ctx: RequestContext) -> None:
-    if ctx.project is None:
-        raise Forbidden(f"User {ctx.user.username} has no project; ask an administrator to assign one.")
 
 
 def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[list[Instance], str]:
@@ -187,62 +129,3 @@ def _fail_unscheduled(uuids: list[str], message: str) -> None:
         )
         for instance_uuid in uuids:
             add_fault(instance_uuid, message)
-
-
-def host_is_up(host: str) -> bool:
-    """Whether the host's compute service is heartbeating (a disabled host still answers)."""
-    service = Service.objects.filter(host=host, binary=COMPUTE_BINARY).first()
-    return service is not None and service.is_up(settings.SERVICE_DOWN_TIME)
-
-
-def mark_deleted(instance_uuid) -> None:
-    """The instance is gone from every host (or its host is down): keep the row as deleted, close
-    any migration, and free everything it held. Call inside a transaction holding its row lock."""
-    now = timezone.now()
-    Instance.objects.filter(uuid=instance_uuid).update(
-        vm_state=VmState.DELETED, task_state=None, power_state=PowerState.NOSTATE, deleted_at=now,
-        terminated_at=now, attempt_id=None,
-    )  # fmt: skip
-    Migration.objects.filter(instance_id=instance_uuid, status__in=Migration.OPEN).update(status=Migration.Status.ERROR)
-    claims.release(str(instance_uuid))
-    ipam.release_ports(str(instance_uuid))
-
-
-def migration_hosts(instance: Instance) -> set[str]:
-    """The hosts of the instance's resize or migration still in progress, if any."""
-    hosts = set()
-    for source, dest in instance.migrations.filter(status__in=Migration.OPEN).values_list(
-        "source_compute", "dest_compute"
-    ):
-        hosts |= {h for h in (source, dest) if h}
-    return hosts
-
-
-def delete_server(ctx: RequestContext, server_id: str, request_id: str, action: str = "delete") -> None:
-    """Delete a server from any state: at once if no live host holds it, else through its host.
-
-    Deleting again while a delete is under way is harmless (the host's destroy is idempotent).
-    """
-    with transaction.atomic():
-        instance = get_instance(ctx, server_id, for_update=True)
-        if instance.locked and not ctx.is_admin:
-            raise Conflict(f"Instance {instance.uuid} is locked")
-        start_action(instance, action, request_id, ctx.user.id, ctx.project_id)
-        if not instance.host or not host_is_up(instance.host):
-            mark_deleted(instance.uuid)
-            return
-        previous_task_state = instance.task_state
-        instance.task_state = TaskState.DELETING
-        instance.save(update_fields=["task_state", "updated_at"])
-        host, instance_uuid = instance.host, str(instance.uuid)
-    try:
-        rpc.cast(
-            names.compute_queue(host), "compute.terminate_instance", instance_uuid=instance_uuid, request_id=request_id
-        )
-    except Exception as exc:
-        LOG.exception("could not reach compute host %s to delete %s", host, instance_uuid)
-        if previous_task_state != TaskState.DELETING:
-            Instance.objects.filter(uuid=instance_uuid, task_state=TaskState.DELETING).update(
-                task_state=previous_task_state
-            )
-        raise ServiceUnavailable("The compute service could not be reached; the server was not deleted.") from exc

@@ -6,8 +6,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest
-from apps.compute import lifecycle, operations
 from apps.compute.api import builders, validation
+from apps.compute.servers.console import console_output
+from apps.compute.servers.delete import delete_server
+from apps.compute.servers.move import confirm_resize, evacuate, resize, revert_resize
+from apps.compute.servers.power import power_action, reboot
+from apps.compute.servers.rebuild import rebuild
+from apps.compute.servers.snapshot import create_image
+from apps.compute.servers.state import lock, reset_state, unlock
 from apps.identity import policy
 from apps.identity.auth import request_context
 
@@ -23,7 +29,7 @@ def _body(value, action: str) -> dict:
 
 def _power(rule):
     def handler(request, ctx, server_id, _args):
-        lifecycle.power_action(ctx, server_id, rule, request.request_id)
+        power_action(ctx, server_id, rule, request.request_id)
         return Response(status=202)
 
     return handler
@@ -33,7 +39,7 @@ def _reboot(request, ctx, server_id, body):
     reboot_type = body.get("type")
     if not isinstance(reboot_type, str) or reboot_type.upper() not in ("SOFT", "HARD"):
         raise validation.invalid("type", f"Value: {reboot_type!r}. It must be one of 'SOFT' or 'HARD'")
-    lifecycle.reboot(ctx, server_id, reboot_type.upper(), request.request_id)
+    reboot(ctx, server_id, reboot_type.upper(), request.request_id)
     return Response(status=202)
 
 
@@ -42,30 +48,30 @@ def _rebuild(request, ctx, server_id, body):
         raise validation.invalid("rebuild", "'imageRef' is a required property")
     image_ref = validation.ref(body["imageRef"], "imageRef")
     name = validation.name(body["name"]) if "name" in body else None
-    instance = lifecycle.rebuild(ctx, server_id, image_ref, name, request.request_id)
+    instance = rebuild(ctx, server_id, image_ref, name, request.request_id)
     return Response({"server": builders.server_detail(request, instance, ctx)}, status=202)
 
 
 def _resize(request, ctx, server_id, body):
     if "flavorRef" not in body:
         raise validation.invalid("resize", "'flavorRef' is a required property")
-    lifecycle.resize(ctx, server_id, validation.ref(body["flavorRef"], "flavorRef"), request.request_id)
+    resize(ctx, server_id, validation.ref(body["flavorRef"], "flavorRef"), request.request_id)
     return Response(status=202)
 
 
 def _migrate(request, ctx, server_id, _args):
     policy.enforce(ctx, "os_compute_api:os-migrate-server:migrate")
-    lifecycle.resize(ctx, server_id, None, request.request_id)
+    resize(ctx, server_id, None, request.request_id)
     return Response(status=202)
 
 
 def _confirm(request, ctx, server_id, _args):
-    lifecycle.confirm_resize(ctx, server_id, request.request_id)
+    confirm_resize(ctx, server_id, request.request_id)
     return Response(status=204)
 
 
 def _revert(request, ctx, server_id, _args):
-    lifecycle.revert_resize(ctx, server_id, request.request_id)
+    revert_resize(ctx, server_id, request.request_id)
     return Response(status=202)
 
 
@@ -74,7 +80,7 @@ def _create_image(request, ctx, server_id, body):
         raise validation.invalid("createImage", "'name' is a required property")
     name = validation.name(body["name"])
     metadata = validation.metadata(body.get("metadata", {}))
-    image = lifecycle.create_image(ctx, server_id, name, metadata, request.request_id)
+    image = create_image(ctx, server_id, name, metadata, request.request_id)
     location = request.build_absolute_uri(f"/image/v2/images/{image.id}")
     return Response({"image_id": str(image.id)}, status=202, headers={"Location": location})
 
@@ -84,25 +90,25 @@ def _console(request, ctx, server_id, body):
     if length is not None:
         length = validation.integer(length, "length", -1)
         length = None if length == -1 else length
-    return Response({"output": lifecycle.console_output(ctx, server_id, length)})
+    return Response({"output": console_output(ctx, server_id, length)})
 
 
 def _lock(request, ctx, server_id, body):
     reason = body.get("locked_reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 255):
         raise validation.invalid("locked_reason", "Expected a string of at most 255 characters")
-    lifecycle.lock(ctx, server_id, reason, request.request_id)
+    lock(ctx, server_id, reason, request.request_id)
     return Response(status=202)
 
 
 def _unlock(request, ctx, server_id, _args):
-    lifecycle.unlock(ctx, server_id, request.request_id)
+    unlock(ctx, server_id, request.request_id)
     return Response(status=202)
 
 
 def _reset_state(request, ctx, server_id, body):
     state = body.get("state")
-    lifecycle.reset_state(ctx, server_id, state, request.request_id)
+    reset_state(ctx, server_id, state, request.request_id)
     return Response(status=202)
 
 
@@ -110,12 +116,12 @@ def _evacuate(request, ctx, server_id, body):
     host = body.get("host")
     if host is not None and (not isinstance(host, str) or not host):
         raise validation.invalid("host", "Expected a host name")
-    lifecycle.evacuate(ctx, server_id, host, request.request_id)
+    evacuate(ctx, server_id, host, request.request_id)
     return Response({"adminPass": secrets.token_urlsafe(12)}, status=200)
 
 
 def _force_delete(request, ctx, server_id, _args):
-    operations.delete_server(ctx, server_id, request.request_id, action="forceDelete")
+    delete_server(ctx, server_id, request.request_id, action="forceDelete")
     return Response(status=202)
 
 

@@ -1,8 +1,10 @@
-"""What the Django admin does to servers, through the same domain functions as the API.
+"""What every app's Django admin shares: read-only pages, links, and admin actions that call the
+same domain functions as the API.
 
-Every action builds the admin user's ``RequestContext`` and calls ``lifecycle``/``operations``
-per server; a refusal (a ``CloudError``) is reported for that server and the others go on. The
-pages and helpers here are shared with the hosts admin (confirmation pages, reporting).
+An action builds the admin user's ``RequestContext`` (``admin_context``) and calls a domain
+function per object (``run_each``); a refusal (a ``CloudError``) is reported for that object and
+the others go on. ``confirmation_page`` asks first; ``ObjectActionsMixin`` offers a model's admin
+actions on its change page.
 """
 
 import uuid
@@ -19,9 +21,6 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.common.exceptions import CloudError
-from apps.compute import lifecycle, operations
-from apps.compute.models import Instance
-from apps.compute.states import api_status
 from apps.identity.auth import RequestContext, context_for
 
 EMPTY = "-"
@@ -71,10 +70,6 @@ def request_id_of(request) -> str:
     return getattr(request, "request_id", None) or f"req-{uuid.uuid4()}"
 
 
-def describe(instance: Instance) -> str:
-    return f"{instance.name} ({instance.uuid})"
-
-
 def return_to(request) -> HttpResponseRedirect | None:
     """Back to the page the action was started from (a change page), if it said so and is ours."""
     target = request.POST.get(RETURN_TO)
@@ -119,69 +114,6 @@ def confirmation_page(modeladmin, request, queryset, *, action: str, title: str,
         "media": modeladmin.media,
     }
     return TemplateResponse(request, ACTION_FORM_TEMPLATE, context)
-
-
-def _server_actions(modeladmin, request, queryset, call, done: str):
-    run_each(modeladmin, request, queryset, lambda ctx, i, rid: call(ctx, str(i.uuid), rid), done, describe)
-    return return_to(request)
-
-
-@admin.action(description="Stop selected servers")
-def stop_servers(modeladmin, request, queryset):
-    return _server_actions(
-        modeladmin, request, queryset, lambda c, s, r: lifecycle.power_action(c, s, "stop", r), "{}: stopping"
-    )
-
-
-@admin.action(description="Start selected servers")
-def start_servers(modeladmin, request, queryset):
-    return _server_actions(
-        modeladmin, request, queryset, lambda c, s, r: lifecycle.power_action(c, s, "start", r), "{}: starting"
-    )
-
-
-@admin.action(description="Reboot selected servers (soft)")
-def reboot_servers(modeladmin, request, queryset):
-    return _server_actions(
-        modeladmin, request, queryset, lambda c, s, r: lifecycle.reboot(c, s, "SOFT", r), "{}: rebooting"
-    )
-
-
-@admin.action(description="Reset state of selected servers to ERROR")
-def reset_to_error(modeladmin, request, queryset):
-    return _server_actions(
-        modeladmin, request, queryset, lambda c, s, r: lifecycle.reset_state(c, s, "error", r), "{}: reset to error"
-    )
-
-
-@admin.action(description="Reset state of selected servers to ACTIVE")
-def reset_to_active(modeladmin, request, queryset):
-    return _server_actions(
-        modeladmin, request, queryset, lambda c, s, r: lifecycle.reset_state(c, s, "active", r), "{}: reset to active"
-    )
-
-
-@admin.action(description="Delete selected servers (as DELETE /servers/<id>)")
-def delete_servers(modeladmin, request, queryset):
-    """Asks first; then deletes through ``operations.delete_server``: the host destroys the guest,
-    the row stays as deleted."""
-    if request.POST.get("apply"):
-        return _server_actions(modeladmin, request, queryset, operations.delete_server, "{}: deleting")
-    items = [f"{describe(i)}: {api_status(i.vm_state, i.task_state)} on {i.host or 'no host'}" for i in queryset]
-    return confirmation_page(
-        modeladmin,
-        request,
-        queryset,
-        action="delete_servers",
-        title="Delete servers",
-        intro="These servers will be deleted as through the API: a live host destroys each guest and frees its "
-        "resources; a server on a down host, or on none, is marked deleted at once.",
-        items=items,
-        submit="Yes, delete them",
-    )
-
-
-SERVER_ACTIONS = (stop_servers, start_servers, reboot_servers, delete_servers, reset_to_error, reset_to_active)
 
 
 class ObjectActionsMixin:
