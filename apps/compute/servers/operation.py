@@ -48,7 +48,9 @@ def check_capability(instance: Instance, rule: str, action_name: str) -> None:
         )
 
 
-def begin(ctx: RequestContext, server_id: str, rule: str, action_name: str, request_id: str, **changes) -> Instance:
+def begin(
+    ctx: RequestContext, server_id: str, rule: str, action_name: str, request_id: str, *, changes: dict | None = None
+) -> Instance:
     """Start ``rule`` (a row of the state table) on the server: compare-and-swap its task_state.
 
     ``changes`` are written in the same UPDATE (a rebuild's new image, say). Two concurrent
@@ -68,7 +70,7 @@ def begin(ctx: RequestContext, server_id: str, rule: str, action_name: str, requ
         else:
             current = current.filter(task_state=instance.task_state)
         task_state = TASK_FOR_ACTION[rule]
-        if not current.update(task_state=task_state, task_id=uuid.uuid4(), **changes):
+        if not current.update(task_state=task_state, task_id=uuid.uuid4(), **(changes or {})):
             instance.refresh_from_db()
             raise state_conflict(action_name, instance)
         instance.refresh_from_db()
@@ -76,10 +78,11 @@ def begin(ctx: RequestContext, server_id: str, rule: str, action_name: str, requ
     return instance
 
 
-def cast_or_revert(target: Instance, task: str, request_id: str, **kwargs) -> None:
-    """Cast ``task`` to the instance's host; if the broker is unreachable, undo the task_state."""
+def cast_or_revert(target: Instance, task: str, request_id: str, fields: dict) -> None:
+    """Cast ``task`` with ``fields`` to the instance's host; if the broker is unreachable, undo the
+    task_state."""
     try:
-        rpc.cast(names.compute_queue(target.host), task, request_id=request_id, **kwargs)
+        rpc.cast(names.compute_queue(target.host), task, request_id=request_id, **fields)
     except Exception as exc:
         LOG.exception("could not cast %s for %s", task, target.uuid)
         Instance.objects.filter(uuid=target.uuid, task_state=target.task_state).update(task_state=None)

@@ -21,12 +21,11 @@ POWER_TASKS = {
 def power_action(ctx: RequestContext, server_id: str, rule: str, request_id: str) -> None:
     _key, action_name, task = POWER_TASKS[rule]
     instance = begin(ctx, server_id, rule, action_name, request_id)
-    cast_or_revert(instance, task, request_id, instance=instance.payload())
+    cast_or_revert(instance, task, request_id, {"instance": instance.payload()})
 
 
 def reboot(ctx: RequestContext, server_id: str, reboot_type: str, request_id: str) -> None:
     rule = "reboot_hard" if reboot_type == "HARD" else "reboot_soft"
     instance = begin(ctx, server_id, rule, "reboot", request_id)
-    cast_or_revert(
-        instance, "compute.reboot_instance", request_id, instance=instance.payload(), reboot_type=reboot_type
-    )
+    fields = {"instance": instance.payload(), "reboot_type": reboot_type}
+    cast_or_revert(instance, "compute.reboot_instance", request_id, fields)

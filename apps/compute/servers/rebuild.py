@@ -20,7 +20,9 @@ def rebuild(ctx: RequestContext, server_id: str, image_ref: str, name: str | Non
     changes = {"image": image, "image_ref": str(image.id)}
     if name is not None:
         changes["name"] = name
-    instance = begin(ctx, server_id, "rebuild", "rebuild", request_id, **changes)
+    instance = begin(ctx, server_id, "rebuild", "rebuild", request_id, changes=changes)
     power_on = instance.vm_state != VmState.STOPPED
-    cast_or_revert(instance, "compute.rebuild_instance", request_id, instance=instance.payload(), power_on=power_on)
+    cast_or_revert(
+        instance, "compute.rebuild_instance", request_id, {"instance": instance.payload(), "power_on": power_on}
+    )
     return instance

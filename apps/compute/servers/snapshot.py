@@ -33,7 +33,6 @@ def create_image(ctx: RequestContext, server_id: str, name: str, metadata: dict,
             },
         )
         instance = begin(ctx, server_id, "createImage", "createImage", request_id)
-    cast_or_revert(
-        instance, "compute.snapshot_instance", request_id, instance=instance.payload(), image_id=str(image.id)
-    )
+    fields = {"instance": instance.payload(), "image_id": str(image.id)}
+    cast_or_revert(instance, "compute.snapshot_instance", request_id, fields)
     return image
