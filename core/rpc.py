@@ -115,7 +115,7 @@ def survive_broker_loss() -> None:
         return
 
     def _connparams(self, asynchronous=False):
-        if self.connection.client is None:
+        if self.connection is None or self.connection.client is None:
             raise redis.exceptions.ConnectionError("the connection to the broker was closed")
         return original(self, asynchronous=asynchronous)
 

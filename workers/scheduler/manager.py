@@ -74,8 +74,10 @@ def place(instance: Instance, hosts: HostTable, request_id: str | None, group_ca
                 request_id=request_id,
             )
         except Exception as exc:
-            _undo_claim(instance.uuid, attempt_id, request_id, f"Could not reach compute host {host.host}: {exc}")
-            raise
+            # The claim holds and the instance waits in spawning: the reconciler resends the build
+            # (RESEND_AFTER), and a build that never starts times out into ERROR with a fault.
+            LOG.warning("could not send the build of %s to %s (%s); the reconciler will resend it",
+                        instance.uuid, host.host, exc)  # fmt: skip
         return host
     if decision.ranked:
         message, details = f"{NO_VALID_HOST} Every host that passed the filters was claimed by others.", ""
@@ -83,18 +85,6 @@ def place(instance: Instance, hosts: HostTable, request_id: str | None, group_ca
         message, details = no_valid_host_message(decision), "; ".join(decision.report)
     fail_scheduling(instance.uuid, request_id, message, details, started)
     return None
-
-
-def _undo_claim(instance_uuid, attempt_id: str, request_id, message: str) -> None:
-    """The build could not be sent: give the claim back and put the instance in ERROR."""
-    with transaction.atomic():
-        if Instance.objects.filter(uuid=instance_uuid, attempt_id=attempt_id, task_state=TaskState.SPAWNING).update(
-            vm_state=VmState.ERROR, task_state=None, host=None, node=None, attempt_id=None
-        ):
-            claims.release(str(instance_uuid))
-            add_fault(instance_uuid, message)
-            now = timezone.now()
-            record_event(instance_uuid, request_id, _event("schedule_instances", now, "Error", message), finish=True)
 
 
 def fail_scheduling(instance_uuid, request_id, message: str, details: str, started) -> bool:

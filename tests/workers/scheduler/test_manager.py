@@ -154,3 +154,33 @@ def test_zones_and_forced_hosts(member, flavor, image, casts):
     hosts = dict(Instance.objects.values_list("uuid", "host"))
     assert (hosts[in_east.uuid], hosts[forced.uuid], hosts[in_nova.uuid]) == ("b", "b", "a")
     assert Instance.objects.get(uuid=forced.uuid).alternate_hosts == []
+
+
+def test_a_build_that_cannot_be_sent_keeps_its_claim_for_the_reconciler(
+    member, flavor, image, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """A broker that fails mid-placement must not turn the server into ERROR: the reconciler resends."""
+    from django.utils import timezone
+
+    from core import rpc
+    from workers.conductor import healing
+
+    make_node("a")
+    instance = make_instance(member, flavor, image)
+
+    def unreachable(*_args, **_kwargs):
+        raise ConnectionError("the broker went away")
+
+    monkeypatch.setattr(rpc, "cast", unreachable)
+    manager.select_destinations([str(instance.uuid)])
+
+    instance.refresh_from_db()
+    assert (instance.vm_state, instance.task_state, instance.host) == (VmState.BUILDING, TaskState.SPAWNING, "a")
+    assert Allocation.objects.filter(instance=instance).count() == 1
+    sent = []
+    monkeypatch.setattr(rpc, "cast", lambda queue, task, **kwargs: sent.append((queue, task)))
+    Instance.objects.filter(uuid=instance.uuid).update(updated_at=timezone.now() - timezone.timedelta(minutes=5))
+    settings.RESEND_AFTER = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        healing.reconcile()
+    assert ("compute.a", "compute.build_and_run_instance") in sent
