@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.fixtures.libvirtd",
     "tests.fixtures.clouds",
     "tests.fixtures.compute",
+    "tests.fixtures.oracle",
 ]
 
 

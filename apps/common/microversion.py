@@ -66,6 +66,19 @@ def at_least(request, version: str) -> bool:
     return getattr(request, "api_version", MIN_VERSION) >= (major, minor)
 
 
+class Since:
+    """A view mixin: the route exists only from ``min_version`` (below it, Nova's 404)."""
+
+    min_version = "2.1"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not at_least(request, self.min_version):
+            from apps.common.exceptions import NotFound
+
+            raise NotFound("The resource could not be found.")
+
+
 def microversion_middleware(get_response):
     def middleware(request):
         if not request.path.startswith(PREFIX):

@@ -44,6 +44,7 @@ class Flavor(models.Model):
     def snapshot(self) -> dict:
         """The copy an instance keeps, so editing or deleting the flavor never changes it."""
         return {
+            "id": self.pk,
             "flavorid": self.flavorid,
             "name": self.name,
             "vcpus": self.vcpus,

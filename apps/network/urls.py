@@ -18,7 +18,11 @@ urlpatterns = [
     re_path(rf"^/v2\.0/networks/{ID.format('network_id')}$", views.NetworkView.as_view(), name="neutron-network"),
     re_path(r"^/v2\.0/subnets/?$", views.SubnetListView.as_view(), name="neutron-subnet-list"),
     re_path(rf"^/v2\.0/subnets/{ID.format('subnet_id')}$", views.SubnetView.as_view(), name="neutron-subnet"),
-    re_path(rf"^/v2\.0/quotas/{ID.format('project_id')}/details(\.json)?$", quotas.QuotaDetailView.as_view()),
+    re_path(
+        rf"^/v2\.0/quotas/{ID.format('project_id')}/details(\.json)?$",
+        quotas.QuotaDetailView.as_view(),
+        name="neutron-quota-details",
+    ),
     re_path(rf"^/v2\.0/quotas/{ID.format('project_id')}$", quotas.QuotaView.as_view(), name="neutron-quota"),
     re_path(r"^/v2\.0/ports/?$", views.PortListView.as_view(), name="neutron-port-list"),
     re_path(rf"^/v2\.0/ports/{ID.format('port_id')}$", views.PortView.as_view(), name="neutron-port"),

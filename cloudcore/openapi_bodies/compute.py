@@ -96,8 +96,10 @@ IMAGE = obj(
     "all",
 )
 
-KEYPAIR_SUMMARY_PROPERTIES = {"name": STR, "public_key": STR, "fingerprint": STR, "type": enum("ssh", "x509")}
-KEYPAIR_SUMMARY = obj(KEYPAIR_SUMMARY_PROPERTIES, "all")
+KEYPAIR_SUMMARY_PROPERTIES = {"name": STR, "public_key": STR, "fingerprint": STR,
+                              "type": described(enum("ssh", "x509"), "From microversion 2.2")}  # fmt: skip
+KEYPAIR_REQUIRED = ["name", "public_key", "fingerprint"]
+KEYPAIR_SUMMARY = obj(KEYPAIR_SUMMARY_PROPERTIES, KEYPAIR_REQUIRED)
 KEYPAIR = obj(
     {
         **KEYPAIR_SUMMARY_PROPERTIES,
@@ -108,7 +110,7 @@ KEYPAIR = obj(
         "deleted_at": {"type": "null"},
         "updated_at": {"type": "null"},
     },
-    "all",
+    [*KEYPAIR_REQUIRED, "user_id", "id", "created_at", "deleted", "deleted_at", "updated_at"],
 )
 KEYPAIR_CREATED = obj(
     {
@@ -116,7 +118,7 @@ KEYPAIR_CREATED = obj(
         "user_id": STR,
         "private_key": described(STR, "Only when the key was generated: shown once, never stored"),
     },
-    [*KEYPAIR_SUMMARY_PROPERTIES, "user_id"],
+    [*KEYPAIR_REQUIRED, "user_id"],
 )
 KEYPAIR_CREATE = envelope(
     "keypair",
@@ -187,8 +189,8 @@ LIMITS = envelope(
             "rate": array(obj({}, closed=False), maxItems=0, description="Always empty"),
             "absolute": obj(
                 {k: INT for k in ABSOLUTE},
-                [k for k in ABSOLUTE if k not in NETWORK_LIMITS],
-                description="The network limits until microversion 2.35",
+                [k for k in ABSOLUTE if k not in (*NETWORK_LIMITS, "maxImageMeta")],
+                description="The network limits until microversion 2.35, maxImageMeta until 2.38",
             ),
         },
         "all",
@@ -200,15 +202,15 @@ SERVER_GROUP = obj(
     {
         "id": UUID,
         "name": STR,
-        "policies": array(enum(*POLICIES), minItems=1, maxItems=1),
-        "policy": enum(*POLICIES),
-        "rules": obj({"max_server_per_host": {"type": "integer", "minimum": 1}}),
+        "policies": described(array(enum(*POLICIES), minItems=1, maxItems=1), "Until microversion 2.63"),
+        "policy": described(enum(*POLICIES), "From microversion 2.64"),
+        "rules": described(obj({"max_server_per_host": {"type": "integer", "minimum": 1}}), "From microversion 2.64"),
         "members": array(UUID),
-        "metadata": obj({}, description="Always empty"),
-        "project_id": STR,
-        "user_id": STR,
+        "metadata": obj({}, description="Always empty; until microversion 2.63"),
+        "project_id": described(STR, "From microversion 2.13"),
+        "user_id": described(STR, "From microversion 2.13"),
     },
-    "all",
+    ["id", "name", "members"],
 )
 SERVER_GROUP_CREATE = envelope(
     "server_group",

@@ -109,12 +109,16 @@ SERVER_PROPERTIES = {
     "description": _since(NULLABLE_STR, "2.19"),
     "tags": _since(array(STR), "2.26"),
 }
+# What every server body has, the short one an update or a rebuild answers with before 2.75 included.
+SHORT_VIEW = ("id", "name", "status", "tenant_id", "user_id", "metadata", "hostId", "image", "flavor", "created",
+              "updated", "addresses", "accessIPv4", "accessIPv6", "links", "OS-DCF:diskConfig")  # fmt: skip
 SERVER = obj(
     SERVER_PROPERTIES,
-    [k for k in SERVER_PROPERTIES if k not in ("progress", "fault", "locked", "description", "tags")
-     and (not k.startswith("OS-EXT-SRV-ATTR:") or k == "OS-EXT-SRV-ATTR:host")],
-    description="A server as Nova shows it; some fields depend on the microversion and on the caller being an admin",
-)  # fmt: skip
+    list(SHORT_VIEW),
+    description="A server as Nova shows it; some fields depend on the microversion and on the caller being an admin, "
+    "and an update or a rebuild answers with the short view (before 2.75) without the OS-EXT-* fields, key_name, "
+    "config_drive and security_groups",
+)
 SERVER_BRIEF = obj({"id": UUID, "name": STR, "links": LINKS}, "all")
 SERVER_LIST = listing("servers", ref("ServerBrief"), servers_links=described(LINKS, "The next page, when limited"))
 SERVER_DETAIL_LIST = listing("servers", ref("Server"), servers_links=described(LINKS, "The next page, when limited"))
@@ -186,7 +190,6 @@ SERVER_CREATED = {
             obj(
                 {
                     "id": UUID,
-                    "name": STR,
                     "links": LINKS,
                     "OS-DCF:diskConfig": enum("MANUAL"),
                     "security_groups": array(obj({"name": STR}, "all")),
@@ -263,21 +266,34 @@ SERVER_ACTION = {
 MIGRATION = obj(
     {
         "id": INT,
-        "uuid": UUID,
+        "uuid": described(UUID, "From microversion 2.59"),
         "instance_uuid": UUID,
-        "migration_type": enum("resize", "migration"),
+        "migration_type": described(enum("resize", "migration"), "From microversion 2.23"),
         "status": enum(*MIGRATION_STATUSES),
         "source_compute": STR,
         "source_node": STR,
         "dest_compute": NULLABLE_STR,
         "dest_node": NULLABLE_STR,
         "dest_host": {"type": "null"},
-        "old_instance_type_id": NULLABLE_STR,
-        "new_instance_type_id": NULLABLE_STR,
+        "old_instance_type_id": {"type": ["integer", "null"], "description": "The flavor's integer id"},
+        "new_instance_type_id": {"type": ["integer", "null"], "description": "The flavor's integer id"},
         "created_at": TIMESTAMP,
         "updated_at": TIMESTAMP,
     },
-    "all",
+    [
+        "id",
+        "instance_uuid",
+        "status",
+        "source_compute",
+        "source_node",
+        "dest_compute",
+        "dest_node",
+        "dest_host",
+        "old_instance_type_id",
+        "new_instance_type_id",
+        "created_at",
+        "updated_at",
+    ],
 )
 ACTION_EVENT = obj(
     {
@@ -285,11 +301,9 @@ ACTION_EVENT = obj(
         "start_time": TIMESTAMP,
         "finish_time": NULLABLE_TIMESTAMP,
         "result": NULLABLE_STR,
-        "details": NULLABLE_STR,
-        "host": described(NULLABLE_STR, "Admins only"),
         "traceback": described(NULLABLE_STR, "Admins only"),
     },
-    ["event", "start_time", "finish_time", "result", "details"],
+    ["event", "start_time", "finish_time", "result"],
 )
 INSTANCE_ACTION_PROPERTIES = {
     "action": STR,
@@ -364,7 +378,7 @@ OPERATIONS = {
         {
             200: Reply(
                 "os-getConsoleOutput: the output; evacuate: the new admin password",
-                {"oneOf": [obj({"output": STR}, "all"), obj({"adminPass": STR}, "all")]},
+                {"oneOf": [obj({"output": STR}, "all"), obj({"adminPass": STR}, "all", description="before 2.14")]},
             ),
             202: Reply(
                 "Accepted; rebuild answers with the server, createImage with the new image's id (and Location); "

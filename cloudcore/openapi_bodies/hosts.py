@@ -24,9 +24,10 @@ from cloudcore.openapi_bodies.common import (
 UP_DOWN = enum("up", "down")
 ENABLED_DISABLED = enum("enabled", "disabled")
 
+PUBLIC_ID = {"type": ["integer", "string"], "description": "The integer id before microversion 2.53, a UUID from it"}
 SERVICE = obj(
     {
-        "id": UUID,
+        "id": PUBLIC_ID,
         "binary": STR,
         "host": STR,
         "zone": described(STR, "'internal' for services other than compute"),
@@ -34,9 +35,15 @@ SERVICE = obj(
         "state": UP_DOWN,
         "updated_at": described(NULLABLE_TIMESTAMP, "When it last reported"),
         "disabled_reason": NULLABLE_STR,
-        "forced_down": BOOL,
+        "forced_down": described(BOOL, "From microversion 2.11"),
     },
-    "all",
+    ["id", "binary", "host", "zone", "status", "state", "updated_at", "disabled_reason"],
+)
+# What PUT /os-services/{enable,disable,disable-log-reason,force-down} answers with before 2.53.
+SERVICE_CHANGED = obj(
+    {"host": STR, "binary": STR, "status": ENABLED_DISABLED, "disabled_reason": STR, "forced_down": BOOL},
+    ["host", "binary"],
+    description="Before 2.53: what the legacy action changed",
 )
 SERVICE_UPDATE = obj(
     {
@@ -48,9 +55,9 @@ SERVICE_UPDATE = obj(
     examples=[{"status": "disabled", "disabled_reason": "maintenance"}],
 )
 
-HYPERVISOR_SERVERS = described(array(obj({"uuid": UUID, "name": STR}, "all")), "With with_servers=true")
+HYPERVISOR_SERVERS = described(array(obj({"uuid": UUID, "name": STR}, "all")), "With with_servers=true (2.53+)")
 HYPERVISOR_BRIEF_PROPERTIES = {
-    "id": UUID,
+    "id": PUBLIC_ID,
     "hypervisor_hostname": STR,
     "state": UP_DOWN,
     "status": ENABLED_DISABLED,
@@ -65,10 +72,9 @@ HYPERVISOR_DETAIL_PROPERTIES = {
     "host_ip": STR,
     "hypervisor_type": STR,
     "hypervisor_version": INT,
-    "service": obj({"host": STR, "id": UUID, "disabled_reason": NULLABLE_STR}, "all"),
+    "service": obj({"host": STR, "id": PUBLIC_ID, "disabled_reason": NULLABLE_STR}, "all"),
     **{name: INT for name in COUNTERS},
-    "cpu_info": obj({"arch": STR}, "all"),
-    "uptime": {"type": "null"},
+    "cpu_info": {"oneOf": [STR, obj({"arch": STR}, "all")], "description": "JSON text before 2.28, an object from it"},
 }
 HYPERVISOR = obj({**HYPERVISOR_DETAIL_PROPERTIES, "servers": HYPERVISOR_SERVERS}, list(HYPERVISOR_DETAIL_PROPERTIES))
 HYPERVISOR_STATISTICS = envelope(
@@ -79,17 +85,17 @@ WITH_SERVERS = query("with_servers", "Include each hypervisor's servers", BOOL)
 AGGREGATE = obj(
     {
         "id": INT,
-        "uuid": UUID,
+        "uuid": described(UUID, "From microversion 2.41"),
         "name": STR,
         "availability_zone": NULLABLE_STR,
-        "hosts": array(STR),
-        "metadata": STRING_MAP,
+        "hosts": described(array(STR), "Not in a create's answer"),
+        "metadata": described(STRING_MAP, "Not in a create's answer"),
         "created_at": TIMESTAMP,
         "updated_at": TIMESTAMP,
         "deleted": {"const": False},
         "deleted_at": {"type": "null"},
     },
-    "all",
+    ["id", "name", "availability_zone", "created_at", "updated_at", "deleted", "deleted_at"],
 )
 ZONE_NAME = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^:]*$"}
 AGGREGATE_CREATE = envelope(
@@ -157,10 +163,17 @@ OPERATIONS = {
     ),
     ("/v2.1/os-services/{service_id}", "PUT"): op(
         "Enable, disable or force down a service",
-        envelope("service", ref("Service")),
-        request=SERVICE_UPDATE,
+        envelope("service", {"oneOf": [ref("Service"), SERVICE_CHANGED]}),
+        request={
+            "oneOf": [
+                SERVICE_UPDATE,
+                obj({"host": STR, "binary": STR, "disabled_reason": STR, "forced_down": BOOL}, ["host", "binary"]),
+            ]
+        },
         errors=(403,),
-        description=ADMIN,
+        description=f"{ADMIN} From 2.53 the path names the service by its UUID and the body says what to change; "
+        "before 2.53 the path names the action (enable, disable, disable-log-reason, force-down) and the body the "
+        "service by host and binary.",
         operation_id="updateService",
     ),
     ("/v2.1/os-services/{service_id}", "DELETE"): op(

@@ -15,7 +15,6 @@ from cloudcore.openapi_bodies.common import (
     described,
     envelope,
     header,
-    listing,
     obj,
     op,
     query,
@@ -33,6 +32,14 @@ VERSION = obj(
     "all",
 )
 SELF_LINK = obj({"self": {"type": "string", "format": "uri"}}, "all")
+COLLECTION_LINKS = obj(
+    {
+        "self": described({"type": "string", "format": "uri"}, "The URL of this request"),
+        "previous": described(NULL, "Always null: no paging"),
+        "next": described(NULL, "Always null: no paging"),
+    },
+    "all",
+)
 DOMAIN_REF = obj({"id": STR, "name": STR}, "all", description="Always the one domain, default (Default)")
 EMPTY = obj({}, description="Always empty")
 
@@ -42,7 +49,6 @@ DOMAIN = obj(
         "name": STR,
         "description": STR,
         "enabled": BOOL,
-        "tags": array(STR),
         "options": EMPTY,
         "links": SELF_LINK,
     },
@@ -55,7 +61,6 @@ PROJECT = obj(
         "description": STR,
         "enabled": BOOL,
         "domain_id": STR,
-        "domain": ref("DomainRef"),
         "parent_id": STR,
         "is_domain": BOOL,
         "tags": array(STR),
@@ -68,16 +73,15 @@ USER = obj(
     {
         "id": HEX_ID,
         "name": STR,
-        "email": NULLABLE_STR,
+        "email": described(STR, "Only when the user has one"),
         "enabled": BOOL,
-        "default_project_id": NULLABLE_STR,
+        "default_project_id": described(STR, "Only when the user has one"),
         "domain_id": STR,
-        "domain": ref("DomainRef"),
         "password_expires_at": NULL,
         "options": EMPTY,
         "links": SELF_LINK,
     },
-    "all",
+    ["id", "name", "enabled", "domain_id", "password_expires_at", "options", "links"],
 )
 ROLE = obj(
     {
@@ -160,6 +164,11 @@ AUTH_REQUEST = envelope(
 )
 
 
+def collection(key: str, item: dict) -> dict:
+    """Keystone's collection body: ``{key: [item, ...], "links": {self, previous, next}}``."""
+    return obj({key: array(item), "links": ref("IdentityCollectionLinks")}, "all")
+
+
 def _name(max_length: int) -> dict:
     return {"type": "string", "minLength": 1, "maxLength": max_length}
 
@@ -199,6 +208,7 @@ ROLE_ASSIGNMENT = obj(
 COMPONENTS = {
     "IdentityVersion": VERSION,
     "DomainRef": DOMAIN_REF,
+    "IdentityCollectionLinks": COLLECTION_LINKS,
     "Domain": DOMAIN,
     "Project": PROJECT,
     "User": USER,
@@ -212,7 +222,7 @@ COMPONENTS = {
 SUBJECT_TOKEN = header("X-Subject-Token", "The token to validate or revoke", required=True)
 NAME = query("name", "Only the one with this name")
 ADMIN = "Admins only."
-PROJECTS = listing("projects", ref("Project"))
+PROJECTS = collection("projects", ref("Project"))
 PROJECT_ENVELOPE = envelope("project", ref("Project"))
 USER_ENVELOPE = envelope("user", ref("User"))
 ROLE_ENVELOPE = envelope("role", ref("Role"))
@@ -252,10 +262,10 @@ OPERATIONS = {
     ("/identity/v3/auth/tokens", "DELETE"): op(
         "Revoke a token", status=204, parameters=(SUBJECT_TOKEN,), errors=(403, 404)
     ),
-    ("/identity/v3/auth/catalog", "GET"): op("Show the service catalog", listing("catalog", ref("CatalogEntry"))),
+    ("/identity/v3/auth/catalog", "GET"): op("Show the service catalog", collection("catalog", ref("CatalogEntry"))),
     ("/identity/v3/auth/projects", "GET"): op("List the projects the caller can scope a token to", PROJECTS),
     ("/identity/v3/domains", "GET"): op(
-        "List domains", listing("domains", ref("Domain")), parameters=(NAME,), description="There is one: default."
+        "List domains", collection("domains", ref("Domain")), parameters=(NAME,), description="There is one: default."
     ),
     ("/identity/v3/domains/{domain_id}", "GET"): op("Show a domain", envelope("domain", ref("Domain"))),
     ("/identity/v3/projects", "GET"): op(
@@ -284,7 +294,7 @@ OPERATIONS = {
     ),
     ("/identity/v3/projects/{project_id}/users/{user_id}/roles", "GET"): op(
         "List a user's roles in a project",
-        listing("roles", ref("Role")),
+        collection("roles", ref("Role")),
         errors=(403,),
         description="Admins, or the user.",
     ),
@@ -302,7 +312,7 @@ OPERATIONS = {
         "Revoke a role", status=204, errors=(403,), description=ADMIN
     ),
     ("/identity/v3/users", "GET"): op(
-        "List users", listing("users", ref("User")), parameters=(NAME,), errors=(403,), description=ADMIN
+        "List users", collection("users", ref("User")), parameters=(NAME,), errors=(403,), description=ADMIN
     ),
     ("/identity/v3/users", "POST"): op(
         "Create a user", USER_ENVELOPE, status=201, request=USER_CREATE, errors=(403, 404, 409), description=ADMIN
@@ -320,7 +330,7 @@ OPERATIONS = {
         "List a user's projects", PROJECTS, errors=(403,), description="Admins, or the user."
     ),
     ("/identity/v3/roles", "GET"): op(
-        "List roles", listing("roles", ref("Role")), parameters=(NAME,), errors=(403,), description=ADMIN
+        "List roles", collection("roles", ref("Role")), parameters=(NAME,), errors=(403,), description=ADMIN
     ),
     ("/identity/v3/roles", "POST"): op(
         "Create a role", ROLE_ENVELOPE, status=201, request=ROLE_CREATE, errors=(403, 409), description=ADMIN
@@ -331,7 +341,7 @@ OPERATIONS = {
     ),
     ("/identity/v3/role_assignments", "GET"): op(
         "List role assignments",
-        listing("role_assignments", ref("RoleAssignment")),
+        collection("role_assignments", ref("RoleAssignment")),
         parameters=(
             query("user.id", "Only this user's"),
             query("scope.project.id", "Only in this project"),

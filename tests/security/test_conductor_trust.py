@@ -116,7 +116,7 @@ def scene(cloud):
     try:
         response = cloud.post(f"/v2.1/servers/{mine}/action", json={"createImage": {"name": "snap"}})
         assert response.status_code == 202, response.text
-        snapshot = response.json()["image_id"]
+        snapshot = response.headers["Location"].rsplit("/", 1)[-1]  # image_id is in the body from 2.45
         [row] = cloud.query("SELECT task_state, task_id FROM compute_instance WHERE uuid = %s", mine)
         assert row["task_state"] == "image_snapshot"
         yield {"store": store, "mine": mine, "theirs": theirs, "snapshot": snapshot, "task_id": str(row["task_id"]),

@@ -168,6 +168,22 @@ def server_detail(request, instance: Instance, ctx: RequestContext, addresses: d
     return body
 
 
+# What an update or a rebuild answers with before 2.75 (Nova's short server view); from 2.75 the full one.
+SHORT_VIEW = frozenset({
+    "id", "name", "status", "tenant_id", "user_id", "metadata", "hostId", "image", "flavor", "created", "updated",
+    "addresses", "accessIPv4", "accessIPv6", "links", "OS-DCF:diskConfig", "progress", "fault", "locked",
+    "description", "tags",
+})  # fmt: skip
+
+
+def server_changed(request, instance: Instance, ctx: RequestContext) -> dict:
+    """A server as ``PUT /servers/{id}`` and rebuild answer: the short view before 2.75."""
+    body = server_detail(request, instance, ctx)
+    if not at_least(request, "2.75"):
+        body = {key: value for key, value in body.items() if key in SHORT_VIEW}
+    return body
+
+
 def instance_action(action: InstanceAction, ctx: RequestContext, with_events: bool = False) -> dict:
     body = {
         "action": action.action,
@@ -186,30 +202,33 @@ def instance_action(action: InstanceAction, ctx: RequestContext, with_events: bo
                 "start_time": _usec(event.start_time),
                 "finish_time": _usec(event.finish_time),
                 "result": event.result,
-                "details": event.details,
             }
             if ctx.is_admin:
-                item["host"] = event.host
-                item["traceback"] = event.traceback
+                item["traceback"] = event.traceback  # (host from 2.62 and details from 2.84, as Nova)
             events.append(item)
         body["events"] = events
     return body
 
 
-def migration(item) -> dict:
-    return {
+def migration(request, item) -> dict:
+    """A resize or migration as ``/os-migrations`` shows it: ``migration_type`` from 2.23, ``uuid``
+    from 2.59; the flavors by their integer ids (null for a flavor recorded before ids were kept)."""
+    body = {
         "id": item.id,
-        "uuid": str(item.uuid),
         "instance_uuid": str(item.instance_id),
-        "migration_type": item.migration_type,
         "status": item.status,
         "source_compute": item.source_compute,
         "source_node": item.source_node,
         "dest_compute": item.dest_compute,
         "dest_node": item.dest_node,
         "dest_host": None,
-        "old_instance_type_id": item.old_flavor.get("flavorid"),
-        "new_instance_type_id": item.new_flavor.get("flavorid"),
+        "old_instance_type_id": item.old_flavor.get("id"),
+        "new_instance_type_id": item.new_flavor.get("id"),
         "created_at": _usec(item.created_at),
         "updated_at": _usec(item.updated_at),
     }
+    if at_least(request, "2.23"):
+        body["migration_type"] = item.migration_type
+    if at_least(request, "2.59"):
+        body["uuid"] = str(item.uuid)
+    return body

@@ -12,33 +12,31 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, Conflict, Forbidden, NotFound
+from apps.common.microversion import at_least
 from apps.compute import keypairs
 from apps.compute.api import validation
 from apps.compute.models import KeyPair
 from apps.identity.auth import request_context
 from apps.identity.models import User
 
-CREATE_FIELDS = ("name", "public_key", "type", "user_id")
 MAX_LIMIT = 1000
 
 
-def keypair_summary(keypair: KeyPair) -> dict:
-    """One item of the list (wrapped in ``{"keypair": ...}`` there, as in Nova)."""
-    return {
-        "name": keypair.name,
-        "public_key": keypair.public_key,
-        "fingerprint": keypair.fingerprint,
-        "type": keypair.type,
-    }
+def keypair_summary(request, keypair: KeyPair) -> dict:
+    """One item of the list (wrapped in ``{"keypair": ...}`` there, as in Nova); ``type`` from 2.2."""
+    body = {"name": keypair.name, "public_key": keypair.public_key, "fingerprint": keypair.fingerprint}
+    if at_least(request, "2.2"):
+        body["type"] = keypair.type
+    return body
 
 
 def _timestamp(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def keypair_detail(keypair: KeyPair) -> dict:
+def keypair_detail(request, keypair: KeyPair) -> dict:
     return {
-        **keypair_summary(keypair),
+        **keypair_summary(request, keypair),
         "user_id": keypair.user_id,
         "id": keypair.pk,
         "created_at": _timestamp(keypair.created_at),
@@ -61,6 +59,11 @@ def target_user_id(ctx, user_id, action: str) -> str:
     if not ctx.is_admin:
         raise _forbidden(action)
     return user_id
+
+
+def _user_id_param(request) -> str | None:
+    """``?user_id=`` (2.10+; ignored before, as Nova ignores query parameters it does not know)."""
+    return request.query_params.get("user_id") if at_least(request, "2.10") else None
 
 
 def get_keypair(user_id: str, name: str) -> KeyPair:
@@ -87,13 +90,17 @@ def _check_quota(user: User) -> None:
         check(user)
 
 
-def _create_request(data) -> dict:
-    """Check a ``POST /os-keypairs`` body; never echoes the submitted key."""
+def _create_request(request) -> dict:
+    """Check a ``POST /os-keypairs`` body (``type`` from 2.2, ``user_id`` from 2.10); never echoes the
+    submitted key."""
+    data = request.data
     if isinstance(data, dict) and set(data) - {"keypair"}:
         extra = ", ".join(repr(k) for k in sorted(set(data) - {"keypair"}))
         raise validation.invalid("keypair", f"Additional properties are not allowed ({extra} was unexpected)")
     body = validation.envelope(data, "keypair")
-    unknown = sorted(set(body) - set(CREATE_FIELDS))
+    fields = {"name", "public_key"} | ({"type"} if at_least(request, "2.2") else set())
+    fields |= {"user_id"} if at_least(request, "2.10") else set()
+    unknown = sorted(set(body) - fields)
     if unknown:
         extra = ", ".join(repr(k) for k in unknown)
         raise validation.invalid("keypair", f"Additional properties are not allowed ({extra} was unexpected)")
@@ -132,13 +139,14 @@ def _page(request, queryset):
 class KeyPairListView(APIView):
     def get(self, request):
         ctx = request_context(request)
-        user_id = target_user_id(ctx, request.query_params.get("user_id"), "index")
-        found = _page(request, KeyPair.objects.filter(user_id=user_id))
-        return Response({"keypairs": [{"keypair": keypair_summary(k)} for k in found]})
+        user_id = target_user_id(ctx, _user_id_param(request), "index")
+        found = KeyPair.objects.filter(user_id=user_id)
+        found = _page(request, found) if at_least(request, "2.35") else found.order_by("name")
+        return Response({"keypairs": [{"keypair": keypair_summary(request, k)} for k in found]})
 
     def post(self, request):
         ctx = request_context(request)
-        spec = _create_request(request.data)
+        spec = _create_request(request)
         user_id = target_user_id(ctx, spec["user_id"], "create")
         user = ctx.user if user_id == ctx.user.pk else User.objects.filter(pk=user_id).first()
         if user is None:
@@ -161,20 +169,21 @@ class KeyPairListView(APIView):
             if KeyPair.objects.filter(user=user, name=spec["name"]).exists():
                 raise Conflict(f"Key pair '{spec['name']}' already exists.") from None
             raise
-        body = {**keypair_summary(keypair), "user_id": user.pk}
+        body = {**keypair_summary(request, keypair), "user_id": user.pk}
         if private_key is not None:
             body["private_key"] = private_key
-        return Response({"keypair": body}, headers={"Cache-Control": "no-store"})
+        status = 201 if at_least(request, "2.2") else 200
+        return Response({"keypair": body}, status=status, headers={"Cache-Control": "no-store"})
 
 
 class KeyPairView(APIView):
     def get(self, request, name):
         ctx = request_context(request)
-        user_id = target_user_id(ctx, request.query_params.get("user_id"), "show")
-        return Response({"keypair": keypair_detail(get_keypair(user_id, name))})
+        user_id = target_user_id(ctx, _user_id_param(request), "show")
+        return Response({"keypair": keypair_detail(request, get_keypair(user_id, name))})
 
     def delete(self, request, name):
         ctx = request_context(request)
-        user_id = target_user_id(ctx, request.query_params.get("user_id"), "delete")
+        user_id = target_user_id(ctx, _user_id_param(request), "delete")
         get_keypair(user_id, name).delete()
-        return Response(status=202)
+        return Response(status=204 if at_least(request, "2.2") else 202)

@@ -137,4 +137,6 @@ class LimitsView(APIView):
             for name in ("maxTotalFloatingIps", "maxSecurityGroups", "maxSecurityGroupRules", "totalFloatingIpsUsed",
                          "totalSecurityGroupsUsed"):  # fmt: skip
                 del absolute[name]
+        if at_least(request, "2.39"):  # the image proxy's limit went with it
+            del absolute["maxImageMeta"]
         return Response({"limits": {"rate": [], "absolute": absolute}})

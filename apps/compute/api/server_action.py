@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest
+from apps.common.microversion import at_least
 from apps.compute.api import builders, validation
 from apps.compute.servers.console import console_output
 from apps.compute.servers.delete import delete_server
@@ -48,8 +49,12 @@ def _rebuild(request, ctx, server_id, body):
         raise validation.invalid("rebuild", "'imageRef' is a required property")
     image_ref = validation.ref(body["imageRef"], "imageRef")
     name = validation.name(body["name"]) if "name" in body else None
+    admin_pass = body.get("adminPass")
+    if admin_pass is not None and (not isinstance(admin_pass, str) or not 0 < len(admin_pass) <= 255):
+        raise validation.invalid("adminPass", "Expected a string of 1 to 255 characters")
     instance = rebuild(ctx, server_id, image_ref, name, request.request_id)
-    return Response({"server": builders.server_detail(request, instance, ctx)}, status=202)
+    server = {**builders.server_changed(request, instance, ctx), "adminPass": admin_pass or secrets.token_urlsafe(12)}
+    return Response({"server": server}, status=202)
 
 
 def _resize(request, ctx, server_id, body):
@@ -82,7 +87,8 @@ def _create_image(request, ctx, server_id, body):
     metadata = validation.metadata(body.get("metadata", {}))
     image = create_image(ctx, server_id, name, metadata, request.request_id)
     location = request.build_absolute_uri(f"/image/v2/images/{image.id}")
-    return Response({"image_id": str(image.id)}, status=202, headers={"Location": location})
+    body = {"image_id": str(image.id)} if at_least(request, "2.45") else None  # Location alone before 2.45
+    return Response(body, status=202, headers={"Location": location})
 
 
 def _console(request, ctx, server_id, body):
@@ -117,6 +123,8 @@ def _evacuate(request, ctx, server_id, body):
     if host is not None and (not isinstance(host, str) or not host):
         raise validation.invalid("host", "Expected a host name")
     evacuate(ctx, server_id, host, request.request_id)
+    if at_least(request, "2.14"):  # Nova stopped returning a password for an evacuated server
+        return Response(status=200)
     return Response({"adminPass": secrets.token_urlsafe(12)}, status=200)
 
 

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, NotFound
+from apps.common.microversion import Since
 from apps.compute.api import builders, validation
 from apps.compute.models import Migration
 from apps.compute.servers.lookup import get_instance
@@ -39,7 +40,7 @@ class ServerUpdateMixin:
                     raise validation.invalid("description", "Expected a string of at most 255 characters, or null")
                 instance.description = description
             instance.save()
-        return Response({"server": builders.server_detail(request, instance, ctx)})
+        return Response({"server": builders.server_changed(request, instance, ctx)})
 
 
 class MetadataView(APIView):
@@ -99,8 +100,10 @@ def _tag(value) -> str:
     return value
 
 
-class TagsView(APIView):
-    """``/servers/{id}/tags``: list, replace all (PUT), delete all."""
+class TagsView(Since, APIView):
+    """``/servers/{id}/tags`` (2.26+): list, replace all (PUT), delete all."""
+
+    min_version = "2.26"
 
     def get(self, request, server_id):
         return Response({"tags": get_instance(request_context(request), server_id).tags})
@@ -126,8 +129,10 @@ class TagsView(APIView):
         return Response(status=204)
 
 
-class TagView(APIView):
-    """``/servers/{id}/tags/{tag}``: check (204/404), add (PUT: 201, or 204 if present), delete."""
+class TagView(Since, APIView):
+    """``/servers/{id}/tags/{tag}`` (2.26+): check (204/404), add (PUT: 201, or 204 if present), delete."""
+
+    min_version = "2.26"
 
     def get(self, request, server_id, tag):
         if tag not in get_instance(request_context(request), server_id).tags:
@@ -138,13 +143,13 @@ class TagView(APIView):
         _tag(tag)
         with transaction.atomic():
             _ctx, instance = _locked_instance(request, server_id)
+            location = request.build_absolute_uri(f"/v2.1/servers/{instance.uuid}/tags/{tag}")
             if tag in instance.tags:
-                return Response(status=204)
+                return Response(status=204, headers={"Location": location})
             if len(instance.tags) >= MAX_TAGS:
                 raise BadRequest(f"The number of tags exceeds the per-server limit {MAX_TAGS}")
             instance.tags = [*instance.tags, tag]
             instance.save(update_fields=["tags", "updated_at"])
-        location = request.build_absolute_uri(f"/v2.1/servers/{instance.uuid}/tags/{tag}")
         return Response(status=201, headers={"Location": location})
 
     def delete(self, request, server_id, tag):
@@ -157,13 +162,16 @@ class TagView(APIView):
         return Response(status=204)
 
 
-class ServerMigrationsView(APIView):
-    """``/servers/{id}/migrations``: this server's resizes and migrations."""
+class ServerMigrationsView(Since, APIView):
+    """``/servers/{id}/migrations`` (2.23+): the server's live migrations in progress, as in Nova.
+    cloudcore moves servers by resize and cold migration only (``/os-migrations`` lists those), so
+    the list is always empty."""
+
+    min_version = "2.23"
 
     def get(self, request, server_id):
-        ctx = request_context(request)
-        instance = get_instance(ctx, server_id)
-        return Response({"migrations": [builders.migration(m) for m in instance.migrations.all()]})
+        get_instance(request_context(request), server_id)
+        return Response({"migrations": []})
 
 
 class ServerIpsView(APIView):
@@ -200,4 +208,4 @@ class MigrationsView(APIView):
             migrations = migrations.filter(instance_id=instance_uuid) if instance_uuid else migrations.none()
         if params.get("migration_type"):
             migrations = migrations.filter(migration_type=params["migration_type"])
-        return Response({"migrations": [builders.migration(m) for m in migrations[:1000]]})
+        return Response({"migrations": [builders.migration(request, m) for m in migrations[:1000]]})

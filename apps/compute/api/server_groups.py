@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, NotFound
+from apps.common.microversion import at_least
 from apps.compute import quotas
 from apps.compute.api import validation
 from apps.compute.models import ServerGroup
@@ -16,19 +17,18 @@ from apps.identity.auth import request_context
 POLICIES = [p.value for p in ServerGroup.Policy]
 
 
-def group_body(group: ServerGroup) -> dict:
+def group_body(request, group: ServerGroup) -> dict:
+    """A group as Nova shows it: ``policies`` and ``metadata`` until 2.64 brings ``policy`` and
+    ``rules``; the owner from 2.13."""
     members = [str(m) for m in group.members.filter(deleted_at__isnull=True).values_list("uuid", flat=True)]
-    return {
-        "id": str(group.uuid),
-        "name": group.name,
-        "policies": [group.policy],
-        "policy": group.policy,
-        "rules": group.rules,
-        "members": members,
-        "metadata": {},
-        "project_id": group.project_id,
-        "user_id": group.user_id,
-    }
+    body = {"id": str(group.uuid), "name": group.name, "members": members}
+    if at_least(request, "2.64"):
+        body.update(policy=group.policy, rules=group.rules)
+    else:
+        body.update(policies=[group.policy], metadata={})
+    if at_least(request, "2.13"):
+        body.update(project_id=group.project_id, user_id=group.user_id)
+    return body
 
 
 def visible_groups(ctx, all_projects: bool = False):
@@ -67,7 +67,7 @@ class ServerGroupListView(APIView):
         ctx = request_context(request)
         all_projects = request.query_params.get("all_projects", "").lower() in ("1", "true", "yes")
         groups = visible_groups(ctx, all_projects)
-        return Response({"server_groups": [group_body(g) for g in groups]})
+        return Response({"server_groups": [group_body(request, g) for g in groups]})
 
     def post(self, request):
         ctx = request_context(request)
@@ -81,12 +81,12 @@ class ServerGroupListView(APIView):
             group = ServerGroup.objects.create(
                 name=validation.name(body["name"]), project=ctx.project, user=ctx.user, policy=policy, rules=rules
             )
-        return Response({"server_group": group_body(group)})
+        return Response({"server_group": group_body(request, group)})
 
 
 class ServerGroupView(APIView):
     def get(self, request, group_id):
-        return Response({"server_group": group_body(get_group(request_context(request), group_id))})
+        return Response({"server_group": group_body(request, get_group(request_context(request), group_id))})
 
     def delete(self, request, group_id):
         get_group(request_context(request), group_id).delete()

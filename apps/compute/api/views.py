@@ -179,7 +179,8 @@ class ServerListView(APIView):
             return Response({"reservation_id": first.reservation_id}, status=202)
         body = {
             "server": {
-                **builders.server_brief(request, first),
+                "id": str(first.uuid),
+                "links": builders.links(request, "servers", first.uuid),
                 "OS-DCF:diskConfig": "MANUAL",
                 "security_groups": [{"name": "default"}],
                 "adminPass": admin_pass,

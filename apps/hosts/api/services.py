@@ -1,5 +1,6 @@
 """``/os-services`` and ``/os-hypervisors``, in Nova's shapes (admin only)."""
 
+import json
 import uuid
 
 from django.conf import settings
@@ -9,11 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, Conflict, NotFound
+from apps.common.microversion import at_least
 from apps.compute.api import validation
 from apps.compute.models import Instance
 from apps.hosts.api.views import require_admin
 from apps.hosts.models import ComputeNode, Service
 from apps.hosts.zones import zones
+from core.names import COMPUTE_BINARY
 
 
 def _iso(value):
@@ -24,10 +27,25 @@ def _zone_of() -> dict[str, str]:
     return {host: zone for zone, hosts in zones().items() for host in hosts}
 
 
-def service_body(service: Service, zone_of: dict) -> dict:
+def public_id(request, row) -> int | str:
+    """A service's or node's id as the API shows it: the integer key before 2.53, the UUID from 2.53."""
+    return str(row.uuid) if at_least(request, "2.53") else row.pk
+
+
+def by_public_id(request, model, given):
+    """The row whose public id is ``given`` (the key before 2.53, the UUID from 2.53), or None."""
+    try:
+        if at_least(request, "2.53"):
+            return model.objects.get(uuid=uuid.UUID(str(given)))
+        return model.objects.get(pk=int(given))
+    except (ValueError, model.DoesNotExist):
+        return None
+
+
+def service_body(request, service: Service, zone_of: dict) -> dict:
     up = service.is_up(settings.SERVICE_DOWN_TIME)
-    return {
-        "id": str(service.uuid),
+    body = {
+        "id": public_id(request, service),
         "binary": service.binary,
         "host": service.host,
         "zone": zone_of.get(service.host, "internal"),
@@ -35,15 +53,17 @@ def service_body(service: Service, zone_of: dict) -> dict:
         "state": "up" if up else "down",
         "updated_at": _iso(service.last_seen_up),
         "disabled_reason": service.disabled_reason or None,
-        "forced_down": service.forced_down,
     }
+    if at_least(request, "2.11"):
+        body["forced_down"] = service.forced_down
+    return body
 
 
-def _service(service_id) -> Service:
-    try:
-        return Service.objects.get(uuid=uuid.UUID(str(service_id)))
-    except (ValueError, Service.DoesNotExist):
-        raise NotFound(f"Service {service_id} not found.") from None
+def _service(request, service_id) -> Service:
+    service = by_public_id(request, Service, service_id)
+    if service is None:
+        raise NotFound(f"Service {service_id} not found.")
+    return service
 
 
 class ServiceListView(APIView):
@@ -55,18 +75,21 @@ class ServiceListView(APIView):
         if request.query_params.get("binary"):
             services = services.filter(binary=request.query_params["binary"])
         zone_of = _zone_of()
-        return Response({"services": [service_body(s, zone_of) for s in services]})
+        return Response({"services": [service_body(request, s, zone_of) for s in services]})
 
 
 class ServiceView(APIView):
     def put(self, request, service_id):
-        """Enable or disable (``status``, ``disabled_reason``) and force down (``forced_down``)."""
+        """Enable or disable (``status``, ``disabled_reason``) and force down (``forced_down``); before
+        2.53 the path names the action instead (``legacy_update``)."""
         require_admin(request, "os_compute_api:os-services:update")
+        if not at_least(request, "2.53"):
+            return legacy_update(request, service_id)
         body = request.data
         if not isinstance(body, dict) or not body or set(body) - {"status", "disabled_reason", "forced_down"}:
             raise BadRequest("Expected 'status', 'disabled_reason' and/or 'forced_down'")
         with transaction.atomic():
-            service = Service.objects.select_for_update().get(pk=_service(service_id).pk)
+            service = Service.objects.select_for_update().get(pk=_service(request, service_id).pk)
             if "status" in body:
                 if body["status"] not in ("enabled", "disabled"):
                     raise validation.invalid("status", "It must be 'enabled' or 'disabled'")
@@ -80,11 +103,11 @@ class ServiceView(APIView):
             if "forced_down" in body:
                 service.forced_down = validation.boolean(body["forced_down"], "forced_down")
             service.save()  # bumps updated_at, which schedulers watch
-        return Response({"service": service_body(service, _zone_of())})
+        return Response({"service": service_body(request, service, _zone_of())})
 
     def delete(self, request, service_id):
         require_admin(request, "os_compute_api:os-services:delete")
-        service = _service(service_id)
+        service = _service(request, service_id)
         if Instance.objects.filter(host=service.host, deleted_at__isnull=True).exists():
             raise Conflict(f"Unable to delete compute service that is hosting instances ({service.host}).")
         with transaction.atomic():
@@ -93,15 +116,53 @@ class ServiceView(APIView):
         return Response(status=204)
 
 
-def hypervisor_body(node: ComputeNode, detail: bool, servers: list | None = None) -> dict:
+# Before 2.53 the service is named in the body by host (and binary), and the path names the action.
+LEGACY_ACTIONS = {"enable": "2.1", "disable": "2.1", "disable-log-reason": "2.1", "force-down": "2.11"}
+BINARY_ALIASES = {"nova-compute": COMPUTE_BINARY}
+
+
+def legacy_update(request, action: str) -> Response:
+    """``PUT /os-services/{enable,disable,disable-log-reason,force-down}`` as Nova had them before 2.53."""
+    if action not in LEGACY_ACTIONS or not at_least(request, LEGACY_ACTIONS[action]):
+        raise NotFound("Unknown action")
+    body = request.data if isinstance(request.data, dict) else {}
+    host, binary = body.get("host"), body.get("binary")
+    if not isinstance(host, str) or not isinstance(binary, str):
+        raise validation.invalid("service", "'host' and 'binary' are required properties")
+    with transaction.atomic():
+        service = (
+            Service.objects.select_for_update().filter(host=host, binary=BINARY_ALIASES.get(binary, binary)).first()
+        )
+        if service is None:
+            raise NotFound(f"Service {binary} on host {host} could not be found.")
+        answer = {"host": host, "binary": binary}
+        if action == "force-down":
+            service.forced_down = validation.boolean(body.get("forced_down"), "forced_down")
+            answer["forced_down"] = service.forced_down
+        else:
+            service.disabled = action != "enable"
+            service.disabled_reason = ""
+            if action == "disable-log-reason":
+                reason = body.get("disabled_reason")
+                if not isinstance(reason, str) or not 0 < len(reason) <= 255:
+                    raise validation.invalid("disabled_reason", "Expected a string of 1 to 255 characters")
+                service.disabled_reason = answer["disabled_reason"] = reason
+            answer["status"] = "disabled" if service.disabled else "enabled"
+        service.save()  # bumps updated_at, which schedulers watch
+    return Response({"service": answer})
+
+
+def hypervisor_body(request, node: ComputeNode, detail: bool, servers: list | None = None) -> dict:
+    """A hypervisor as Nova shows it: integer ids before 2.53, ``cpu_info`` as JSON text before 2.28."""
     service = node.service
     body = {
-        "id": str(node.uuid),
+        "id": public_id(request, node),
         "hypervisor_hostname": node.hypervisor_hostname,
         "state": "up" if service.is_up(settings.SERVICE_DOWN_TIME) else "down",
         "status": "disabled" if service.disabled else "enabled",
     }
     if detail:
+        cpu_info = {"arch": node.cpu_arch}
         body.update(
             {
                 "host_ip": "127.0.0.1",
@@ -109,7 +170,7 @@ def hypervisor_body(node: ComputeNode, detail: bool, servers: list | None = None
                 "hypervisor_version": node.hypervisor_version,
                 "service": {
                     "host": node.host,
-                    "id": str(service.uuid),
+                    "id": public_id(request, service),
                     "disabled_reason": service.disabled_reason or None,
                 },
                 "vcpus": node.vcpus,
@@ -125,11 +186,10 @@ def hypervisor_body(node: ComputeNode, detail: bool, servers: list | None = None
                 "current_workload": Instance.objects.filter(
                     node=node.hypervisor_hostname, task_state__isnull=False, deleted_at__isnull=True
                 ).count(),  # fmt: skip
-                "cpu_info": {"arch": node.cpu_arch},
-                "uptime": None,
+                "cpu_info": cpu_info if at_least(request, "2.28") else json.dumps(cpu_info),
             }
         )
-    if servers is not None:
+    if servers is not None and at_least(request, "2.53"):
         body["servers"] = servers
     return body
 
@@ -149,9 +209,8 @@ class HypervisorListView(APIView):
         if pattern:
             nodes = nodes.filter(hypervisor_hostname__icontains=pattern)
         with_servers = request.query_params.get("with_servers", "").lower() in ("1", "true", "yes")
-        return Response(
-            {"hypervisors": [hypervisor_body(n, self.detail, _servers_on(n) if with_servers else None) for n in nodes]}
-        )
+        bodies = [hypervisor_body(request, n, self.detail, _servers_on(n) if with_servers else None) for n in nodes]
+        return Response({"hypervisors": bodies})
 
 
 class HypervisorDetailListView(HypervisorListView):
@@ -161,12 +220,12 @@ class HypervisorDetailListView(HypervisorListView):
 class HypervisorView(APIView):
     def get(self, request, hypervisor_id):
         require_admin(request, "os_compute_api:os-hypervisors:show")
-        try:
-            node = ComputeNode.objects.select_related("service").get(uuid=uuid.UUID(str(hypervisor_id)))
-        except (ValueError, ComputeNode.DoesNotExist):
-            raise NotFound(f"Hypervisor {hypervisor_id} could not be found.") from None
+        node = by_public_id(request, ComputeNode, hypervisor_id)
+        if node is None:
+            raise NotFound(f"Hypervisor {hypervisor_id} could not be found.")
         with_servers = request.query_params.get("with_servers", "").lower() in ("1", "true", "yes")
-        return Response({"hypervisor": hypervisor_body(node, True, _servers_on(node) if with_servers else None)})
+        body = hypervisor_body(request, node, True, _servers_on(node) if with_servers else None)
+        return Response({"hypervisor": body})
 
 
 class HypervisorStatisticsView(APIView):

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, Conflict, NotFound
+from apps.common.microversion import at_least
 from apps.compute.api import validation
 from apps.hosts.models import Aggregate, AggregateHost, Service
 from apps.hosts.zones import zone_conflict, zones
@@ -22,19 +23,22 @@ def require_admin(request, rule: str) -> None:
     policy.enforce(request_context(request), rule)
 
 
-def aggregate_body(aggregate: Aggregate) -> dict:
-    return {
+def aggregate_body(request, aggregate: Aggregate, created: bool = False) -> dict:
+    """An aggregate as Nova shows it (``uuid`` from 2.41); a create answers without hosts and metadata."""
+    body = {
         "id": aggregate.id,
-        "uuid": str(aggregate.uuid),
         "name": aggregate.name,
         "availability_zone": aggregate.availability_zone,
-        "hosts": sorted(aggregate.hosts.values_list("host", flat=True)),
-        "metadata": aggregate.metadata,
         "created_at": _usec(aggregate.created_at),
         "updated_at": _usec(aggregate.updated_at),
         "deleted": False,
         "deleted_at": None,
     }
+    if not created:
+        body.update(hosts=sorted(aggregate.hosts.values_list("host", flat=True)), metadata=aggregate.metadata)
+    if at_least(request, "2.41"):
+        body["uuid"] = str(aggregate.uuid)
+    return body
 
 
 def _zone(value) -> str | None:
@@ -66,7 +70,7 @@ class AggregateListView(APIView):
     def get(self, request):
         require_admin(request, "os_compute_api:os-aggregates:index")
         aggregates = Aggregate.objects.prefetch_related("hosts")
-        return Response({"aggregates": [aggregate_body(a) for a in aggregates]})
+        return Response({"aggregates": [aggregate_body(request, a) for a in aggregates]})
 
     def post(self, request):
         require_admin(request, "os_compute_api:os-aggregates:create")
@@ -80,13 +84,13 @@ class AggregateListView(APIView):
                 aggregate = Aggregate.objects.create(name=name, metadata={"availability_zone": zone} if zone else {})
         except IntegrityError:
             raise Conflict(f"Aggregate {name} already exists.") from None
-        return Response({"aggregate": aggregate_body(aggregate)})
+        return Response({"aggregate": aggregate_body(request, aggregate, created=True)})
 
 
 class AggregateView(APIView):
     def get(self, request, aggregate_id):
         require_admin(request, "os_compute_api:os-aggregates:show")
-        return Response({"aggregate": aggregate_body(_get(aggregate_id))})
+        return Response({"aggregate": aggregate_body(request, _get(aggregate_id))})
 
     def put(self, request, aggregate_id):
         require_admin(request, "os_compute_api:os-aggregates:update")
@@ -106,7 +110,7 @@ class AggregateView(APIView):
                 aggregate.save()
             except IntegrityError:
                 raise Conflict(f"Aggregate {aggregate.name} already exists.") from None
-        return Response({"aggregate": aggregate_body(aggregate)})
+        return Response({"aggregate": aggregate_body(request, aggregate)})
 
     def delete(self, request, aggregate_id):
         require_admin(request, "os_compute_api:os-aggregates:delete")
@@ -138,7 +142,7 @@ class AggregateActionView(APIView):
             else:
                 raise BadRequest(f"There is no such action: {action}")
             aggregate.save()  # bumps updated_at, which tells schedulers to re-read aggregates
-        return Response({"aggregate": aggregate_body(aggregate)})
+        return Response({"aggregate": aggregate_body(request, aggregate)})
 
     @staticmethod
     def _host(aggregate: Aggregate, action: str, body: dict) -> None:

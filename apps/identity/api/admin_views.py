@@ -8,6 +8,7 @@ from apps.common.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from apps.identity.api.base import (
     IdentityView,
     check_domain,
+    collection,
     flag,
     link,
     obj,
@@ -46,7 +47,7 @@ def _filtered(request, queryset, name_field: str):
 
 
 def domain_body(request) -> dict:
-    return {**DEFAULT_DOMAIN, "description": "The only domain", "enabled": True, "tags": [], "options": {},
+    return {**DEFAULT_DOMAIN, "description": "The only domain", "enabled": True, "options": {},
             "links": link(request, "/domains/default")}  # fmt: skip
 
 
@@ -54,7 +55,7 @@ class DomainListView(IdentityView):
     def get(self, request):
         name = request.query_params.get("name")
         domains = [] if name not in (None, DEFAULT_DOMAIN["name"]) else [domain_body(request)]
-        return Response({"domains": domains})
+        return Response(collection(request, "domains", domains))
 
 
 class DomainView(IdentityView):
@@ -86,7 +87,7 @@ class ProjectListView(IdentityView):
         projects = _filtered(request, Project.objects.order_by("name"), "name")
         if "enabled" in request.query_params:
             projects = projects.filter(enabled=request.query_params["enabled"].lower() in ("true", "1"))
-        return Response({"projects": [project_body(request, p) for p in projects]})
+        return Response(collection(request, "projects", [project_body(request, p) for p in projects]))
 
     def post(self, request):
         self.require_admin(request)
@@ -153,7 +154,7 @@ class UserListView(IdentityView):
     def get(self, request):
         self.require_admin(request)
         users = _filtered(request, User.objects.order_by("username"), "username")
-        return Response({"users": [user_body(request, u) for u in users]})
+        return Response(collection(request, "users", [user_body(request, u) for u in users]))
 
     def post(self, request):
         self.require_admin(request)
@@ -210,7 +211,7 @@ class UserProjectsView(UserView):
         self._allowed(request, user_id)
         user = _get(User, user_id, "user")
         projects = Project.objects.filter(role_assignments__user=user).distinct().order_by("name")
-        return Response({"projects": [project_body(request, p) for p in projects]})
+        return Response(collection(request, "projects", [project_body(request, p) for p in projects]))
 
 
 # -- roles and assignments ------------------------------------------------------------------
@@ -220,7 +221,7 @@ class RoleListView(IdentityView):
     def get(self, request):
         self.require_admin(request)
         roles = _filtered(request, Role.objects.order_by("name"), "name")
-        return Response({"roles": [role_body(request, r) for r in roles]})
+        return Response(collection(request, "roles", [role_body(request, r) for r in roles]))
 
     def post(self, request):
         self.require_admin(request)
@@ -257,7 +258,7 @@ class ProjectUserRolesView(IdentityView):
         if ctx.user.id != user_id:
             self.require_admin(request)
         roles = Role.objects.filter(assignments__project_id=project_id, assignments__user_id=user_id).order_by("name")
-        return Response({"roles": [role_body(request, r) for r in roles]})
+        return Response(collection(request, "roles", [role_body(request, r) for r in roles]))
 
 
 class ProjectUserRoleView(IdentityView):
@@ -312,4 +313,4 @@ class RoleAssignmentListView(IdentityView):
             path = f"/projects/{a.project_id}/users/{a.user_id}/roles/{a.role_id}"
             body.append({"role": role, "user": user, "scope": {"project": project},
                          "links": {"assignment": link(request, path)["self"]}})  # fmt: skip
-        return Response({"role_assignments": body})
+        return Response(collection(request, "role_assignments", body))

@@ -12,6 +12,7 @@ from apps.identity.api.base import (
     base_url,
     catalog,
     check_domain,
+    collection,
     obj,
     project_body,
     token_body,
@@ -169,7 +170,7 @@ class TokensView(IdentityView):
 
 class CatalogView(IdentityView):
     def get(self, request):
-        return Response({"catalog": catalog(request)})
+        return Response(collection(request, "catalog", catalog(request)))
 
 
 class AuthProjectsView(IdentityView):
@@ -178,4 +179,4 @@ class AuthProjectsView(IdentityView):
     def get(self, request):
         user = request_context(request).user
         projects = Project.objects.filter(role_assignments__user=user, enabled=True).distinct().order_by("name")
-        return Response({"projects": [project_body(request, p) for p in projects]})
+        return Response(collection(request, "projects", [project_body(request, p) for p in projects]))

@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.utils.encoding import iri_to_uri
 from rest_framework import exceptions as drf
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -65,6 +66,14 @@ def link(request, path: str) -> dict:
     return {"self": f"{base_url(request)}/identity/v3{path}"}
 
 
+def collection(request, key: str, items: list) -> dict:
+    """Keystone's collection body: the items under ``key`` and ``links``, whose ``self`` is this request's URL
+    (its query string included); cloudcore does not paginate, so ``previous`` and ``next`` are null."""
+    query = request.META.get("QUERY_STRING", "")
+    url = iri_to_uri(f"{base_url(request)}{request.path_info}" + (f"?{query}" if query else ""))
+    return {key: items, "links": {"self": url, "previous": None, "next": None}}
+
+
 def obj(data, key: str) -> dict:
     """``data[key]`` as a dict, or 400."""
     value = data.get(key) if isinstance(data, dict) else None
@@ -110,7 +119,6 @@ def project_body(request, project: Project) -> dict:
         "description": project.description,
         "enabled": project.enabled,
         "domain_id": DEFAULT_DOMAIN["id"],
-        "domain": dict(DEFAULT_DOMAIN),
         "parent_id": DEFAULT_DOMAIN["id"],
         "is_domain": False,
         "tags": [],
@@ -120,18 +128,21 @@ def project_body(request, project: Project) -> dict:
 
 
 def user_body(request, user: User) -> dict:
-    return {
+    """As Keystone: ``email`` and ``default_project_id`` only when the user has one (never null)."""
+    body = {
         "id": user.id,
         "name": user.username,
-        "email": user.email or None,
         "enabled": user.is_active,
-        "default_project_id": user.default_project_id,
         "domain_id": DEFAULT_DOMAIN["id"],
-        "domain": dict(DEFAULT_DOMAIN),
         "password_expires_at": None,
         "options": {},
         "links": link(request, f"/users/{user.id}"),
     }
+    if user.email:
+        body["email"] = user.email
+    if user.default_project_id:
+        body["default_project_id"] = user.default_project_id
+    return body
 
 
 def role_body(request, role: Role) -> dict:

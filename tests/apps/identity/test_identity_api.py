@@ -147,7 +147,7 @@ def test_unscoped_means_the_default_project_when_the_user_has_a_role_there(clien
     raw, response = issue(client, password_auth("loner", "secret"))
     assert response.status_code == 201 and "project" not in response.json()["token"]
     assert client.get("/v2.1/servers", HTTP_X_AUTH_TOKEN=raw).status_code == 403  # no project: nothing to act in
-    assert client.get(f"{V3}/auth/projects", HTTP_X_AUTH_TOKEN=raw).json() == {"projects": []}
+    assert client.get(f"{V3}/auth/projects", HTTP_X_AUTH_TOKEN=raw).json()["projects"] == []
     assert loner.tokens.count() == 1
 
 
@@ -173,7 +173,8 @@ def test_domains(client, member):
     raw = token_for(client, member)
     assert call(client, "get", "/domains?name=Default", raw).json()["domains"][0]["id"] == "default"
     assert call(client, "get", "/domains?name=Other", raw).json()["domains"] == []
-    assert call(client, "get", "/domains/default", raw).json()["domain"]["name"] == "Default"
+    domain = call(client, "get", "/domains/default", raw).json()["domain"]
+    assert domain["name"] == "Default" and "tags" not in domain  # domains.inc: a domain has no tags
     assert call(client, "get", "/domains/other", raw).status_code == 404
 
 
@@ -182,7 +183,7 @@ def test_admin_crud_of_projects_users_roles_and_assignments(client, admin_user):
     project = call(client, "post", "/projects", admin, {"project": {"name": "web", "domain_id": "default"}})
     assert project.status_code == 201
     project = project.json()["project"]
-    assert project["domain"] == {"id": "default", "name": "Default"} and project["domain_id"] == "default"
+    assert project["domain_id"] == "default" and "domain" not in project  # projects.inc: domain_id only
     assert call(client, "post", "/projects", admin, {"project": {"name": "web"}}).status_code == 409
     assert [p["id"] for p in call(client, "get", "/projects?name=web", admin).json()["projects"]] == [project["id"]]
 
@@ -190,7 +191,8 @@ def test_admin_crud_of_projects_users_roles_and_assignments(client, admin_user):
                                                             "default_project_id": project["id"]}})  # fmt: skip
     assert user.status_code == 201
     user = user.json()["user"]
-    assert user["domain"]["name"] == "Default" and user["default_project_id"] == project["id"]
+    assert user["domain_id"] == "default" and "domain" not in user  # users.inc: domain_id only
+    assert user["default_project_id"] == project["id"] and "email" not in user  # no email: omitted, not null
     assert b"pw-ann-123" not in call(client, "get", f"/users/{user['id']}", admin).content
     assert call(client, "post", "/users", admin, {"user": {"name": "ann", "password": "x"}}).status_code == 409
     assert len(call(client, "get", "/users?name=ann", admin).json()["users"]) == 1
@@ -236,3 +238,68 @@ def test_members_cannot_administer_identity(client, member):
         assert response.json()["error"]["code"] == 403
     assert call(client, "get", f"/users/{member.id}", raw).status_code == 200  # itself
     assert call(client, "get", f"/projects/{member.default_project.id}", raw).status_code == 200
+
+
+# -- Keystone's shapes -------------------------------------------------------------------------
+
+
+COLLECTIONS = (  # (path, key, as admin)
+    ("/auth/catalog", "catalog", False),
+    ("/auth/projects", "projects", False),
+    ("/domains", "domains", False),
+    ("/domains?name=Default", "domains", False),
+    ("/projects", "projects", True),
+    ("/projects?name=nothing&enabled=true", "projects", True),
+    ("/users", "users", True),
+    ("/users/{user}/projects", "projects", False),
+    ("/roles", "roles", True),
+    ("/projects/{project}/users/{user}/roles", "roles", False),
+    ("/role_assignments", "role_assignments", True),
+    ("/role_assignments?include_names&user.id={user}", "role_assignments", True),
+)
+
+
+@pytest.mark.parametrize(("path", "key", "as_admin"), COLLECTIONS)
+def test_collections_carry_keystones_links(client, member, admin_user, path, key, as_admin):
+    """Every collection has ``links``: ``self`` is the URL of the request (query string included), and
+    ``previous`` and ``next`` are null: nothing is paged."""
+    raw = token_for(client, admin_user if as_admin else member)
+    path = path.format(user=member.id, project=member.default_project.id)
+    response = call(client, "get", path, raw)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert set(body) == {key, "links"} and isinstance(body[key], list)
+    assert body["links"] == {"self": f"http://testserver{V3}{path}", "previous": None, "next": None}
+
+
+def test_links_self_uses_the_public_url(client, member, settings):
+    settings.PUBLIC_URL = "https://cloud.example.org/"
+    body = call(client, "get", "/auth/projects", token_for(client, member)).json()
+    assert body["links"]["self"] == f"https://cloud.example.org{V3}/auth/projects"
+    assert body["projects"][0]["links"]["self"].startswith(f"https://cloud.example.org{V3}/projects/")
+
+
+def test_a_user_without_email_or_default_project_omits_them(client, admin_user):
+    """Keystone leaves out an unset ``email`` and ``default_project_id``; set, they are strings."""
+    admin = token_for(client, admin_user)
+    bare = call(client, "post", "/users", admin, {"user": {"name": "bare", "email": None}}).json()["user"]
+    assert "email" not in bare and "default_project_id" not in bare and "domain" not in bare
+    project = admin_user.default_project.id
+    changed = call(client, "patch", f"/users/{bare['id']}", admin,
+                   {"user": {"email": "b@example.org", "default_project_id": project}}).json()["user"]  # fmt: skip
+    assert (changed["email"], changed["default_project_id"]) == ("b@example.org", project)
+    unset = call(client, "patch", f"/users/{bare['id']}", admin,
+                 {"user": {"email": None, "default_project_id": None}}).json()["user"]  # fmt: skip
+    assert "email" not in unset and "default_project_id" not in unset
+    listed = call(client, "get", "/users?name=bare", admin).json()["users"]
+    assert [("email" in u, "default_project_id" in u) for u in listed] == [(False, False)]
+    shown = call(client, "get", f"/users/{bare['id']}", admin).json()["user"]
+    assert "email" not in shown and "default_project_id" not in shown
+
+
+def test_projects_carry_domain_id_only(client, member):
+    raw = token_for(client, member)
+    shown = call(client, "get", f"/projects/{member.default_project.id}", raw).json()["project"]
+    listed = call(client, "get", "/auth/projects", raw).json()["projects"]
+    for project in (shown, *listed):
+        assert project["domain_id"] == "default" and "domain" not in project

@@ -181,12 +181,12 @@ def test_a_manager_lists_only_its_projects_migrations_and_an_admin_every_project
     def listed(role, query=""):
         response = client_for(world.users[role]).get(f"/v2.1/os-migrations{query}")
         assert response.status_code == 200, response.content
-        return {m["uuid"] for m in response.json()["migrations"]}
+        return {m["id"] for m in response.json()["migrations"]}
 
-    assert listed(MANAGER) == {str(mine.uuid)}
+    assert listed(MANAGER) == {mine.id}
     assert listed(MANAGER, "?host=nodeB") == set()
     assert listed(MANAGER, f"?instance_uuid={world.server_b.uuid}") == set()
-    assert listed(ADMIN) == {str(mine.uuid), str(theirs.uuid)}
+    assert listed(ADMIN) == {mine.id, theirs.id}
     for role in (READER, MEMBER):
         assert_forbidden(client_for(world.users[role]).get("/v2.1/os-migrations"))
 

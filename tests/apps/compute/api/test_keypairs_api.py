@@ -16,6 +16,18 @@ pytestmark = pytest.mark.django_db
 
 ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA51IPWDMC0kewZChl9RsxBZCoG231u5QGBh5fDn8xfU me@host"
 URL = "/v2.1/os-keypairs"
+LATEST = "compute 2.35"  # type (2.2), user_id (2.10), limit and marker (2.35)
+
+
+@pytest.fixture
+def member_client(member):
+    """The member's client, at the microversion with every key pair feature this file tests."""
+    return client_for(member, LATEST)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    return client_for(admin_user, LATEST)
 
 
 def create(client, name="k1", **fields):
@@ -25,7 +37,7 @@ def create(client, name="k1", **fields):
 def test_generate_returns_the_private_key_once(member_client, member):
     response = create(member_client)
 
-    assert response.status_code == 200
+    assert response.status_code == 201
     created = response.json()["keypair"]
     assert set(created) == {"name", "public_key", "fingerprint", "user_id", "private_key", "type"}
     assert (created["name"], created["user_id"], created["type"]) == ("k1", member.pk, "ssh")
@@ -48,7 +60,7 @@ def test_generate_returns_the_private_key_once(member_client, member):
 def test_import_list_show_delete(member_client, member):
     response = create(member_client, "mine", public_key=ED25519)
 
-    assert response.status_code == 200
+    assert response.status_code == 201
     imported = response.json()["keypair"]
     assert "private_key" not in imported
     assert imported["public_key"] == ED25519 and imported["type"] == "ssh"
@@ -70,7 +82,7 @@ def test_import_list_show_delete(member_client, member):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}", shown["created_at"])
 
     deleted = member_client.delete(f"{URL}/mine")
-    assert deleted.status_code == 202 and not deleted.content
+    assert deleted.status_code == 204 and not deleted.content
     missing = member_client.get(f"{URL}/mine")
     assert missing.status_code == 404
     assert missing.json() == {"itemNotFound": {"code": 404, "message": f"Keypair mine not found for user {member.pk}"}}
@@ -87,7 +99,7 @@ def test_x509_import_and_generate(member_client):
 
 
 def test_duplicate_name_is_a_conflict(member_client):
-    assert create(member_client, "dup").status_code == 200
+    assert create(member_client, "dup").status_code == 201
     response = create(member_client, "dup", public_key=ED25519)
     assert response.status_code == 409
     assert response.json() == {"conflictingRequest": {"code": 409, "message": "Key pair 'dup' already exists."}}
@@ -133,16 +145,16 @@ def test_bad_names(member_client, name):
 
 def test_long_and_spaced_names_are_fine(member_client):
     for name in ["n" * 50, "A" * 255, "with spaces_and-dashes"]:
-        assert create(member_client, name, public_key=ED25519).status_code == 200
+        assert create(member_client, name, public_key=ED25519).status_code == 201
 
 
 def test_another_users_keys_are_invisible_to_a_member(member_client, member):
     other = make_user()
-    create(client_for(other), "theirs")
+    create(client_for(other, LATEST), "theirs")
     assert member_client.get(f"{URL}/theirs").status_code == 404
     assert member_client.delete(f"{URL}/theirs").status_code == 404
     assert member_client.get(URL).json() == {"keypairs": []}
-    assert create(member_client, "theirs").status_code == 200  # names are per user
+    assert create(member_client, "theirs").status_code == 201  # names are per user
     assert KeyPair.objects.filter(name="theirs").count() == 2
 
 
@@ -156,19 +168,19 @@ def test_member_cannot_name_another_user(member_client, member):
     ):
         assert response.status_code == 403 and "forbidden" in response.json()
     assert KeyPair.objects.count() == 0
-    assert create(member_client, user_id=member.pk).status_code == 200  # naming oneself is fine
+    assert create(member_client, user_id=member.pk).status_code == 201  # naming oneself is fine
 
 
 def test_admin_acts_for_another_user(admin_client, member_client, member):
     response = create(admin_client, "ops", user_id=member.pk, public_key=ED25519)
-    assert response.status_code == 200 and response.json()["keypair"]["user_id"] == member.pk
+    assert response.status_code == 201 and response.json()["keypair"]["user_id"] == member.pk
     assert [k["keypair"]["name"] for k in member_client.get(URL).json()["keypairs"]] == ["ops"]
     assert admin_client.get(URL).json() == {"keypairs": []}
     listed = admin_client.get(f"{URL}?user_id={member.pk}").json()["keypairs"]
     assert [k["keypair"]["name"] for k in listed] == ["ops"]
     assert admin_client.get(f"{URL}/ops?user_id={member.pk}").json()["keypair"]["user_id"] == member.pk
     assert admin_client.get(f"{URL}/ops").status_code == 404
-    assert admin_client.delete(f"{URL}/ops?user_id={member.pk}").status_code == 202
+    assert admin_client.delete(f"{URL}/ops?user_id={member.pk}").status_code == 204
     assert create(admin_client, user_id="no-such-user").status_code == 400
 
 
@@ -195,6 +207,18 @@ def test_quota_hook_is_called_inside_the_transaction(member_client, member, monk
             raise Forbidden("Quota exceeded, too many key pairs.")
 
     monkeypatch.setitem(sys.modules, "apps.compute.quotas", types.SimpleNamespace(check_key_pairs=check_key_pairs))
-    assert create(member_client, "one").status_code == 200
+    assert create(member_client, "one").status_code == 201
     assert create(member_client, "two").status_code == 403
     assert calls == [member.pk, member.pk] and KeyPair.objects.count() == 1
+
+
+def test_at_2_1_there_is_no_type_user_id_or_paging_and_the_old_statuses(member):
+    client = client_for(member)  # no microversion: 2.1
+    created = create(client, "old", public_key=ED25519)
+    assert created.status_code == 200 and "type" not in created.json()["keypair"]
+    assert "type" not in client.get(URL).json()["keypairs"][0]["keypair"]
+    assert "type" not in client.get(f"{URL}/old").json()["keypair"]
+    assert create(client, "typed", type="ssh").status_code == 400  # type arrived with 2.2
+    assert create(client, "mine", user_id=member.pk).status_code == 400  # user_id with 2.10
+    assert len(client.get(f"{URL}?limit=0").json()["keypairs"]) == 1  # limit (2.35) is ignored
+    assert client.delete(f"{URL}/old").status_code == 202

@@ -1,7 +1,7 @@
 import pytest
 
 from apps.compute.models import Migration
-from tests.fixtures.factories import make_server
+from tests.fixtures.factories import client_for, make_flavor, make_server
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,8 @@ def test_metadata(member_client, server):
     assert member_client.post(url, {"metadata": {"x": 1}}, format="json").status_code == 400
 
 
-def test_tags(member_client, server):
+def test_tags(member, server):
+    member_client = client_for(member, "compute 2.26")
     url = f"/v2.1/servers/{server.uuid}/tags"
     assert member_client.put(url, {"tags": ["a", "b", "a"]}, format="json").json() == {"tags": ["a", "b"]}
     assert member_client.put(f"{url}/c").status_code == 201
@@ -51,15 +52,24 @@ def test_tags(member_client, server):
     assert member_client.put(url, {"tags": ["no,commas"]}, format="json").status_code == 400
     assert member_client.delete(url).status_code == 204
     assert member_client.get(url).json() == {"tags": []}
+    assert client_for(member).get(url).status_code == 404  # tags arrived with 2.26
 
 
-def test_migrations_lists(member_client, admin_client, server):
+def test_migrations_lists(member, member_client, admin_user, admin_client, server):
+    larger = make_flavor("2", "m1.small", 1, 2048, 20)
     Migration.objects.create(
         instance=server, migration_type="resize", source_compute="node1", source_node="node1",
-        old_flavor=server.flavor, new_flavor={**server.flavor, "flavorid": "2"}, status="finished",
+        old_flavor=server.flavor, new_flavor=larger.snapshot(), status="finished",
     )  # fmt: skip
-    mine = member_client.get(f"/v2.1/servers/{server.uuid}/migrations").json()["migrations"]
-    assert [(m["status"], m["new_instance_type_id"]) for m in mine] == [("finished", "2")]
+    # /servers/{id}/migrations lists live migrations in progress (2.23+): cloudcore has none.
+    assert member_client.get(f"/v2.1/servers/{server.uuid}/migrations").status_code == 404
+    assert client_for(member, "compute 2.23").get(f"/v2.1/servers/{server.uuid}/migrations").json() == {
+        "migrations": []
+    }
     assert member_client.get("/v2.1/os-migrations").status_code == 403
-    assert len(admin_client.get("/v2.1/os-migrations?host=node1").json()["migrations"]) == 1
+    [listed] = admin_client.get("/v2.1/os-migrations?host=node1").json()["migrations"]
+    assert (listed["status"], listed["new_instance_type_id"]) == ("finished", larger.pk)
+    assert "migration_type" not in listed and "uuid" not in listed
+    [typed] = client_for(admin_user, "compute 2.23").get("/v2.1/os-migrations").json()["migrations"]
+    assert typed["migration_type"] == "resize"
     assert admin_client.get("/v2.1/os-migrations?status=confirmed").json()["migrations"] == []
