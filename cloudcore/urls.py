@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.compute.api.views import VersionsView
+from apps.compute.api.views import LegacyVersionView, VersionsView
 from cloudcore.metrics import metrics_view
 
 urlpatterns = [
     path("", VersionsView.as_view(), name="versions"),
+    re_path(r"^v2/?$", LegacyVersionView.as_view(), name="legacy-version"),
     path("admin/", admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
     path("api-auth/", include("rest_framework.urls")),

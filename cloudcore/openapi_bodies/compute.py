@@ -249,6 +249,9 @@ SERVER_GROUP_ENVELOPE = envelope("server_group", ref("ServerGroup"))
 OPERATIONS = {
     ("/", "GET"): op("List Compute API versions", envelope("versions", array(ref("ComputeVersion")))),
     ("/v2.1/", "GET"): op("Show the Compute API version", envelope("version", ref("ComputeVersion"))),
+    ("/v2/", "GET"): op(
+        "Show the legacy v2.0 version (listed as SUPPORTED)", envelope("version", ref("ComputeVersion"))
+    ),
     ("/v2.1/flavors", "GET"): op("List flavors", listing("flavors", ref("FlavorBrief"))),
     ("/v2.1/flavors", "POST"): op(
         "Create a flavor", FLAVOR_ENVELOPE, request=FLAVOR_CREATE, errors=(403, 409), description="Admins only."

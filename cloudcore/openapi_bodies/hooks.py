@@ -25,7 +25,7 @@ UNNAMED_GROUP = "{var}"  # how DRF writes an unnamed regex group, e.g. Neutron's
 
 
 def is_api_path(path: str) -> bool:
-    return path == "/" or any(path == prefix or path.startswith(f"{prefix}/") for prefix in API_PREFIXES)
+    return path in ("/", "/v2/") or any(path == prefix or path.startswith(f"{prefix}/") for prefix in API_PREFIXES)
 
 
 def schema_path(path: str, path_regex: str) -> str:

@@ -19,6 +19,7 @@ def server(method: str, *args, **kwargs) -> Call:
 ROUTES = {
     ("versions", "GET"): Call("VersionsClient", "list_versions"),
     ("version", "GET"): Call("VersionsClient", "get_version_by_url", "/v2.1"),
+    ("legacy-version", "GET"): Call("VersionsClient", "get_version_by_url", "/v2"),
     ("flavor-list", "GET"): Call("FlavorsClient", "list_flavors"),
     ("flavor-list", "POST"): Call("FlavorsClient", "create_flavor"),
     ("flavor-detail-list", "GET"): Call("FlavorsClient", "list_flavors", detail=True),

@@ -96,6 +96,7 @@ def action(body: dict, make=fresh):
 REQUESTS = {
     ("versions", "GET"): lambda w: ("GET", "/", None),
     ("version", "GET"): lambda w: ("GET", "/v2.1/", None),
+    ("legacy-version", "GET"): lambda w: ("GET", "/v2/", None),
     ("flavor-list", "GET"): lambda w: ("GET", "/v2.1/flavors", None),
     ("flavor-list", "POST"): lambda w: (
         "POST",

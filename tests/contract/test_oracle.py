@@ -106,3 +106,9 @@ def test_the_oracle_passes_a_response_that_keeps_it_and_checks_nova_errors():
     oracle.check_response("GET", "/v2.1/flavors/1", b"", 200, response, response.content)
     with pytest.raises(oracle.ContractError, match="Nova's error body"):
         oracle.check_response("GET", "/v2.1/flavors/1", b"", 404, response, b'{"detail": "Not found."}')
+
+
+def test_the_root_lists_v2_0_first_then_v2_1(client):
+    versions = client.get("/").json()["versions"]
+    assert [(v["id"], v["status"]) for v in versions] == [("v2.0", "SUPPORTED"), ("v2.1", "CURRENT")]
+    assert client.get("/v2/").json()["version"]["id"] == "v2.0"

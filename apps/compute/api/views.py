@@ -37,14 +37,37 @@ def _version(request, status: str = "CURRENT") -> dict:
     }
 
 
+def _legacy_version(request) -> dict:
+    """Nova's v2.0, which clients still expect to see listed first: supported, without microversions."""
+    return {
+        "id": "v2.0",
+        "status": "SUPPORTED",
+        "version": "",
+        "min_version": "",
+        "updated": "2011-01-21T11:33:21Z",
+        "links": [{"rel": "self", "href": request.build_absolute_uri("/v2/")}],
+        "media-types": [{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2"}],
+    }
+
+
 class VersionsView(APIView):
-    """Every API version this endpoint serves."""
+    """Every API version this endpoint serves: v2.0 first, as Nova lists them."""
 
     permission_classes = []
     authentication_classes = []
 
     def get(self, request):
-        return Response({"versions": [_version(request)]})
+        return Response({"versions": [_legacy_version(request), _version(request)]})
+
+
+class LegacyVersionView(APIView):
+    """The v2.0 version document (``/v2/``)."""
+
+    permission_classes = []
+    authentication_classes = []
+
+    def get(self, request):
+        return Response({"version": _legacy_version(request)})
 
 
 class VersionView(APIView):
