@@ -2,6 +2,7 @@
 sets, limits and server groups (``apps/compute/api/views.py``, ``flavor_extra_specs.py``,
 ``keypairs.py``, ``quotas.py``, ``server_groups.py``, ``builders.py``)."""
 
+from apps.compute.api.schemas import keypairs as keypair_schemas
 from cloudcore.openapi_bodies.common import (
     BOOL,
     DATE_TIME,
@@ -120,19 +121,7 @@ KEYPAIR_CREATED = obj(
     },
     [*KEYPAIR_REQUIRED, "user_id"],
 )
-KEYPAIR_CREATE = envelope(
-    "keypair",
-    obj(
-        {
-            "name": {"type": "string", "minLength": 1, "maxLength": 255},
-            "public_key": described(STR, "Generated (and the private key returned) when absent"),
-            "type": enum("ssh", "x509", description="Default ssh"),
-            "user_id": described(STR, "Admins: create for another user"),
-        },
-        ["name"],
-    ),
-    examples=[{"keypair": {"name": "mykey"}}],
-)
+KEYPAIR_CREATE = keypair_schemas.CREATE.described()
 KEYPAIR_USER = query(
     "user_id", "Admins: another user's key pairs", {"type": "string", "minLength": 1, "maxLength": 255}
 )
