@@ -2,7 +2,10 @@
 sets, limits and server groups (``apps/compute/api/views.py``, ``flavor_extra_specs.py``,
 ``keypairs.py``, ``quotas.py``, ``server_groups.py``, ``builders.py``)."""
 
+from apps.compute.api.schemas import flavors as flavor_schemas
 from apps.compute.api.schemas import keypairs as keypair_schemas
+from apps.compute.api.schemas import quota_sets as quota_schemas
+from apps.compute.api.schemas import server_groups as group_schemas
 from cloudcore.openapi_bodies.common import (
     BOOL,
     DATE_TIME,
@@ -15,6 +18,8 @@ from cloudcore.openapi_bodies.common import (
     STRING_MAP,
     TIMESTAMP,
     UUID,
+    Op,
+    Reply,
     array,
     described,
     enum,
@@ -56,25 +61,6 @@ FLAVOR = obj(
         "OS-FLV-DISABLED:disabled": BOOL,
     },
     "all",
-)
-FLAVOR_CREATE = envelope(
-    "flavor",
-    obj(
-        {
-            "name": {"type": "string", "minLength": 1, "maxLength": 255},
-            "id": {"type": ["string", "integer", "null"], "description": "Generated (a UUID) when absent or null"},
-            "ram": {"type": "integer", "minimum": 1},
-            "vcpus": {"type": "integer", "minimum": 1},
-            "disk": {"type": "integer", "minimum": 0},
-            "OS-FLV-EXT-DATA:ephemeral": {"type": "integer", "minimum": 0},
-            "swap": {"type": ["integer", "string"], "minimum": 0, "description": "MiB (0 or '' for none)"},
-            "rxtx_factor": {"type": "number", "exclusiveMinimum": 0},
-            "os-flavor-access:is_public": BOOL,
-        },
-        ["name", "ram", "vcpus", "disk"],
-        closed=False,
-    ),
-    examples=[{"flavor": {"name": "m1.small", "ram": 2048, "vcpus": 1, "disk": 20}}],
 )
 EXTRA_SPECS = envelope("extra_specs", STRING_MAP)
 EXTRA_SPEC = {**STRING_MAP, "minProperties": 1, "maxProperties": 1, "description": "{<key>: <value>}"}
@@ -131,18 +117,6 @@ NETWORK_QUOTAS = ("fixed_ips", "floating_ips", "security_group_rules", "security
 QUOTA_KEYS = ("cores", "fixed_ips", "floating_ips", "injected_file_content_bytes", "injected_file_path_bytes",
               "injected_files", "instances", "key_pairs", "metadata_items", "ram", "security_group_rules",
               "security_groups", "server_group_members", "server_groups")  # fmt: skip
-SETTABLE_QUOTAS = (
-    "instances",
-    "cores",
-    "ram",
-    "key_pairs",
-    "server_groups",
-    "server_group_members",
-    "metadata_items",
-    "injected_files",
-    "injected_file_content_bytes",
-    "injected_file_path_bytes",
-)
 ALWAYS_SHOWN = [k for k in QUOTA_KEYS if k not in NETWORK_QUOTAS]
 QUOTA_LIMIT = described(INT, "-1 for unlimited")
 QUOTA_VALUES = {k: QUOTA_LIMIT for k in QUOTA_KEYS}
@@ -153,17 +127,6 @@ QUOTA_SET_DETAIL = obj(
     ["id", *ALWAYS_SHOWN],
     description="The network quotas until 2.35",
 )
-QUOTA_SET_UPDATE = envelope(
-    "quota_set",
-    obj(
-        {
-            "force": described(BOOL, "Set a limit below the current usage"),
-            **{k: {"type": "integer", "minimum": -1, "maximum": 2**31 - 1} for k in SETTABLE_QUOTAS},
-        }
-    ),
-    examples=[{"quota_set": {"instances": 20, "cores": 40}}],
-)
-
 ABSOLUTE = ("maxTotalInstances", "maxTotalCores", "maxTotalRAMSize", "maxTotalKeypairs", "maxServerMeta",
             "maxImageMeta", "maxPersonality", "maxPersonalitySize", "maxServerGroups", "maxServerGroupMembers",
             "maxTotalFloatingIps", "maxSecurityGroups", "maxSecurityGroupRules", "totalInstancesUsed",
@@ -201,21 +164,7 @@ SERVER_GROUP = obj(
     },
     ["id", "name", "members"],
 )
-SERVER_GROUP_CREATE = envelope(
-    "server_group",
-    obj(
-        {
-            "name": {"type": "string", "minLength": 1, "maxLength": 255},
-            "policy": enum(*POLICIES),
-            "policies": array(enum(*POLICIES), minItems=1, maxItems=1, description="The 2.1 form of policy"),
-            "rules": obj({"max_server_per_host": {"type": "integer", "minimum": 1}}, description="anti-affinity only"),
-        },
-        ["name"],
-        closed=False,
-        oneOf=[{"required": ["policy"]}, {"required": ["policies"]}],
-    ),
-    examples=[{"server_group": {"name": "web", "policy": "anti-affinity"}}],
-)
+NO_STORE = {"Cache-Control": ("no-store", STR)}
 
 COMPONENTS = {
     "ComputeVersion": VERSION,
@@ -243,20 +192,27 @@ OPERATIONS = {
     ),
     ("/v2.1/flavors", "GET"): op("List flavors", listing("flavors", ref("FlavorBrief"))),
     ("/v2.1/flavors", "POST"): op(
-        "Create a flavor", FLAVOR_ENVELOPE, request=FLAVOR_CREATE, errors=(403, 409), description="Admins only."
+        "Create a flavor",
+        FLAVOR_ENVELOPE,
+        request=flavor_schemas.CREATE.described(),
+        errors=(403, 409),
+        description="Admins only.",
     ),
     ("/v2.1/flavors/detail", "GET"): op("List flavors with details", listing("flavors", ref("Flavor"))),
     ("/v2.1/flavors/{flavor_id}", "GET"): op("Show a flavor", FLAVOR_ENVELOPE),
     ("/v2.1/flavors/{flavor_id}", "DELETE"): op("Delete a flavor", status=202, errors=(403,)),
     ("/v2.1/flavors/{flavor_id}/os-extra_specs", "GET"): op("List a flavor's extra specs", EXTRA_SPECS),
     ("/v2.1/flavors/{flavor_id}/os-extra_specs", "POST"): op(
-        "Create or update flavor extra specs", EXTRA_SPECS, request=EXTRA_SPECS, errors=(403,)
+        "Create or update flavor extra specs",
+        EXTRA_SPECS,
+        request=flavor_schemas.EXTRA_SPECS.described(),
+        errors=(403,),
     ),
     ("/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", "GET"): op("Show a flavor extra spec", EXTRA_SPEC),
     ("/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", "PUT"): op(
         "Update a flavor extra spec",
         EXTRA_SPEC,
-        request=EXTRA_SPEC,
+        request=flavor_schemas.EXTRA_SPEC.described(),
         errors=(403,),
         description="The one key in the body must be the key in the path.",
     ),
@@ -286,18 +242,23 @@ OPERATIONS = {
         parameters=(KEYPAIR_USER, LIMIT, marker("name")),
         errors=(400, 403),
     ),
-    ("/v2.1/os-keypairs", "POST"): op(
+    ("/v2.1/os-keypairs", "POST"): Op(
         "Create or import a key pair",
-        envelope("keypair", KEYPAIR_CREATED),
+        {
+            status: Reply(f"Created ({when})", envelope("keypair", KEYPAIR_CREATED), headers=NO_STORE)
+            for status, when in ((200, "microversion 2.1"), (201, "from microversion 2.2"))
+        },
         request=KEYPAIR_CREATE,
         errors=(403, 409),
-        headers={"Cache-Control": ("no-store", STR)},
     ),
     ("/v2.1/os-keypairs/{name}", "GET"): op(
         "Show a key pair", envelope("keypair", ref("Keypair")), parameters=(KEYPAIR_USER,), errors=(400, 403)
     ),
-    ("/v2.1/os-keypairs/{name}", "DELETE"): op(
-        "Delete a key pair", status=202, parameters=(KEYPAIR_USER,), errors=(400, 403)
+    ("/v2.1/os-keypairs/{name}", "DELETE"): Op(
+        "Delete a key pair",
+        {202: Reply("Deleted (microversion 2.1)"), 204: Reply("Deleted (from microversion 2.2)")},
+        parameters=(KEYPAIR_USER,),
+        errors=(400, 403),
     ),
     ("/v2.1/limits", "GET"): op(
         "Show the project's limits and usage",
@@ -311,7 +272,7 @@ OPERATIONS = {
     ("/v2.1/os-quota-sets/{project_id}", "PUT"): op(
         "Update a project's quotas",
         envelope("quota_set", obj(QUOTA_VALUES, ALWAYS_SHOWN)),
-        request=QUOTA_SET_UPDATE,
+        request=quota_schemas.UPDATE.described(),
         errors=(403,),
         description="Admins only. A limit below the usage is a 400 unless force is true.",
     ),
@@ -328,7 +289,7 @@ OPERATIONS = {
         parameters=(query("all_projects", "Admins: every project's groups", BOOL),),
     ),
     ("/v2.1/os-server-groups", "POST"): op(
-        "Create a server group", SERVER_GROUP_ENVELOPE, request=SERVER_GROUP_CREATE, errors=(403,)
+        "Create a server group", SERVER_GROUP_ENVELOPE, request=group_schemas.CREATE.described(), errors=(403,)
     ),
     ("/v2.1/os-server-groups/{group_id}", "GET"): op("Show a server group", SERVER_GROUP_ENVELOPE),
     ("/v2.1/os-server-groups/{group_id}", "DELETE"): op("Delete a server group", status=204),

@@ -1,6 +1,8 @@
 """Compute API v2.1: servers, their actions and sub-resources (``apps/compute/api/views.py``,
 ``actions.py``, ``server_extras.py``, ``builders.py``, ``listing.py``, ``validation.py``)."""
 
+from apps.compute.api.schemas import server_extras as extra_schemas
+from apps.compute.api.schemas import servers as server_schemas
 from cloudcore.openapi_bodies.common import (
     BOOL,
     DATE_TIME,
@@ -133,56 +135,7 @@ ADDRESS = obj(
 )
 ADDRESSES = {"type": "object", "additionalProperties": array(ref("Address")), "description": "By network name"}
 
-NETWORKS = {
-    "oneOf": [
-        enum("none", "auto", description="No network, or the default one"),
-        array(obj({"uuid": STR, "tag": STR}, ["uuid"]), description="One port on each network named"),
-    ],
-    "description": "Required from microversion 2.37; 'auto' when absent before",
-}
-SCHEDULER_HINTS = obj(
-    {
-        "group": described(STR, "A server group's id"),
-        "same_host": {"oneOf": [UUID, array(UUID)], "description": "Servers to share a host with"},
-        "different_host": {"oneOf": [UUID, array(UUID)], "description": "Servers not to share a host with"},
-    },
-    closed=False,
-)
-REF_OR_ID = {"type": ["string", "integer"], "description": "An id, or a link ending in the id"}
-SERVER_CREATE = obj(
-    {
-        "server": obj(
-            {
-                "name": {"type": "string", "minLength": 1, "maxLength": 255},
-                "flavorRef": REF_OR_ID,
-                "imageRef": {"type": "string", "description": "An image id, or a link ending in it"},
-                "networks": NETWORKS,
-                "metadata": STRING_MAP,
-                "availability_zone": STR,
-                "key_name": STR,
-                "description": {"type": ["string", "null"], "maxLength": 255},
-                "min_count": {"type": "integer", "minimum": 1, "maximum": 100},
-                "max_count": {"type": "integer", "minimum": 1, "maximum": 100},
-                "return_reservation_id": BOOL,
-            },
-            ["name", "flavorRef", "imageRef"],
-            closed=False,
-        ),
-        "os:scheduler_hints": SCHEDULER_HINTS,
-        "OS-SCH-HNT:scheduler_hints": SCHEDULER_HINTS,
-    },
-    ["server"],
-    examples=[
-        {
-            "server": {
-                "name": "vm1",
-                "flavorRef": "1",
-                "imageRef": "70a599e0-31e7-49b7-b260-868f441e862b",
-                "networks": "auto",
-            }
-        }
-    ],  # fmt: skip
-)
+SERVER_CREATE = server_schemas.CREATE.described()
 SERVER_CREATED = {
     "oneOf": [
         envelope(
@@ -201,67 +154,10 @@ SERVER_CREATED = {
         obj({"reservation_id": STR}, "all", description="With return_reservation_id"),
     ]
 }
-SERVER_UPDATE = envelope(
-    "server",
-    obj({"name": {"type": "string", "minLength": 1, "maxLength": 255}, "description": {"type": ["string", "null"],
-         "maxLength": 255}}),
-)  # fmt: skip
+SERVER_UPDATE = server_schemas.UPDATE.described()
 
 
-def _action(name: str, argument: dict, title: str) -> dict:
-    return obj({name: argument}, [name], title=title)
-
-
-NO_ARGUMENT = {"type": ["object", "null"], "description": "null or {} (keys are ignored)"}
-SERVER_ACTION = {
-    "oneOf": [
-        _action("os-start", NO_ARGUMENT, "Start a stopped server (202)"),
-        _action("os-stop", NO_ARGUMENT, "Stop (power off) a server (202)"),
-        _action("pause", NO_ARGUMENT, "Pause (202)"),
-        _action("unpause", NO_ARGUMENT, "Unpause (202)"),
-        _action("suspend", NO_ARGUMENT, "Suspend (202)"),
-        _action("resume", NO_ARGUMENT, "Resume (202)"),
-        _action("reboot", obj({"type": enum("SOFT", "HARD", "soft", "hard")}, "all", closed=False), "Reboot (202)"),
-        _action(
-            "rebuild",
-            obj({"imageRef": STR, "name": STR}, ["imageRef"], closed=False),
-            "Rebuild from an image (202 with the server)",
-        ),
-        _action("resize", obj({"flavorRef": REF_OR_ID}, ["flavorRef"], closed=False), "Resize to a flavor (202)"),
-        _action("confirmResize", NO_ARGUMENT, "Confirm a resize or migration (204)"),
-        _action("revertResize", NO_ARGUMENT, "Revert a resize or migration (202)"),
-        _action("migrate", NO_ARGUMENT, "Cold-migrate to another host; managers and admins (202)"),
-        _action(
-            "createImage",
-            obj({"name": STR, "metadata": STRING_MAP}, ["name"], closed=False),
-            "Snapshot to a new image (202 with image_id, Location)",
-        ),
-        _action(
-            "os-getConsoleOutput",
-            {"type": ["object", "null"], "properties": {"length": {"type": ["integer", "null"], "minimum": -1}}},
-            "The serial console's output, optionally its last lines (200)",
-        ),
-        _action(
-            "lock",
-            {"type": ["object", "null"], "properties": {"locked_reason": {"type": "string", "maxLength": 255}}},
-            "Lock against changes by non-admins (202)",
-        ),
-        _action("unlock", NO_ARGUMENT, "Unlock (202)"),
-        _action(
-            "os-resetState",
-            obj({"state": enum("active", "error")}, "all", closed=False),
-            "Reset the vm_state; admins (202)",
-        ),
-        _action("forceDelete", NO_ARGUMENT, "Delete at once (202)"),
-        _action(
-            "evacuate",
-            {"type": ["object", "null"], "properties": {"host": {"type": "string", "minLength": 1}}},
-            "Rebuild on another host after its host failed; admins (200 with adminPass)",
-        ),
-    ],
-    "description": 'One key naming the action, e.g. {"os-stop": null} or {"reboot": {"type": "SOFT"}}',
-    "examples": [{"os-stop": None}, {"reboot": {"type": "SOFT"}}, {"createImage": {"name": "snap"}}],
-}
+SERVER_ACTION = server_schemas.action_bodies_described()
 
 MIGRATION = obj(
     {
@@ -393,23 +289,26 @@ OPERATIONS = {
     ),
     ("/v2.1/servers/{server_id}/metadata", "GET"): op("Show a server's metadata", METADATA),
     ("/v2.1/servers/{server_id}/metadata", "POST"): op(
-        "Merge into a server's metadata", METADATA, request=METADATA, errors=(409,)
+        "Merge into a server's metadata", METADATA, request=extra_schemas.METADATA_BODY.described(), errors=(409,)
     ),
     ("/v2.1/servers/{server_id}/metadata", "PUT"): op(
-        "Replace a server's metadata", METADATA, request=METADATA, errors=(409,)
+        "Replace a server's metadata", METADATA, request=extra_schemas.METADATA_BODY.described(), errors=(409,)
     ),
     ("/v2.1/servers/{server_id}/metadata/{key}", "GET"): op("Show a server metadata item", META_ITEM),
     ("/v2.1/servers/{server_id}/metadata/{key}", "PUT"): op(
         "Set a server metadata item",
         META_ITEM,
-        request=META_ITEM,
+        request=extra_schemas.METADATA_ITEM.described(),
         errors=(409,),
         description="The one key in the body must be the key in the path.",
     ),
     ("/v2.1/servers/{server_id}/metadata/{key}", "DELETE"): op("Delete a server metadata item", status=204),
     ("/v2.1/servers/{server_id}/tags", "GET"): op("List a server's tags", TAGS),
     ("/v2.1/servers/{server_id}/tags", "PUT"): op(
-        "Replace a server's tags", TAGS, request=TAGS, description="At most 50 tags of 1 to 60 characters."
+        "Replace a server's tags",
+        TAGS,
+        request=extra_schemas.TAGS.described(),
+        description="At most 50 tags of 1 to 60 characters.",
     ),
     ("/v2.1/servers/{server_id}/tags", "DELETE"): op("Delete a server's tags", status=204),
     ("/v2.1/servers/{server_id}/tags/{tag}", "GET"): op(

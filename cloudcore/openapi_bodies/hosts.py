@@ -1,6 +1,7 @@
 """Compute API v2.1, for operators: services, hypervisors, aggregates and availability zones
 (``apps/hosts/api/services.py`` and ``views.py``)."""
 
+from apps.hosts.api import schemas as host_schemas
 from cloudcore.openapi_bodies.common import (
     BOOL,
     INT,
@@ -45,16 +46,6 @@ SERVICE_CHANGED = obj(
     ["host", "binary"],
     description="Before 2.53: what the legacy action changed",
 )
-SERVICE_UPDATE = obj(
-    {
-        "status": ENABLED_DISABLED,
-        "disabled_reason": {"type": "string", "maxLength": 255, "description": "Only with status disabled"},
-        "forced_down": BOOL,
-    },
-    minProperties=1,
-    examples=[{"status": "disabled", "disabled_reason": "maintenance"}],
-)
-
 HYPERVISOR_SERVERS = described(array(obj({"uuid": UUID, "name": STR}, "all")), "With with_servers=true (2.53+)")
 HYPERVISOR_BRIEF_PROPERTIES = {
     "id": PUBLIC_ID,
@@ -97,35 +88,6 @@ AGGREGATE = obj(
     },
     ["id", "name", "availability_zone", "created_at", "updated_at", "deleted", "deleted_at"],
 )
-ZONE_NAME = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^:]*$"}
-AGGREGATE_CREATE = envelope(
-    "aggregate",
-    obj({"name": {"type": "string", "minLength": 1, "maxLength": 255}, "availability_zone": ZONE_NAME}, ["name"],
-        closed=False),
-    examples=[{"aggregate": {"name": "fast-disks", "availability_zone": "zone-a"}}],
-)  # fmt: skip
-AGGREGATE_UPDATE = envelope(
-    "aggregate",
-    obj(
-        {
-            "name": {"type": "string", "minLength": 1, "maxLength": 255},
-            "availability_zone": {**ZONE_NAME, "type": ["string", "null"], "description": "null: no longer a zone"},
-        },
-        closed=False,
-    ),
-)
-AGGREGATE_ACTION = {
-    "oneOf": [
-        obj({"add_host": obj({"host": STR}, "all")}, "all", title="Add a compute host"),
-        obj({"remove_host": obj({"host": STR}, "all")}, "all", title="Remove a host"),
-        obj(
-            {"set_metadata": obj({"metadata": {"type": "object", "additionalProperties": NULLABLE_STR}}, "all")},
-            "all",
-            title="Set metadata keys (null removes a key)",
-        ),
-    ],
-    "examples": [{"add_host": {"host": "node1"}}, {"set_metadata": {"metadata": {"ssd": "true", "old": None}}}],
-}
 AGGREGATE_ENVELOPE = envelope("aggregate", ref("Aggregate"))
 
 ZONE = obj(
@@ -164,12 +126,7 @@ OPERATIONS = {
     ("/v2.1/os-services/{service_id}", "PUT"): op(
         "Enable, disable or force down a service",
         envelope("service", {"oneOf": [ref("Service"), SERVICE_CHANGED]}),
-        request={
-            "oneOf": [
-                SERVICE_UPDATE,
-                obj({"host": STR, "binary": STR, "disabled_reason": STR, "forced_down": BOOL}, ["host", "binary"]),
-            ]
-        },
+        request=host_schemas.SERVICE_UPDATE.described(),
         errors=(403,),
         description=f"{ADMIN} From 2.53 the path names the service by its UUID and the body says what to change; "
         "before 2.53 the path names the action (enable, disable, disable-log-reason, force-down) and the body the "
@@ -209,7 +166,7 @@ OPERATIONS = {
     ("/v2.1/os-aggregates", "POST"): op(
         "Create an aggregate",
         AGGREGATE_ENVELOPE,
-        request=AGGREGATE_CREATE,
+        request=host_schemas.AGGREGATE_CREATE.described(),
         errors=(403, 409),
         description="Admins only. An availability_zone makes the aggregate a zone.",
     ),
@@ -219,7 +176,7 @@ OPERATIONS = {
     ("/v2.1/os-aggregates/{aggregate_id}", "PUT"): op(
         "Update an aggregate",
         AGGREGATE_ENVELOPE,
-        request=AGGREGATE_UPDATE,
+        request=host_schemas.AGGREGATE_UPDATE.described(),
         errors=(403, 409),
         description="Admins only. 409 when a host would end up in two zones.",
     ),
@@ -232,7 +189,7 @@ OPERATIONS = {
     ("/v2.1/os-aggregates/{aggregate_id}/action", "POST"): op(
         "Run an aggregate action",
         AGGREGATE_ENVELOPE,
-        request=AGGREGATE_ACTION,
+        request=host_schemas.aggregate_actions_described(),
         errors=(403, 409),
         description="Admins only: add_host, remove_host or set_metadata.",
     ),

@@ -1,6 +1,8 @@
 """Identity API v3 (a Keystone subset): version discovery, tokens and the catalog, the domain,
-projects, users, roles and role assignments (``apps/identity/api/*.py``)."""
+projects, users, roles and role assignments (``apps/identity/api/*.py``). The request bodies are the
+schemas the views validate with (``apps/identity/api/request_schemas.py``)."""
 
+from apps.identity.api import request_schemas
 from cloudcore.openapi_bodies.common import (
     BOOL,
     DATE_TIME,
@@ -116,52 +118,7 @@ TOKEN = envelope(
         ["methods", "user", "audit_ids", "issued_at", "expires_at"],
     ),
 )
-NAMED = {
-    "oneOf": [
-        obj({"id": STR}, "all"),
-        obj({"name": STR, "domain": obj({"id": STR, "name": STR})}, ["name"]),
-    ]
-}
-AUTH_REQUEST = envelope(
-    "auth",
-    obj(
-        {
-            "identity": obj(
-                {
-                    "methods": array(STR, minItems=1, description="password or token"),
-                    "password": obj(
-                        {
-                            "user": obj(
-                                {"id": STR, "name": STR, "domain": obj({"id": STR, "name": STR}), "password": STR},
-                                ["password"],
-                                description="By id, or by name (and domain)",
-                            )
-                        },
-                        "all",
-                    ),
-                    "token": obj({"id": described(STR, "A valid token: the new one expires with it")}, "all"),
-                },
-                ["methods"],
-            ),
-            "scope": {
-                "oneOf": [{"const": "unscoped"}, obj({"project": NAMED}, "all")],
-                "description": "When absent: the user's default project, if it has a role there",
-            },
-        },
-        ["identity"],
-    ),
-    examples=[
-        {
-            "auth": {
-                "identity": {
-                    "methods": ["password"],
-                    "password": {"user": {"name": "admin", "domain": {"name": "Default"}, "password": "admin"}},
-                },
-                "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}},
-            }
-        }
-    ],
-)
+AUTH_REQUEST = request_schemas.TOKEN_ISSUE.described()
 
 
 def collection(key: str, item: dict) -> dict:
@@ -169,30 +126,11 @@ def collection(key: str, item: dict) -> dict:
     return obj({key: array(item), "links": ref("IdentityCollectionLinks")}, "all")
 
 
-def _name(max_length: int) -> dict:
-    return {"type": "string", "minLength": 1, "maxLength": max_length}
-
-
-DESCRIPTION = {"type": ["string", "null"], "maxLength": 4096}
-DOMAIN_ID = described(STR, "Must be default")
-PROJECT_FIELDS = {"name": _name(64), "description": DESCRIPTION, "enabled": BOOL, "domain_id": DOMAIN_ID}
-PROJECT_CREATE = envelope("project", obj(PROJECT_FIELDS, ["name"], closed=False), examples=[{"project": {"name": "p"}}])
-PROJECT_UPDATE = envelope("project", obj(PROJECT_FIELDS, closed=False))
-USER_FIELDS = {
-    "name": _name(150),
-    "password": {"type": ["string", "null"], "minLength": 1},
-    "email": {"type": ["string", "null"], "maxLength": 254},
-    "enabled": BOOL,
-    "default_project_id": NULLABLE_STR,
-    "domain_id": DOMAIN_ID,
-}
-USER_CREATE = envelope("user", obj(USER_FIELDS, ["name"], closed=False), examples=[{"user": {"name": "u"}}])
-USER_UPDATE = envelope(
-    "user",
-    obj(USER_FIELDS, closed=False),
-    description="A new password, or enabled false, revokes the user's tokens",
-)
-ROLE_CREATE = envelope("role", obj({"name": _name(255), "description": DESCRIPTION}, ["name"], closed=False))
+PROJECT_CREATE = request_schemas.PROJECT_CREATE.described()
+PROJECT_UPDATE = request_schemas.PROJECT_UPDATE.described()
+USER_CREATE = request_schemas.USER_CREATE.described()
+USER_UPDATE = request_schemas.USER_UPDATE.described()
+ROLE_CREATE = request_schemas.ROLE_CREATE.described()
 
 NAMED_REF = obj({"id": STR, "name": STR, "domain": ref("DomainRef")}, ["id"], description="Names with include_names")
 ROLE_ASSIGNMENT = obj(

@@ -1,6 +1,7 @@
 """Image API v2 (a Glance subset): version discovery, images, their data and tags, and the image
 schemas (``apps/images/api/*.py``)."""
 
+from apps.images.api import request_schemas
 from cloudcore.openapi_bodies.common import (
     BINARY,
     BOOL,
@@ -28,15 +29,15 @@ from cloudcore.openapi_bodies.common import (
     ref,
 )
 
-DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
-CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
-VISIBILITIES = ("public", "private", "shared", "community")
+DISK_FORMATS = request_schemas.DISK_FORMATS
+CONTAINER_FORMATS = request_schemas.CONTAINER_FORMATS
+VISIBILITIES = request_schemas.VISIBILITIES
 STATUSES = ("queued", "saving", "active", "killed", "deleted", "uploading", "importing", "pending_delete",
             "deactivated")  # fmt: skip
 SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id", "created_at", "updated_at",
              "visibility", "owner", "min_disk", "min_ram", "protected")  # fmt: skip
 JSON_PATCH = "application/openstack-images-v2.1-json-patch"
-CUSTOM_PROPERTY = {"type": "string", "maxLength": 65535, "description": "A custom property"}
+CUSTOM_PROPERTY = request_schemas.CUSTOM_PROPERTY
 
 VERSION = obj({"id": STR, "status": enum("CURRENT", "SUPPORTED"), "links": LINKS}, "all")
 VERSIONS = envelope("versions", array(ref("ImageVersion")))
@@ -70,37 +71,9 @@ IMAGE = obj(
     additionalProperties=CUSTOM_PROPERTY,
     description="An image as Glance shows it: its custom properties are top-level string members",
 )
-WRITABLE = {
-    "name": {"type": ["string", "null"], "maxLength": 255},
-    "visibility": enum(*VISIBILITIES, description="Default shared; only admins make images public"),
-    "protected": BOOL,
-    "os_hidden": BOOL,
-    "disk_format": enum(*DISK_FORMATS),
-    "container_format": enum(*CONTAINER_FORMATS),
-    "min_disk": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
-    "min_ram": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
-    "tags": array({"type": "string", "minLength": 1, "maxLength": 255}),
-    "owner": {"type": ["string", "null"], "description": "Admins: another project"},
-}
-IMAGE_CREATE = obj(
-    {"id": described(UUID, "Chosen by the client; generated when absent"), **WRITABLE},
-    additionalProperties=CUSTOM_PROPERTY,
-    description="Any other member is a custom property; read-only attributes (status, size...) are a 403",
-    examples=[{"name": "cirros", "disk_format": "qcow2", "container_format": "bare", "os_distro": "cirros"}],
-)
-PATCH_OPERATION = obj(
-    {
-        "op": enum("add", "replace", "remove"),
-        "path": {"type": "string", "pattern": "^/[^/]+$", "description": "/<attribute or custom property>"},
-        "value": described({}, "Not with remove"),
-    },
-    ["op", "path"],
-)
-IMAGE_PATCH = array(
-    ref("ImagePatchOperation"),
-    description="Glance's JSON patch: add sets a member, replace needs it to exist, remove removes a custom property",
-    examples=[[{"op": "replace", "path": "/name", "value": "new"}, {"op": "add", "path": "/os_distro", "value": "x"}]],
-)
+# The request bodies: the schemas the views validate with.
+IMAGE_CREATE = request_schemas.CREATE.described()
+IMAGE_PATCH = request_schemas.PATCH.described()
 IMAGE_LIST = obj(
     {
         "images": array(ref("Image")),
@@ -150,7 +123,6 @@ COMPONENTS = {
     "ImageVersion": VERSION,
     "Image": IMAGE,
     "ImageCreate": IMAGE_CREATE,
-    "ImagePatchOperation": PATCH_OPERATION,
 }
 
 MULTIPLE_CHOICES = {300: Reply("Multiple choices: every version (follow the CURRENT one's link)", VERSIONS)}

@@ -1,6 +1,8 @@
 """Networking API v2.0 (a Neutron subset): version discovery, extensions, networks, subnets, ports
-and quotas (``apps/network/api/*.py``, ``apps/network/urls.py``)."""
+and quotas (``apps/network/api/*.py``, ``apps/network/urls.py``). The request bodies are the schemas
+the views validate with (``apps/network/api/request_schemas.py``)."""
 
+from apps.network.api import request_schemas
 from cloudcore.openapi_bodies.common import (
     BOOL,
     DATE_TIME,
@@ -96,45 +98,8 @@ PORT = obj(
     },
     description=FIELDS_NOTE,
 )
-OWNER_FIELDS = {
-    "project_id": described(STR, "Admins: another project"),
-    "tenant_id": described(STR, "The same as project_id"),
-}
-NETWORK_CREATE = envelope(
-    "network",
-    obj(
-        {
-            "name": {"type": ["string", "null"], "maxLength": 255},
-            "description": {"type": ["string", "null"], "maxLength": 255},
-            "admin_state_up": BOOL,
-            "shared": described(BOOL, "Admins only"),
-            "router:external": described(BOOL, "Admins only"),
-            "mtu": {"type": "integer", "minimum": 68, "maximum": 65535},
-            **OWNER_FIELDS,
-        },
-        closed=False,
-    ),
-    examples=[{"network": {"name": "private"}}],
-)
-SUBNET_CREATE = envelope(
-    "subnet",
-    obj(
-        {
-            "network_id": UUID,
-            "cidr": STR,
-            "ip_version": enum(4, 6),
-            "name": {"type": ["string", "null"], "maxLength": 255},
-            "description": {"type": ["string", "null"], "maxLength": 255},
-            "gateway_ip": described(NULLABLE_STR, "The first address when absent; null for none"),
-            "allocation_pools": array(obj({"start": STR, "end": STR}, "all"), minItems=1, maxItems=1),
-            "enable_dhcp": BOOL,
-            "dns_nameservers": array(STR),
-        },
-        ["network_id", "cidr"],
-        closed=False,
-    ),
-    examples=[{"subnet": {"network_id": "2f1e4d0c-8c1e-4c59-9d1c-2f6b8d1f3a10", "cidr": "192.168.0.0/24"}}],
-)
+NETWORK_CREATE = request_schemas.NETWORK_CREATE.described()
+SUBNET_CREATE = request_schemas.SUBNET_CREATE.described()
 QUOTA_RESOURCES = ("network", "subnet", "port", "router", "floatingip", "security_group", "security_group_rule",
                    "rbac_policy", "subnetpool")  # fmt: skip
 QUOTA = envelope("quota", obj({k: INT for k in QUOTA_RESOURCES}, "all"))

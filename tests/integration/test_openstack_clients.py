@@ -93,6 +93,15 @@ def test_the_openstack_command(cloud, clouds_yaml, tmp_path):
     assert sorted((s["Binary"], s["Host"], s["State"]) for s in services) == [
         ("cloudcore-compute", "node1", "up"), ("cloudcore-compute", "node2", "up"),
     ]  # fmt: skip
+    # at the client's own microversion: before 2.53 the service is named by host and binary
+    run(clouds_yaml, "compute", "service", "set", "--disable", "--disable-reason", "maintenance", "node2",
+        "cloudcore-compute")  # fmt: skip
+    services = {s["Host"]: s for s in run_json(clouds_yaml, "compute", "service", "list", "--long")}
+    assert (services["node2"]["Status"], services["node2"]["Disabled Reason"]) == ("disabled", "maintenance")
+    assert services["node1"]["Status"] == "enabled"
+    run(clouds_yaml, "compute", "service", "set", "--enable", "node2", "cloudcore-compute")
+    services = {s["Host"]: s for s in run_json(clouds_yaml, "compute", "service", "list")}
+    assert services["node2"]["Status"] == "enabled"
     hypervisors = run_json(clouds_yaml, "hypervisor", "list")
     assert sorted(h["Hypervisor Hostname"] for h in hypervisors) == ["node1", "node2"]
     zones = run_json(clouds_yaml, "availability", "zone", "list")

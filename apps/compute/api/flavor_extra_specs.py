@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, NotFound
-from apps.compute.api import validation
+from apps.compute.api.schemas import flavors as schemas
 from apps.compute.models import Flavor
 from apps.compute.servers.lookup import get_flavor
 from apps.identity import policy
@@ -20,12 +20,17 @@ def _flavor(request, flavor_id, write: bool) -> Flavor:
     return Flavor.objects.select_for_update().get(pk=flavor.pk) if write else flavor
 
 
+def _as_text(specs: dict) -> dict:
+    """Extra specs are kept as strings (a number or a boolean given is written as Nova writes it)."""
+    return {key: (str(value).lower() if isinstance(value, bool) else str(value)) for key, value in specs.items()}
+
+
 class ExtraSpecsView(APIView):
     def get(self, request, flavor_id):
         return Response({"extra_specs": _flavor(request, flavor_id, write=False).extra_specs})
 
     def post(self, request, flavor_id):
-        specs = validation.metadata(validation.envelope(request.data, "extra_specs"), "extra_specs")
+        specs = _as_text(schemas.EXTRA_SPECS.validate(request)["extra_specs"])
         with transaction.atomic():
             flavor = _flavor(request, flavor_id, write=True)
             flavor.extra_specs = {**flavor.extra_specs, **specs}
@@ -41,7 +46,7 @@ class ExtraSpecView(APIView):
         return Response({key: specs[key]})
 
     def put(self, request, flavor_id, key):
-        body = validation.metadata(request.data if isinstance(request.data, dict) else [], "extra_specs")
+        body = _as_text(schemas.EXTRA_SPEC.validate(request))
         if list(body) != [key]:
             raise BadRequest("Request body and URI mismatch")
         with transaction.atomic():

@@ -6,8 +6,9 @@ from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, NotFound
 from apps.common.microversion import at_least
+from apps.common.schemas import boolean
 from apps.compute import quotas
-from apps.compute.api import validation
+from apps.compute.api.schemas import quota_sets as quota_schemas
 from apps.compute.models import QuotaLimit
 from apps.identity import policy
 from apps.identity.auth import request_context
@@ -44,16 +45,10 @@ class QuotaSetView(APIView):
     def put(self, request, project_id):
         ctx = request_context(request)
         policy.enforce(ctx, "os_compute_api:os-quota-sets:update")
-        body = validation.envelope(request.data, "quota_set")
-        force = body.pop("force", False)
-        if not isinstance(force, bool) and str(force).lower() not in ("true", "false"):
-            raise BadRequest("Invalid input for field/attribute force. Value: must be a boolean.")
-        force = force is True or str(force).lower() == "true"
-        unknown = sorted(set(body) - set(quotas.defaults()))
-        if unknown:
-            raise BadRequest(f"Invalid input for field/attribute quota_set. Additional properties are not allowed "
-                             f"({', '.join(map(repr, unknown))} were unexpected)")  # fmt: skip
-        wanted = {name: _limit(name, value) for name, value in body.items()}
+        body = dict(quota_schemas.UPDATE.validate(request)["quota_set"])
+        force = boolean(body.pop("force", False))
+        # The network quotas (until 2.35) are accepted and stay unlimited: Neutron's are the network API's.
+        wanted = {name: int(value) for name, value in body.items() if name in quotas.defaults()}
         try:
             project = Project.objects.get(pk=project_id)
         except Project.DoesNotExist:
@@ -75,18 +70,6 @@ class QuotaSetView(APIView):
 
 
 MAX_LIMIT = 2**31 - 1  # the database's integer, as Nova's db.MAX_INT
-
-
-def _limit(name: str, value) -> int:
-    try:
-        limit = int(value)
-    except (TypeError, ValueError):
-        limit = None
-    if isinstance(value, bool) or limit is None or not -1 <= limit <= MAX_LIMIT or str(value).strip() != str(limit):
-        raise BadRequest(
-            f"Invalid input for field/attribute {name}. Value: {value}. must be an integer from -1 to {MAX_LIMIT}"
-        )
-    return limit
 
 
 class QuotaSetDetailView(APIView):

@@ -8,13 +8,14 @@ from rest_framework.views import APIView
 from apps.common.exceptions import BadRequest, NotFound
 from apps.common.microversion import Since
 from apps.compute.api import builders, validation
+from apps.compute.api.schemas import server_extras as extra_schemas
+from apps.compute.api.schemas import servers as server_schemas
+from apps.compute.api.schemas.server_extras import MAX_TAGS
 from apps.compute.models import Migration
 from apps.compute.servers.lookup import get_instance
 from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.network import ipam
-
-MAX_TAGS = 50
 
 
 def _locked_instance(request, server_id):
@@ -26,19 +27,13 @@ class ServerUpdateMixin:
     """``PUT /servers/{id}``: rename or describe a server."""
 
     def put(self, request, server_id):
-        body = validation.envelope(request.data, "server")
-        unknown = set(body) - {"name", "description"}
-        if unknown:
-            raise validation.invalid("server", f"Additional properties are not allowed ({', '.join(sorted(unknown))})")
+        body = server_schemas.UPDATE.validate(request)["server"]
         with transaction.atomic():
             ctx, instance = _locked_instance(request, server_id)
             if "name" in body:
-                instance.name = validation.name(body["name"])
+                instance.name = body["name"]
             if "description" in body:
-                description = body["description"]
-                if description is not None and (not isinstance(description, str) or len(description) > 255):
-                    raise validation.invalid("description", "Expected a string of at most 255 characters, or null")
-                instance.description = description
+                instance.description = body["description"]
             instance.save()
         return Response({"server": builders.server_changed(request, instance, ctx)})
 
@@ -51,7 +46,7 @@ class MetadataView(APIView):
         return Response({"metadata": instance.metadata})
 
     def _write(self, request, server_id, replace: bool):
-        new = validation.metadata(validation.envelope(request.data, "metadata"))
+        new = extra_schemas.METADATA_BODY.validate(request)["metadata"]
         with transaction.atomic():
             _ctx, instance = _locked_instance(request, server_id)
             instance.metadata = dict(new) if replace else {**instance.metadata, **new}
@@ -75,7 +70,7 @@ class MetadataItemView(APIView):
         return Response({"meta": {key: instance.metadata[key]}})
 
     def put(self, request, server_id, key):
-        meta = validation.metadata(validation.envelope(request.data, "meta"), "meta")
+        meta = extra_schemas.METADATA_ITEM.validate(request)["meta"]
         if list(meta) != [key]:
             raise BadRequest("Request body and URI mismatch")
         with transaction.atomic():
@@ -95,8 +90,9 @@ class MetadataItemView(APIView):
 
 
 def _tag(value) -> str:
-    if not isinstance(value, str) or not 1 <= len(value) <= 60 or "," in value or "/" in value:
-        raise validation.invalid("tags", f"Value: {value!r}. A tag is 1 to 60 characters without ',' or '/'")
+    """A tag named in the URL (the body's tags are the schema's)."""
+    if not 1 <= len(value) <= 60 or "," in value or "/" in value or "\x00" in value:
+        raise validation.invalid("tags", f"Value: {value}. A tag is 1 to 60 characters without ',' or '/'")
     return value
 
 
@@ -109,12 +105,7 @@ class TagsView(Since, APIView):
         return Response({"tags": get_instance(request_context(request), server_id).tags})
 
     def put(self, request, server_id):
-        data = request.data
-        if not isinstance(data, dict) or not isinstance(data.get("tags"), list):
-            raise validation.invalid("tags", "'tags' is a required property and must be a list")
-        tags = list(dict.fromkeys(_tag(t) for t in data["tags"]))
-        if len(tags) > MAX_TAGS:
-            raise BadRequest(f"The number of tags exceeds the per-server limit {MAX_TAGS}")
+        tags = list(dict.fromkeys(extra_schemas.TAGS.validate(request)["tags"]))
         with transaction.atomic():
             _ctx, instance = _locked_instance(request, server_id)
             instance.tags = tags

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from apps.common.exceptions import BadRequest, NotFound
 from apps.common.microversion import at_least
 from apps.compute import quotas
-from apps.compute.api import validation
+from apps.compute.api.schemas import server_groups as group_schemas
 from apps.compute.models import ServerGroup
 from apps.compute.servers.lookup import require_project
 from apps.identity.auth import request_context
@@ -44,21 +44,13 @@ def get_group(ctx, group_id: str) -> ServerGroup:
 
 
 def _policy_and_rules(body: dict) -> tuple[str, dict]:
-    if "policy" in body:
-        policy = body["policy"]
-    elif isinstance(body.get("policies"), list) and len(body["policies"]) == 1:
-        policy = body["policies"][0]
-    else:
-        raise validation.invalid("server_group", "'policy' (or a one-item 'policies') is a required property")
-    if policy not in POLICIES:
-        raise validation.invalid("policy", f"Value: {policy!r}. It must be one of {', '.join(POLICIES)}")
+    """The policy and rules of a body the schema accepted (``schemas.server_groups.CREATE``)."""
+    policy = body["policy"] if "policy" in body else body["policies"][0]
     rules = body.get("rules", {})
-    if not isinstance(rules, dict) or set(rules) - {"max_server_per_host"}:
-        raise validation.invalid("rules", "Only 'max_server_per_host' is supported")
     if rules:
         if policy != "anti-affinity":
             raise BadRequest("Only anti-affinity policy supports rules.")
-        rules = {"max_server_per_host": validation.integer(rules["max_server_per_host"], "max_server_per_host", 1)}
+        rules = {"max_server_per_host": int(rules["max_server_per_host"])}
     return policy, rules
 
 
@@ -71,15 +63,13 @@ class ServerGroupListView(APIView):
 
     def post(self, request):
         ctx = request_context(request)
-        body = validation.envelope(request.data, "server_group")
-        if "name" not in body:
-            raise validation.invalid("server_group", "'name' is a required property")
+        body = group_schemas.CREATE.validate(request)["server_group"]
         policy, rules = _policy_and_rules(body)
         require_project(ctx)
         with transaction.atomic():
             quotas.check_server_groups(ctx.project_id)
             group = ServerGroup.objects.create(
-                name=validation.name(body["name"]), project=ctx.project, user=ctx.user, policy=policy, rules=rules
+                name=body["name"], project=ctx.project, user=ctx.user, policy=policy, rules=rules
             )
         return Response({"server_group": group_body(request, group)})
 

@@ -8,8 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common import microversion
-from apps.common.exceptions import BadRequest, Conflict, NotFound
+from apps.common.exceptions import Conflict, NotFound
 from apps.compute.api import builders, listing, validation
+from apps.compute.api.schemas import flavors as flavor_schemas
+from apps.compute.api.schemas import servers as server_schemas
 from apps.compute.api.server_extras import ServerUpdateMixin
 from apps.compute.models import Flavor, InstanceAction
 from apps.compute.servers.create import create_servers
@@ -93,7 +95,7 @@ class FlavorListView(APIView):
     def post(self, request):
         ctx = request_context(request)
         policy.enforce(ctx, "os_compute_api:os-flavor-manage:create")
-        spec = validation.flavor_create(request.data)
+        spec = validation.flavor_create(flavor_schemas.CREATE.validate(request))
         if spec["flavorid"] is None:
             spec["flavorid"] = str(uuid.uuid4())
         if Flavor.objects.filter(name=spec["name"]).exists():
@@ -192,10 +194,7 @@ class ServerListView(APIView):
 
     def post(self, request):
         ctx = request_context(request)
-        server = request.data.get("server") if isinstance(request.data, dict) else None
-        if microversion.at_least(request, "2.37") and isinstance(server, dict) and "networks" not in server:
-            raise BadRequest("Invalid input for field/attribute server. 'networks' is a required property")
-        spec = validation.server_create(request.data)
+        spec = validation.server_create(server_schemas.CREATE.validate(request))
         instances, admin_pass = create_servers(ctx, spec, request.request_id)
         first = instances[0]
         if spec["return_reservation_id"]:

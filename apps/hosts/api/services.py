@@ -11,8 +11,9 @@ from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.common.microversion import at_least
-from apps.compute.api import validation
+from apps.common.schemas import boolean
 from apps.compute.models import Instance
+from apps.hosts.api import schemas
 from apps.hosts.api.views import require_admin
 from apps.hosts.models import ComputeNode, Service
 from apps.hosts.zones import zones
@@ -83,25 +84,24 @@ class ServiceView(APIView):
         """Enable or disable (``status``, ``disabled_reason``) and force down (``forced_down``); before
         2.53 the path names the action instead (``legacy_update``)."""
         require_admin(request, "os_compute_api:os-services:update")
+        body = schemas.SERVICE_UPDATE.validate(request)
         if not at_least(request, "2.53"):
-            return legacy_update(request, service_id)
-        body = request.data
-        if not isinstance(body, dict) or not body or set(body) - {"status", "disabled_reason", "forced_down"}:
-            raise BadRequest("Expected 'status', 'disabled_reason' and/or 'forced_down'")
+            return legacy_update(request, service_id, body)
         with transaction.atomic():
             service = Service.objects.select_for_update().get(pk=_service(request, service_id).pk)
-            if "status" in body:
-                if body["status"] not in ("enabled", "disabled"):
-                    raise validation.invalid("status", "It must be 'enabled' or 'disabled'")
-                service.disabled = body["status"] == "disabled"
-                service.disabled_reason = "" if not service.disabled else service.disabled_reason
-            if "disabled_reason" in body:
-                reason = body["disabled_reason"]
-                if not service.disabled or not isinstance(reason, str) or len(reason) > 255:
-                    raise BadRequest("disabled_reason needs status 'disabled' and a string of at most 255 characters")
-                service.disabled_reason = reason
+            if service.binary != COMPUTE_BINARY:
+                raise BadRequest(f"Updating a {service.binary} service is not supported. Only {COMPUTE_BINARY} "
+                                 "services can be updated.")  # fmt: skip
+            if "status" not in body and "forced_down" not in body:
+                raise BadRequest("No updates were requested. Fields 'status' or 'forced_down' should be specified.")
+            if body.get("status") == "enabled":
+                if body.get("disabled_reason"):
+                    raise BadRequest("Specifying 'disabled_reason' with status 'enabled' is invalid.")
+                service.disabled, service.disabled_reason = False, ""
+            elif body.get("status") == "disabled":
+                service.disabled, service.disabled_reason = True, body.get("disabled_reason", "")
             if "forced_down" in body:
-                service.forced_down = validation.boolean(body["forced_down"], "forced_down")
+                service.forced_down = boolean(body["forced_down"])
             service.save()  # bumps updated_at, which schedulers watch
         return Response({"service": service_body(request, service, _zone_of())})
 
@@ -121,14 +121,11 @@ LEGACY_ACTIONS = {"enable": "2.1", "disable": "2.1", "disable-log-reason": "2.1"
 BINARY_ALIASES = {"nova-compute": COMPUTE_BINARY}
 
 
-def legacy_update(request, action: str) -> Response:
+def legacy_update(request, action: str, body: dict) -> Response:
     """``PUT /os-services/{enable,disable,disable-log-reason,force-down}`` as Nova had them before 2.53."""
     if action not in LEGACY_ACTIONS or not at_least(request, LEGACY_ACTIONS[action]):
         raise NotFound("Unknown action")
-    body = request.data if isinstance(request.data, dict) else {}
-    host, binary = body.get("host"), body.get("binary")
-    if not isinstance(host, str) or not isinstance(binary, str):
-        raise validation.invalid("service", "'host' and 'binary' are required properties")
+    host, binary = body["host"], body["binary"]
     with transaction.atomic():
         service = (
             Service.objects.select_for_update().filter(host=host, binary=BINARY_ALIASES.get(binary, binary)).first()
@@ -137,16 +134,17 @@ def legacy_update(request, action: str) -> Response:
             raise NotFound(f"Service {binary} on host {host} could not be found.")
         answer = {"host": host, "binary": binary}
         if action == "force-down":
-            service.forced_down = validation.boolean(body.get("forced_down"), "forced_down")
+            if "forced_down" not in body:
+                raise BadRequest("Missing forced_down field")
+            service.forced_down = boolean(body["forced_down"])
             answer["forced_down"] = service.forced_down
         else:
             service.disabled = action != "enable"
             service.disabled_reason = ""
             if action == "disable-log-reason":
-                reason = body.get("disabled_reason")
-                if not isinstance(reason, str) or not 0 < len(reason) <= 255:
-                    raise validation.invalid("disabled_reason", "Expected a string of 1 to 255 characters")
-                service.disabled_reason = answer["disabled_reason"] = reason
+                if "disabled_reason" not in body:
+                    raise BadRequest("Missing disabled reason field")
+                service.disabled_reason = answer["disabled_reason"] = body["disabled_reason"]
             answer["status"] = "disabled" if service.disabled else "enabled"
         service.save()  # bumps updated_at, which schedulers watch
     return Response({"service": answer})

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.common.microversion import at_least
-from apps.compute.api import validation
+from apps.hosts.api import schemas
 from apps.hosts.models import Aggregate, AggregateHost, Service
 from apps.hosts.zones import zone_conflict, zones
 from apps.identity import policy
@@ -41,15 +41,6 @@ def aggregate_body(request, aggregate: Aggregate, created: bool = False) -> dict
     return body
 
 
-def _zone(value) -> str | None:
-    if value is None:
-        return None
-    zone = validation.name(value, "availability_zone")
-    if ":" in zone:
-        raise validation.invalid("availability_zone", "A zone name may not contain ':'")
-    return zone
-
-
 def _get(aggregate_id) -> Aggregate:
     try:
         return Aggregate.objects.get(pk=int(aggregate_id))
@@ -74,11 +65,8 @@ class AggregateListView(APIView):
 
     def post(self, request):
         require_admin(request, "os_compute_api:os-aggregates:create")
-        body = validation.envelope(request.data, "aggregate")
-        if "name" not in body:
-            raise validation.invalid("aggregate", "'name' is a required property")
-        name = validation.name(body["name"])
-        zone = _zone(body.get("availability_zone"))
+        body = schemas.AGGREGATE_CREATE.validate(request)["aggregate"]
+        name, zone = body["name"], body.get("availability_zone")
         try:
             with transaction.atomic():
                 aggregate = Aggregate.objects.create(name=name, metadata={"availability_zone": zone} if zone else {})
@@ -94,13 +82,13 @@ class AggregateView(APIView):
 
     def put(self, request, aggregate_id):
         require_admin(request, "os_compute_api:os-aggregates:update")
-        body = validation.envelope(request.data, "aggregate")
+        body = schemas.AGGREGATE_UPDATE.validate(request)["aggregate"]
         with transaction.atomic():
             aggregate = _get(aggregate_id)
             if "name" in body:
-                aggregate.name = validation.name(body["name"])
+                aggregate.name = body["name"]
             if "availability_zone" in body:
-                zone = _zone(body["availability_zone"])
+                zone = body["availability_zone"]
                 for host in aggregate.hosts.values_list("host", flat=True):
                     _zone_conflict(aggregate, host, zone)
                 metadata = dict(aggregate.metadata)
@@ -129,26 +117,22 @@ class AggregateActionView(APIView):
         data = request.data
         if not isinstance(data, dict) or len(data) != 1:
             raise BadRequest("Malformed request body: expected one action")
-        ((action, body),) = data.items()
-        if not isinstance(body, dict):
-            raise validation.invalid(action, "Expected an object")
+        ((action, _),) = data.items()
+        if action not in schemas.AGGREGATE_ACTIONS:
+            raise BadRequest(f"There is no such action: {action}")
+        body = schemas.AGGREGATE_ACTIONS[action].validate(request)[action]
         with transaction.atomic():
             aggregate = _get(aggregate_id)
             Aggregate.objects.select_for_update().filter(pk=aggregate.pk).first()
-            if action in ("add_host", "remove_host"):
-                self._host(aggregate, action, body)
-            elif action == "set_metadata":
-                self._metadata(aggregate, body)
+            if action == "set_metadata":
+                self._metadata(aggregate, body["metadata"])
             else:
-                raise BadRequest(f"There is no such action: {action}")
+                self._host(aggregate, action, body["host"])
             aggregate.save()  # bumps updated_at, which tells schedulers to re-read aggregates
         return Response({"aggregate": aggregate_body(request, aggregate)})
 
     @staticmethod
-    def _host(aggregate: Aggregate, action: str, body: dict) -> None:
-        host = body.get("host")
-        if not isinstance(host, str) or not host:
-            raise validation.invalid("host", "'host' is a required property")
+    def _host(aggregate: Aggregate, action: str, host: str) -> None:
         if action == "add_host":
             if not Service.objects.filter(host=host, binary=COMPUTE_BINARY).exists():
                 raise NotFound(f"Compute host {host} could not be found.")
@@ -160,21 +144,18 @@ class AggregateActionView(APIView):
             raise NotFound(f"Cannot remove host {host} in aggregate {aggregate.id}")
 
     @staticmethod
-    def _metadata(aggregate: Aggregate, body: dict) -> None:
-        new = body.get("metadata")
-        if not isinstance(new, dict):
-            raise validation.invalid("metadata", "'metadata' is a required object")
+    def _metadata(aggregate: Aggregate, new: dict) -> None:
         metadata = dict(aggregate.metadata)
         for key, value in new.items():
             if value is None:
                 metadata.pop(key, None)
                 continue
-            validation.metadata({key: str(value)})
             if key == "availability_zone":
-                zone = _zone(str(value))
+                if error := schemas.zone_error(value):
+                    raise BadRequest(f"Invalid input for field/attribute availability_zone. Value: {value}. {error}")
                 for host in aggregate.hosts.values_list("host", flat=True):
-                    _zone_conflict(aggregate, host, zone)
-            metadata[key] = str(value)
+                    _zone_conflict(aggregate, host, value)
+            metadata[key] = value
         aggregate.metadata = metadata
 
 

@@ -4,19 +4,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from rest_framework.response import Response
 
-from apps.common.exceptions import BadRequest, Conflict, Forbidden, NotFound
-from apps.identity.api.base import (
-    IdentityView,
-    check_domain,
-    collection,
-    flag,
-    link,
-    obj,
-    project_body,
-    role_body,
-    text,
-    user_body,
-)
+from apps.common.exceptions import Conflict, Forbidden, NotFound
+from apps.identity.api import request_schemas as bodies
+from apps.identity.api.base import IdentityView, check_domain, collection, link, project_body, role_body, user_body
 from apps.identity.auth import request_context
 from apps.identity.models import DEFAULT_DOMAIN, Project, Role, RoleAssignment, RoleName, User
 
@@ -68,16 +58,13 @@ class DomainView(IdentityView):
 # -- projects --------------------------------------------------------------------------------
 
 
-def _project_fields(spec: dict, partial: bool) -> dict:
-    fields = {}
-    if "name" in spec or not partial:
-        fields["name"] = text(spec.get("name"), "name", max_length=64)
-    if "description" in spec:
-        fields["description"] = text(spec["description"], "description", required=False, max_length=4096) or ""
-    if "enabled" in spec:
-        fields["enabled"] = flag(spec["enabled"], "enabled")
+def _project_fields(spec: dict) -> dict:
+    """The model fields of a valid ``project`` (``bodies.PROJECT_CREATE`` or ``PROJECT_UPDATE``)."""
     if "domain_id" in spec:
-        check_domain({"id": text(spec["domain_id"], "domain_id", max_length=64)})
+        check_domain({"id": spec["domain_id"]})
+    fields = {key: spec[key] for key in ("name", "enabled") if key in spec}
+    if "description" in spec:
+        fields["description"] = spec["description"] or ""
     return fields
 
 
@@ -91,7 +78,7 @@ class ProjectListView(IdentityView):
 
     def post(self, request):
         self.require_admin(request)
-        fields = _project_fields(obj(request.data, "project"), partial=False)
+        fields = _project_fields(bodies.PROJECT_CREATE.validate(request)["project"])
         try:
             with transaction.atomic():
                 project = Project.objects.create(**fields)
@@ -110,7 +97,7 @@ class ProjectView(IdentityView):
     def patch(self, request, project_id):
         self.require_admin(request)
         project = _get(Project, project_id, "project")
-        fields = _project_fields(obj(request.data, "project"), partial=True)
+        fields = _project_fields(bodies.PROJECT_UPDATE.validate(request)["project"])
         try:
             with transaction.atomic():
                 Project.objects.filter(pk=project.pk).update(**fields)
@@ -131,23 +118,21 @@ class ProjectView(IdentityView):
 # -- users -----------------------------------------------------------------------------------
 
 
-def _user_fields(spec: dict, partial: bool) -> tuple[dict, str | None]:
+def _user_fields(spec: dict) -> tuple[dict, str | None]:
+    """The model fields and the password of a valid ``user`` (``bodies.USER_CREATE`` or ``USER_UPDATE``)."""
+    if "domain_id" in spec:
+        check_domain({"id": spec["domain_id"]})
     fields = {}
-    if "name" in spec or not partial:
-        fields["username"] = text(spec.get("name"), "name", max_length=150)
+    if "name" in spec:
+        fields["username"] = spec["name"]
     if "email" in spec:
-        fields["email"] = text(spec["email"], "email", required=False, max_length=254) or ""
+        fields["email"] = spec["email"] or ""
     if "enabled" in spec:
-        fields["is_active"] = flag(spec["enabled"], "enabled")
+        fields["is_active"] = spec["enabled"]
     if "default_project_id" in spec:
         project_id = spec["default_project_id"]
-        fields["default_project"] = None if project_id is None else _get(Project, str(project_id), "project")
-    if "domain_id" in spec:
-        check_domain({"id": text(spec["domain_id"], "domain_id", max_length=64)})
-    password = spec.get("password")
-    if password is not None and (not isinstance(password, str) or not password):
-        raise BadRequest("Invalid input for field 'password': a non-empty string is required.")
-    return fields, password
+        fields["default_project"] = None if project_id is None else _get(Project, project_id, "project")
+    return fields, spec.get("password")
 
 
 class UserListView(IdentityView):
@@ -158,7 +143,7 @@ class UserListView(IdentityView):
 
     def post(self, request):
         self.require_admin(request)
-        fields, password = _user_fields(obj(request.data, "user"), partial=False)
+        fields, password = _user_fields(bodies.USER_CREATE.validate(request)["user"])
         try:
             with transaction.atomic():
                 user = User(**fields)
@@ -181,7 +166,7 @@ class UserView(IdentityView):
     def patch(self, request, user_id):
         self.require_admin(request)
         user = _get(User, user_id, "user")
-        fields, password = _user_fields(obj(request.data, "user"), partial=True)
+        fields, password = _user_fields(bodies.USER_UPDATE.validate(request)["user"])
         for name, value in fields.items():
             setattr(user, name, value)
         if password:
@@ -225,9 +210,8 @@ class RoleListView(IdentityView):
 
     def post(self, request):
         self.require_admin(request)
-        spec = obj(request.data, "role")
-        name = text(spec.get("name"), "name")
-        description = text(spec.get("description"), "description", required=False, max_length=4096) or ""
+        spec = bodies.ROLE_CREATE.validate(request)["role"]
+        name, description = spec["name"], spec.get("description") or ""
         try:
             with transaction.atomic():
                 role = Role.objects.create(name=name, description=description)

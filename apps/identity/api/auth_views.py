@@ -3,7 +3,7 @@
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from apps.common.exceptions import BadRequest, Forbidden, NotFound
+from apps.common.exceptions import Forbidden, NotFound
 from apps.identity import tokens
 from apps.identity.api.base import (
     UNAUTHORIZED,
@@ -13,10 +13,10 @@ from apps.identity.api.base import (
     catalog,
     check_domain,
     collection,
-    obj,
     project_body,
     token_body,
 )
+from apps.identity.api.request_schemas import TOKEN_ISSUE
 from apps.identity.auth import check_password_cached, request_context
 from apps.identity.models import Project, RoleAssignment, Token, User
 
@@ -51,24 +51,19 @@ class VersionView(IdentityView):
         return Response({"version": version(request)})
 
 
-def _password_user(method: dict) -> User:
-    spec = obj(method, "user")
-    password = spec.get("password")
-    if not isinstance(password, str):
-        raise BadRequest("Invalid input for field 'password': a string is required.")
+def _password_user(spec: dict) -> User:
+    """The user of the password method (``identity.password.user``: an id or a name, and a password)."""
     users = User.objects.select_related("default_project")
-    if isinstance(spec.get("id"), str):
+    if "id" in spec:
         user = users.filter(id=spec["id"]).first()
-    elif isinstance(spec.get("name"), str):
+    else:
         try:
             check_domain(spec.get("domain"))
         except NotFound:
             raise Unauthorized(UNAUTHORIZED) from None
         user = users.filter(username=spec["name"]).first()
-    else:
-        raise BadRequest("Invalid input for field 'user': an id, or a name and a domain, is required.")
     # One answer for every failure, so it tells nothing of which names exist.
-    if user is None or not user.is_active or not check_password_cached(user, password):
+    if user is None or not user.is_active or not check_password_cached(user, spec["password"]):
         raise Unauthorized(UNAUTHORIZED)
     return user
 
@@ -84,19 +79,17 @@ def _scope(user: User, scope) -> Project | None:
         ):
             return project
         return None
-    spec = obj(scope, "project") if isinstance(scope, dict) and "project" in scope else None
-    if spec is None:
+    if not isinstance(scope, dict) or "project" not in scope:
         raise Unauthorized("cloudcore issues project-scoped and unscoped tokens only.")
-    if isinstance(spec.get("id"), str):
+    spec = scope["project"]
+    if "id" in spec:
         project = Project.objects.filter(id=spec["id"]).first()
-    elif isinstance(spec.get("name"), str):
+    else:
         try:
             check_domain(spec.get("domain"))
         except NotFound:
             raise Unauthorized(UNAUTHORIZED) from None
         project = Project.objects.filter(name=spec["name"]).first()
-    else:
-        raise BadRequest("Invalid input for field 'project': an id, or a name and a domain, is required.")
     if project is None or not project.enabled:
         raise Unauthorized(UNAUTHORIZED)
     if not RoleAssignment.objects.filter(user=user, project=project).exists():
@@ -117,17 +110,14 @@ class TokensView(IdentityView):
         return [] if issuing else super().get_authenticators()
 
     def post(self, request):
-        auth = obj(request.data, "auth")
-        identity = obj(auth, "identity")
-        methods = identity.get("methods")
-        if not isinstance(methods, list) or not methods or not all(isinstance(m, str) for m in methods):
-            raise BadRequest("Invalid input for field 'methods': a list of authentication methods is required.")
+        auth = TOKEN_ISSUE.validate(request)["auth"]
+        identity = auth["identity"]
+        methods = identity["methods"]
         expires_at = None
         if "password" in methods:
-            user = _password_user(obj(identity, "password"))
+            user = _password_user(identity["password"]["user"])
         elif "token" in methods:
-            raw = obj(identity, "token").get("id")
-            source = tokens.validate(raw if isinstance(raw, str) else None)
+            source = tokens.validate(identity["token"]["id"])
             if source is None:
                 raise Unauthorized(UNAUTHORIZED)
             user, expires_at = source.user, source.expires_at

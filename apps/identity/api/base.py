@@ -9,7 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.exceptions import BadRequest, CloudError, NotFound, client_fault
+from apps.common.exceptions import CloudError, NotFound, client_fault
 from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.identity.models import DEFAULT_DOMAIN, Project, Role, Token, User
@@ -74,38 +74,14 @@ def collection(request, key: str, items: list) -> dict:
     return {key: items, "links": {"self": url, "previous": None, "next": None}}
 
 
-def obj(data, key: str) -> dict:
-    """``data[key]`` as a dict, or 400."""
-    value = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(value, dict):
-        raise BadRequest(f"Invalid input for field '{key}': an object is required.")
-    return value
-
-
-def text(value, field: str, required: bool = True, max_length: int = 255) -> str | None:
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-        raise BadRequest(f"Invalid input for field '{field}': a string of 1 to {max_length} characters is required.")
-    return value
-
-
-def flag(value, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise BadRequest(f"Invalid input for field '{field}': true or false is required.")
-    return value
-
-
-def check_domain(value: dict | None, field: str = "domain") -> None:
-    """cloudcore has one domain, ``default`` (named ``Default``)."""
+def check_domain(value: dict | None) -> None:
+    """cloudcore has one domain, ``default`` (named ``Default``): another, by id or by name, is 404."""
     if value is None:
         return
-    if not isinstance(value, dict) or not (
+    if not (
         value.get("id") == DEFAULT_DOMAIN["id"] or (value.get("name") == DEFAULT_DOMAIN["name"] and "id" not in value)
     ):
-        raise NotFound(
-            f"Could not find domain: {value.get('id') or value.get('name') if isinstance(value, dict) else value}."
-        )
+        raise NotFound(f"Could not find domain: {value.get('id') or value.get('name')}.")
 
 
 def iso_z(moment) -> str:

@@ -16,7 +16,8 @@ from apps.common.exceptions import BadRequest
 from apps.common.times import parse_utc
 from apps.identity.auth import RequestContext
 from apps.images.api.base import COLLECTION
-from apps.images.api.validation import STATUSES, VISIBILITIES
+from apps.images.api.request_schemas import VISIBILITIES
+from apps.images.api.validation import STATUSES
 from apps.images.models import Image
 
 DEFAULT_LIMIT = 25

@@ -7,7 +7,8 @@ As Glance's: the standard attributes (read-only ones marked), the common image p
 from rest_framework.response import Response
 
 from apps.images.api.base import GlanceView
-from apps.images.api.validation import CONTAINER_FORMATS, DISK_FORMATS, STATUSES, VISIBILITIES
+from apps.images.api.request_schemas import CONTAINER_FORMATS, DISK_FORMATS, VISIBILITIES
+from apps.images.api.validation import STATUSES
 
 UUID_PATTERN = "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"
 

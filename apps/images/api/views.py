@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from apps.common.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from apps.identity.auth import request_context
-from apps.images.api import listing, patch, validation
+from apps.images.api import listing, patch, request_schemas, validation
 from apps.images.api.base import (
     IMAGES_SCHEMA,
     GlanceView,
@@ -42,7 +42,7 @@ class ImagesView(GlanceView):
 
     def post(self, request):
         ctx = request_context(request)
-        spec = validation.create_spec(ctx, request.data)
+        spec = validation.create_spec(ctx, request_schemas.CREATE.validate(request))
         tags, owner = spec.pop("tags"), spec.pop("owner")
         if "id" in spec and Image.objects.filter(id=spec["id"]).exists():
             raise Conflict(f"Image with identifier {spec['id']} already exists!")
@@ -67,7 +67,7 @@ class ImageView(GlanceView):
     def patch(self, request, image_id):
         ctx = request_context(request)
         get_image(ctx, image_id)  # 404 before anything is said about the body
-        changes = patch.parse(request.data)
+        changes = patch.changes(request_schemas.PATCH.validate(request))
         with transaction.atomic():
             image = get_image(ctx, image_id, for_update=True)
             require_owner(ctx, image, "modify_image")

@@ -22,6 +22,7 @@ from apps.network.api.base import (
     respond,
     respond_list,
 )
+from apps.network.api.request_schemas import NETWORK_CREATE, SUBNET_CREATE
 from apps.network.models import Network, Port, Subnet
 
 RESOURCES = (("network", "networks"), ("subnet", "subnets"), ("port", "ports"))
@@ -106,7 +107,7 @@ class NetworkListView(NetworkAPIView):
         return respond_list(request, "networks", bodies)
 
     def post(self, request):
-        fields = validation.network_fields(self.context(), validation.resource(request.data, "network"))
+        fields = validation.network_fields(self.context(), NETWORK_CREATE.validate(request)["network"])
         network = Network.objects.create(**fields)
         return respond(request, "network", builders.network_body(network, _default_id()), status=201)
 
@@ -173,10 +174,8 @@ class SubnetListView(NetworkAPIView):
 
     def post(self, request):
         ctx = self.context()
-        spec = validation.resource(request.data, "subnet")
-        if not spec.get("network_id"):
-            raise validation.bad_request("Invalid input for network_id. Reason: a network_id is required.")
-        network = get_network(ctx, spec.get("network_id"))
+        spec = SUBNET_CREATE.validate(request)["subnet"]
+        network = get_network(ctx, spec["network_id"])
         if not can_modify(ctx, network.project_id):
             raise not_authorized("rule:create_subnet")
         with transaction.atomic():

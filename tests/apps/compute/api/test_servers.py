@@ -56,7 +56,7 @@ def test_show_is_nova_shaped(member_client, member, flavor, image):
     ("body", "message"),
     [
         ("{not json", "Malformed request body"),
-        ("[]", "Malformed request body"),
+        ("[]", "[] is not of type 'object'"),
         ({"srv": {}}, "'server' is a required property"),
         ({"server": {"flavorRef": "1", "imageRef": "x"}}, "'name' is a required property"),
         ({"server": {"name": "  ", "flavorRef": "1", "imageRef": "x"}}, "name"),

@@ -1,0 +1,230 @@
+"""``/servers``: create, update and every action, by microversion.
+
+The create body lists every field Nova's accepts; the ones cloudcore does not act on yet are
+validated and then ignored (their types still matter: a client sending them gets the same answer
+as from Nova).
+"""
+
+from apps.common.schemas import BOOLEAN, DESCRIPTION, METADATA, NAME, UUID, Body, closed, envelope
+
+MAX_COUNT = 100  # servers one request may create
+
+REF = {"type": ["string", "integer"], "minLength": 1, "maxLength": 255, "format": "printable",
+       "description": "An id, or a link ending in the id"}  # fmt: skip
+IMAGE_REF = {"type": "string", "minLength": 1, "maxLength": 255, "format": "printable",
+             "description": "An image id, or a link ending in it"}  # fmt: skip
+COUNT = {"type": ["integer", "string"], "pattern": r"^[0-9]+$", "minimum": 1, "maximum": MAX_COUNT}
+ACCESS_IPV4 = {"type": "string", "format": "ipv4"}
+ACCESS_IPV6 = {"type": "string", "format": "ipv6"}
+DISK_CONFIG = {"type": "string", "enum": ["AUTO", "MANUAL"]}
+NETWORK = closed(
+    {"uuid": {"type": "string", "minLength": 1, "maxLength": 255}, "fixed_ip": {"type": "string"},
+     "port": {"type": ["string", "null"]}, "tag": {"type": "string", "maxLength": 60}},
+)  # fmt: skip
+NETWORKS = {
+    "oneOf": [
+        {"type": "string", "enum": ["none", "auto"], "description": "No network, or the default one"},
+        {"type": "array", "items": NETWORK, "maxItems": 64, "description": "One port on each network named"},
+    ],
+    "description": "Required from microversion 2.37; 'auto' when absent before. cloudcore accepts 'none' and "
+    "'auto' at every microversion.",
+}
+SCHEDULER_HINTS = {
+    "type": "object",
+    "properties": {
+        "group": {"type": "string", "maxLength": 255, "description": "A server group's id"},
+        "same_host": {"oneOf": [UUID, {"type": "array", "items": UUID, "maxItems": 100}],
+                      "description": "Servers to share a host with"},
+        "different_host": {"oneOf": [UUID, {"type": "array", "items": UUID, "maxItems": 100}],
+                           "description": "Servers not to share a host with"},
+    },
+    "additionalProperties": True,
+    "description": "Unknown hints are ignored, as Nova ignores hints no filter reads",
+}  # fmt: skip
+# Nova's block device mappings. cloudcore has no block storage: it boots the image on the host's
+# local disk, so the one mapping it accepts is that root disk (source image, destination local,
+# boot_index 0), which is what ``openstack server create --image`` sends (``validation.root_disk``).
+_LEGACY_BDM = {
+    "virtual_name": {"type": "string", "maxLength": 255},
+    "volume_id": UUID,
+    "snapshot_id": {"type": "string", "minLength": 1, "maxLength": 255},
+    "volume_size": {"type": ["integer", "string"], "pattern": r"^[0-9]+$", "minimum": 1, "maximum": 2**31 - 1},
+    "device_name": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[a-zA-Z0-9._/-]*$"},
+    "delete_on_termination": BOOLEAN,
+    "no_device": {},
+    "connection_info": {"type": "string", "maxLength": 65535},
+}
+BDM_V2 = closed(
+    {
+        **_LEGACY_BDM,
+        "source_type": {"type": "string", "enum": ["volume", "image", "snapshot", "blank"]},
+        "uuid": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[a-zA-Z0-9._-]*$"},
+        "image_id": {"type": "string", "minLength": 1, "maxLength": 255},
+        "destination_type": {"type": "string", "enum": ["local", "volume"]},
+        "guest_format": {"type": "string", "maxLength": 255},
+        "device_type": {"type": "string", "maxLength": 255},
+        "disk_bus": {"type": "string", "maxLength": 255},
+        "boot_index": {"type": ["integer", "string", "null"], "pattern": r"^-?[0-9]+$"},
+    }
+)
+MAX_BLOCK_DEVICES = 16
+_CREATE_V2_1 = {
+    "name": NAME,
+    "imageRef": IMAGE_REF,
+    "flavorRef": REF,
+    "adminPass": {"type": "string", "maxLength": 255},
+    "metadata": METADATA,
+    "networks": NETWORKS,
+    "OS-DCF:diskConfig": DISK_CONFIG,
+    "accessIPv4": ACCESS_IPV4,
+    "accessIPv6": ACCESS_IPV6,
+    "personality": {"type": "array", "maxItems": 5,
+                    "items": closed({"path": {"type": "string", "maxLength": 255},
+                                     "contents": {"type": "string", "maxLength": 10240}}, ["path", "contents"])},
+    "availability_zone": {**NAME, "pattern": r"^[^\x00-\x1f\x7f]*$"},
+    "block_device_mapping": {"type": "array", "items": closed(_LEGACY_BDM), "maxItems": MAX_BLOCK_DEVICES,
+                             "description": "Volumes: refused, cloudcore has no block storage"},
+    "block_device_mapping_v2": {"type": "array", "items": BDM_V2, "maxItems": MAX_BLOCK_DEVICES,
+                                "description": "Only the image's root disk: source_type image, destination_type "
+                                               "local, boot_index 0"},
+    "config_drive": BOOLEAN,
+    "key_name": {"type": "string", "minLength": 1, "maxLength": 255},
+    "min_count": COUNT,
+    "max_count": COUNT,
+    "return_reservation_id": BOOLEAN,
+    "security_groups": {"type": "array", "maxItems": 64,
+                        "items": closed({"name": {"type": "string", "minLength": 1, "maxLength": 255}}, ["name"])},
+    "user_data": {"type": "string", "maxLength": 65535, "description": "Base64"},
+}  # fmt: skip
+_CREATE_V2_19 = {**_CREATE_V2_1, "description": DESCRIPTION}
+
+
+def _create(server: dict, required=("name", "flavorRef", "imageRef")) -> dict:
+    return closed(
+        {
+            "server": closed(server, required),
+            "os:scheduler_hints": SCHEDULER_HINTS,
+            "OS-SCH-HNT:scheduler_hints": SCHEDULER_HINTS,
+        },
+        ["server"],
+    )
+
+
+CREATE = Body(
+    {
+        "2.1": _create(_CREATE_V2_1),
+        "2.19": _create(_CREATE_V2_19),
+        "2.37": _create(_CREATE_V2_19, required=("name", "flavorRef", "imageRef", "networks")),
+    },
+    example={"server": {"name": "vm1", "flavorRef": "1", "imageRef": "70a599e0-31e7-49b7-b260-868f441e862b",
+                        "networks": "auto"}},
+)  # fmt: skip
+
+_UPDATE_V2_1 = {"name": NAME, "accessIPv4": ACCESS_IPV4, "accessIPv6": ACCESS_IPV6, "OS-DCF:diskConfig": DISK_CONFIG}
+UPDATE = Body(
+    {
+        "2.1": envelope("server", closed(_UPDATE_V2_1)),
+        "2.19": envelope("server", closed({**_UPDATE_V2_1, "description": DESCRIPTION})),
+    },
+    example={"server": {"name": "renamed"}},
+)
+
+
+# -- actions: one body each, keyed by the action's name --------------------------------------------
+
+NO_ARGUMENT = {"type": ["object", "null"], "description": "null or {} (keys are ignored)"}
+
+
+def action(name: str, argument: dict, title: str, **later: dict) -> Body:
+    """The body ``{name: argument}`` (with ``later`` versions: ``{"2_14": argument}``)."""
+    versions = {"2.1": closed({name: argument}, [name], title=title)}
+    versions.update({v.replace("_", "."): closed({name: a}, [name], title=title) for v, a in later.items()})
+    return Body(versions)
+
+
+_REBUILD_V2_1 = {
+    "imageRef": IMAGE_REF,
+    "name": NAME,
+    "adminPass": {"type": "string", "maxLength": 255},
+    "metadata": METADATA,
+    "personality": _CREATE_V2_1["personality"],
+    "OS-DCF:diskConfig": DISK_CONFIG,
+    "accessIPv4": ACCESS_IPV4,
+    "accessIPv6": ACCESS_IPV6,
+    "preserve_ephemeral": {"type": "boolean"},
+}
+_EVACUATE_V2_1 = {"host": {"type": "string", "minLength": 1, "maxLength": 255},
+                  "onSharedStorage": BOOLEAN, "adminPass": {"type": "string", "maxLength": 255}}  # fmt: skip
+_EVACUATE_V2_14 = {k: v for k, v in _EVACUATE_V2_1.items() if k != "onSharedStorage"}
+
+ACTIONS = {
+    "os-start": action("os-start", NO_ARGUMENT, "Start a stopped server (202)"),
+    "os-stop": action("os-stop", NO_ARGUMENT, "Stop (power off) a server (202)"),
+    "pause": action("pause", NO_ARGUMENT, "Pause (202)"),
+    "unpause": action("unpause", NO_ARGUMENT, "Unpause (202)"),
+    "suspend": action("suspend", NO_ARGUMENT, "Suspend (202)"),
+    "resume": action("resume", NO_ARGUMENT, "Resume (202)"),
+    "reboot": action(
+        "reboot",
+        closed({"type": {"type": "string", "enum": ["HARD", "Hard", "hard", "SOFT", "Soft", "soft"]}}, ["type"]),
+        "Reboot (202)",
+    ),  # fmt: skip
+    "rebuild": action(
+        "rebuild",
+        closed(_REBUILD_V2_1, ["imageRef"]),
+        "Rebuild from an image (202 with the server)",
+        **{"2_19": closed({**_REBUILD_V2_1, "description": DESCRIPTION}, ["imageRef"])},
+    ),  # fmt: skip
+    "resize": action(
+        "resize",
+        closed({"flavorRef": REF, "OS-DCF:diskConfig": DISK_CONFIG}, ["flavorRef"]),
+        "Resize to a flavor (202)",
+    ),  # fmt: skip
+    "confirmResize": action("confirmResize", NO_ARGUMENT, "Confirm a resize or migration (204)"),
+    "revertResize": action("revertResize", NO_ARGUMENT, "Revert a resize or migration (202)"),
+    "migrate": action("migrate", NO_ARGUMENT, "Cold-migrate to another host; managers and admins (202)"),
+    "createImage": action(
+        "createImage",
+        closed({"name": NAME, "metadata": METADATA}, ["name"]),
+        "Snapshot to a new image (202; image_id in the body from 2.45)",
+    ),  # fmt: skip
+    "os-getConsoleOutput": action(
+        "os-getConsoleOutput",
+        {
+            "type": ["object", "null"],
+            "properties": {
+                "length": {
+                    "type": ["integer", "string", "null"],
+                    "pattern": r"^-?[0-9]+$",
+                    "minimum": -1,
+                    "maximum": 2**31 - 1,
+                }
+            },
+            "additionalProperties": False,
+        },
+        "The serial console's output, optionally its last lines (200)",
+    ),  # fmt: skip
+    "lock": action("lock", NO_ARGUMENT, "Lock against changes by non-admins (202)"),
+    "unlock": action("unlock", NO_ARGUMENT, "Unlock (202)"),
+    "os-resetState": action(
+        "os-resetState",
+        closed({"state": {"type": "string", "enum": ["active", "error"]}}, ["state"]),
+        "Reset the vm_state; admins (202)",
+    ),  # fmt: skip
+    "forceDelete": action("forceDelete", NO_ARGUMENT, "Delete at once (202)"),
+    "evacuate": action(
+        "evacuate",
+        {"type": ["object", "null"], "properties": _EVACUATE_V2_1, "additionalProperties": False},
+        "Rebuild on another host after its host failed; admins (200; adminPass before 2.14)",
+        **{"2_14": {"type": ["object", "null"], "properties": _EVACUATE_V2_14, "additionalProperties": False}},
+    ),  # fmt: skip
+}
+
+
+def action_bodies_described() -> dict:
+    """Every action's body, for the OpenAPI document: one of them."""
+    return {
+        "oneOf": [body.described() for body in ACTIONS.values()],
+        "description": 'One key naming the action, e.g. {"os-stop": null} or {"reboot": {"type": "SOFT"}}',
+        "examples": [{"os-stop": None}, {"reboot": {"type": "SOFT"}}, {"createImage": {"name": "snap"}}],
+    }
