@@ -6,6 +6,8 @@ import uuid
 from core.observability import REQUEST_ID
 
 REQUEST_ID_HEADER = "x-openstack-request-id"
+# Nova's own name for the same id, which the Compute API sends beside the common one.
+COMPUTE_REQUEST_ID_HEADER = "x-compute-request-id"
 _VALID = re.compile(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -19,6 +21,8 @@ def request_id_middleware(get_response):
         finally:
             REQUEST_ID.reset(token)
         response[REQUEST_ID_HEADER] = request.request_id
+        if request.path.startswith("/v2"):
+            response[COMPUTE_REQUEST_ID_HEADER] = request.request_id
         return response
 
     return middleware

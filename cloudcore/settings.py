@@ -209,4 +209,13 @@ BUILD_TIMEOUT = env.float("BUILD_TIMEOUT", default=900.0)
 TASK_TIMEOUT = env.float("TASK_TIMEOUT", default=900.0)
 CELERY_BEAT_SCHEDULE["reconcile"] = {"task": "conductor.reconcile", "schedule": RECONCILE_INTERVAL}
 
+# Deferred delete (Nova's reclaim_instance_interval): 0 deletes at once; above 0 a deleted server is
+# powered off and kept (SOFT_DELETED, everything it holds still claimed) for this many seconds, when
+# it can be restored; beat has the conductor reclaim the expired ones as often.
+RECLAIM_INSTANCE_INTERVAL = env.int("RECLAIM_INSTANCE_INTERVAL", default=0)
+if RECLAIM_INSTANCE_INTERVAL > 0:
+    CELERY_BEAT_SCHEDULE["reclaim"] = {
+        "task": "conductor.reclaim_queued_deletes", "schedule": float(RECLAIM_INSTANCE_INTERVAL)
+    }  # fmt: skip
+
 from cloudcore.openapi import SPECTACULAR_SETTINGS  # noqa: E402,F401  (the OpenAPI schema's settings)

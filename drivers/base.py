@@ -10,6 +10,8 @@ never sees the database. Instance payloads look like::
 
 import abc
 import dataclasses
+import os
+import time
 
 from core import capabilities as caps
 
@@ -162,3 +164,25 @@ class ComputeDriver(abc.ABC):
         """The guest's serial console log so far."""
         self._unsupported("console output")
         return ""
+
+    def inject_network_info(self, instance: dict) -> None:  # noqa: B027 - optional hook
+        """Hand the guest its network information (``instance["network_info"]``) again; most
+        hypervisors have nothing to inject into, and do nothing."""
+
+    def get_host_uptime(self) -> str:
+        """The hypervisor host's ``uptime`` line (Nova's os-hypervisors uptime): this machine's."""
+        with open("/proc/uptime") as handle:
+            seconds = float(handle.read().split()[0])
+        return uptime_line(seconds, os.getloadavg())
+
+
+def uptime_line(seconds: float, load: tuple[float, float, float], now: float | None = None) -> str:
+    """What ``uptime`` prints: `` 08:32:11 up 3 days,  4:05,  0 users,  load average: 0.20, 0.12, 0.14``."""
+    clock = time.strftime("%H:%M:%S", time.localtime(now))
+    days, rest = divmod(int(seconds), 86400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    since = f"{hours:2d}:{minutes:02d}" if hours else f"{minutes} min"
+    if days:
+        since = f"{days} day{'s' if days != 1 else ''}, {since}"
+    averages = ", ".join(f"{value:.2f}" for value in load)
+    return f" {clock} up {since},  0 users,  load average: {averages}"

@@ -22,7 +22,7 @@ import time
 
 from core import capabilities as caps
 from core.power_state import PowerState
-from drivers.base import ComputeDriver, DriverError, InstanceInfo, InstanceNotFound, SpawnFailed
+from drivers.base import ComputeDriver, DriverError, InstanceInfo, InstanceNotFound, SpawnFailed, uptime_line
 
 
 class FakeDriver(ComputeDriver):
@@ -42,6 +42,7 @@ class FakeDriver(ComputeDriver):
         # Guests kept on the source host during a resize, until confirm or revert.
         self._resize_sources: dict[str, dict] = {}
         self._lock = threading.Lock()
+        self._booted_at = time.monotonic()  # the simulated hypervisor host boots with its worker
 
     @staticmethod
     def _pattern(text: str | None):
@@ -196,6 +197,17 @@ class FakeDriver(ComputeDriver):
             self._instances[instance["uuid"]] = guest
 
     # -- console -------------------------------------------------------------------------
+
+    def inject_network_info(self, instance):
+        guest = self._operate("inject_network_info", instance)
+        addresses = ", ".join(port["ip"] for port in instance.get("network_info", []))
+        with self._lock:
+            guest["console"].append(f"network info injected: {addresses or 'no ports'}")
+
+    def get_host_uptime(self):
+        with self._lock:
+            running = sum(1 for guest in self._instances.values() if guest["power_state"] == PowerState.RUNNING)
+        return uptime_line(time.monotonic() - self._booted_at, (running / self.vcpus,) * 3)
 
     def get_console_output(self, instance_uuid):
         with self._lock:

@@ -11,8 +11,14 @@ from core.power_state import PowerState
 
 class FlavorQuerySet(models.QuerySet):
     def visible_to(self, ctx):
-        """Public flavors; every flavor for an admin."""
-        return self if ctx.is_admin else self.filter(is_public=True)
+        """Every flavor for an admin; for anyone else the public flavors and the private ones its
+        project was given (os-flavor-access), as Nova's flavor queries."""
+        if ctx.is_admin:
+            return self
+        if ctx.project_id is None:
+            return self.filter(is_public=True)
+        shared = FlavorAccess.objects.filter(project_id=ctx.project_id).values("flavor_id")
+        return self.filter(models.Q(is_public=True) | models.Q(pk__in=shared))
 
 
 class Flavor(models.Model):
@@ -54,6 +60,20 @@ class Flavor(models.Model):
             "swap": self.swap,
             "extra_specs": dict(self.extra_specs),
         }
+
+
+class FlavorAccess(models.Model):
+    """A project allowed to see and boot a private flavor (os-flavor-access)."""
+
+    flavor = models.ForeignKey(Flavor, on_delete=models.CASCADE, related_name="access")
+    project_id = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["project_id"]
+        constraints = [models.UniqueConstraint(fields=["flavor", "project_id"], name="unique_flavor_access")]
+
+    def __str__(self):
+        return f"{self.flavor_id} for {self.project_id}"
 
 
 class InstanceQuerySet(models.QuerySet):
@@ -99,6 +119,15 @@ class Instance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    soft_deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a deferred delete began; reclaimed after reclaim_instance_interval"
+    )
+    disk_config = models.CharField(max_length=6, default="MANUAL", help_text="OS-DCF:diskConfig: AUTO or MANUAL")
+    access_ip_v4 = models.GenericIPAddressField(protocol="IPv4", null=True, blank=True)
+    access_ip_v6 = models.GenericIPAddressField(protocol="IPv6", null=True, blank=True)
+    password = models.TextField(
+        blank=True, default="", help_text="The encrypted password the guest posted to the metadata service"
+    )
 
     objects = InstanceQuerySet.as_manager()
 
@@ -170,6 +199,21 @@ class QuotaLimit(models.Model):
 
     def __str__(self):
         return f"{self.resource}={self.hard_limit} for {self.project_id}"
+
+
+class QuotaClass(models.Model):
+    """A quota class's limit for one resource (os-quota-class-sets). The ``default`` class's rows
+    override the defaults in settings; other classes are kept and shown, as Nova does."""
+
+    class_name = models.CharField(max_length=255)
+    resource = models.CharField(max_length=64)
+    hard_limit = models.IntegerField(help_text="-1 for unlimited")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["class_name", "resource"], name="unique_quota_class")]
+
+    def __str__(self):
+        return f"{self.resource}={self.hard_limit} in class {self.class_name}"
 
 
 class InstanceAction(models.Model):

@@ -14,23 +14,36 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 
 from apps.common.exceptions import Forbidden
-from apps.compute.models import Instance, KeyPair, QuotaLimit, ServerGroup
+from apps.compute.models import Instance, KeyPair, QuotaClass, QuotaLimit, ServerGroup
 from apps.identity.models import Project, User
 
-# Shown in quota sets but not counted: cloudcore has no security groups or floating IPs (-1).
+# Nova-network's quotas, kept (as Nova keeps them) only to be shown and set until microversion 2.36:
+# never counted nor enforced, and unlimited (-1) unless a quota class or a project sets them.
 NETWORK_RESOURCES = ("fixed_ips", "floating_ips", "security_group_rules", "security_groups")
+# The quota class whose rows replace the defaults in settings (Nova's ``default`` class).
+DEFAULT_CLASS = "default"
 
 
 class QuotaExceeded(Forbidden):
     """403 with Nova's wording."""
 
 
+def class_limits(class_name: str) -> dict[str, int]:
+    """A quota class's limits: its own rows over the settings (Nova's ``get_class_quotas``; another
+    class does not inherit the ``default`` class's rows)."""
+    result = {name: -1 for name in NETWORK_RESOURCES}
+    result.update(settings.QUOTA_DEFAULTS)
+    result.update(QuotaClass.objects.filter(class_name=class_name).values_list("resource", "hard_limit"))
+    return result
+
+
 def defaults() -> dict[str, int]:
-    return dict(settings.QUOTA_DEFAULTS)
+    """Every project's limits unless it has its own: the ``default`` quota class over the settings."""
+    return class_limits(DEFAULT_CLASS)
 
 
 def limits(project_id: str | None) -> dict[str, int]:
-    """The project's limits: the defaults, overridden by its own rows."""
+    """The project's limits: the defaults (with the ``default`` class), overridden by its own rows."""
     result = defaults()
     if project_id:
         result.update(QuotaLimit.objects.filter(project_id=project_id).values_list("resource", "hard_limit"))

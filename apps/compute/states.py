@@ -41,6 +41,8 @@ class TaskState:
     RESIZE_CONFIRMING = "resize_confirming"
     MIGRATING = "migrating"
     IMAGE_SNAPSHOT = "image_snapshot"
+    SOFT_DELETING = "soft-deleting"  # a deferred delete is powering the guest off
+    RESTORING = "restoring"  # a soft-deleted server is being powered back on
 
 
 # vm_state -> API status, with task_states that override it.
@@ -109,6 +111,7 @@ ALLOWED = {
     "confirmResize": ((VmState.RESIZED,), _IDLE),
     "revertResize": ((VmState.RESIZED,), _IDLE),
     "createImage": ((VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED), _IDLE),
+    "restore": ((VmState.SOFT_DELETED,), _IDLE),
     "os-getConsoleOutput": (
         (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.RESIZED),
         None,
@@ -131,6 +134,7 @@ TASK_FOR_ACTION = {
     "confirmResize": TaskState.RESIZE_CONFIRMING,
     "revertResize": TaskState.RESIZE_REVERTING,
     "createImage": TaskState.IMAGE_SNAPSHOT,
+    "restore": TaskState.RESTORING,
 }
 
 

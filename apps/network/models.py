@@ -1,4 +1,4 @@
-"""A flat network (a Neutron subset): networks, subnets with an address pool, and ports."""
+"""A flat network (a Neutron subset): networks, subnets with an address pool, ports and security groups."""
 
 import uuid
 
@@ -85,6 +85,7 @@ class Port(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     admin_state_up = models.BooleanField(default=True)
+    security_groups = models.ManyToManyField("SecurityGroup", blank=True, related_name="ports")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,3 +98,66 @@ class Port(models.Model):
 
     def __str__(self):
         return f"{self.fixed_ip} {self.mac_address} ({self.device_id or 'unbound'})"
+
+
+class SecurityGroup(models.Model):
+    """A project's named set of rules, applied to ports. Names need not be unique; each project has at
+    most one ``is_default`` group (named ``default``), created on first need (``security_groups.py``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("identity.Project", on_delete=models.CASCADE, related_name="security_groups")
+    name = models.CharField(max_length=255, blank=True)
+    description = models.CharField(max_length=255, blank=True)
+    stateful = models.BooleanField(default=True)
+    is_default = models.BooleanField(default=False, editable=False, help_text="The project's default group")
+    revision_number = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=models.Q(is_default=True), name="network_secgroup_one_default"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name or '-'} ({self.id})"
+
+
+class SecurityGroupRule(models.Model):
+    """One allowed flow: a direction, an ethertype, optionally a protocol and a port range (or ICMP type
+    and code), and a remote side that is an address prefix, another group, or anything."""
+
+    class Direction(models.TextChoices):
+        INGRESS = "ingress"
+        EGRESS = "egress"
+
+    class Ethertype(models.TextChoices):
+        IPV4 = "IPv4"
+        IPV6 = "IPv6"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    security_group = models.ForeignKey(SecurityGroup, on_delete=models.CASCADE, related_name="rules")
+    project = models.ForeignKey("identity.Project", on_delete=models.CASCADE, related_name="security_group_rules")
+    direction = models.CharField(max_length=7, choices=Direction.choices)
+    ethertype = models.CharField(max_length=4, choices=Ethertype.choices, default=Ethertype.IPV4)
+    protocol = models.CharField(max_length=40, null=True, blank=True, help_text="A name (tcp) or a number (6)")
+    port_range_min = models.PositiveIntegerField(null=True, blank=True)
+    port_range_max = models.PositiveIntegerField(null=True, blank=True)
+    remote_ip_prefix = models.CharField(max_length=64, null=True, blank=True)
+    remote_group = models.ForeignKey(
+        SecurityGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="remote_rules"
+    )
+    description = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        remote = self.remote_ip_prefix or (f"group {self.remote_group_id}" if self.remote_group_id else "any")
+        ports = f" {self.port_range_min}-{self.port_range_max}" if self.port_range_min is not None else ""
+        return f"{self.direction} {self.ethertype} {self.protocol or 'any'}{ports} from {remote}"

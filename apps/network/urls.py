@@ -1,11 +1,11 @@
-"""A flat network (a Neutron subset): networks, subnets with an address pool, and ports.
+"""A flat network (a Neutron subset): networks, subnets with an address pool, ports and security groups.
 
 Mounted at ``/network``: ``/network/`` is the versions document, ``/network/v2.0/...`` the API.
 """
 
 from django.urls import re_path
 
-from apps.network.api import quotas, views
+from apps.network.api import quotas, security_group_views, views
 
 ID = r"(?P<{}>[^/]+)"
 
@@ -26,4 +26,24 @@ urlpatterns = [
     re_path(rf"^/v2\.0/quotas/{ID.format('project_id')}$", quotas.QuotaView.as_view(), name="neutron-quota"),
     re_path(r"^/v2\.0/ports/?$", views.PortListView.as_view(), name="neutron-port-list"),
     re_path(rf"^/v2\.0/ports/{ID.format('port_id')}$", views.PortView.as_view(), name="neutron-port"),
+    re_path(
+        r"^/v2\.0/security-groups/?$",
+        security_group_views.SecurityGroupListView.as_view(),
+        name="neutron-security-group-list",
+    ),
+    re_path(
+        rf"^/v2\.0/security-groups/{ID.format('security_group_id')}$",
+        security_group_views.SecurityGroupView.as_view(),
+        name="neutron-security-group",
+    ),
+    re_path(
+        r"^/v2\.0/security-group-rules/?$",
+        security_group_views.SecurityGroupRuleListView.as_view(),
+        name="neutron-security-group-rule-list",
+    ),
+    re_path(
+        rf"^/v2\.0/security-group-rules/{ID.format('security_group_rule_id')}$",
+        security_group_views.SecurityGroupRuleView.as_view(),
+        name="neutron-security-group-rule",
+    ),
 ]

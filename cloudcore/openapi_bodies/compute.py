@@ -1,9 +1,11 @@
-"""Compute API v2.1: versions, flavors and their extra specs, Nova's image proxy, key pairs, quota
-sets, limits and server groups (``apps/compute/api/views.py``, ``flavor_extra_specs.py``,
-``keypairs.py``, ``quotas.py``, ``server_groups.py``, ``builders.py``)."""
+"""Compute API v2.1: versions, flavors with their extra specs and access lists, Nova's image proxy,
+key pairs, quota sets and classes, limits and server groups (``apps/compute/api/views.py``,
+``flavors.py``, ``flavor_extra_specs.py``, ``flavor_access.py``, ``keypairs.py``, ``quotas.py``,
+``quota_classes.py``, ``server_groups.py``, ``builders.py``)."""
 
 from apps.compute.api.schemas import flavors as flavor_schemas
 from apps.compute.api.schemas import keypairs as keypair_schemas
+from apps.compute.api.schemas import quota_classes as quota_class_schemas
 from apps.compute.api.schemas import quota_sets as quota_schemas
 from apps.compute.api.schemas import server_groups as group_schemas
 from cloudcore.openapi_bodies.common import (
@@ -61,6 +63,11 @@ FLAVOR = obj(
         "OS-FLV-DISABLED:disabled": BOOL,
     },
     "all",
+)
+FLAVOR_LINKS = described(LINKS, "The next page, when a page is as long as the limit allowed")
+FLAVOR_ACCESS = envelope(
+    "flavor_access",
+    array(obj({"flavor_id": STR, "tenant_id": described(STR, "A project allowed to use the flavor")}, "all")),
 )
 EXTRA_SPECS = envelope("extra_specs", STRING_MAP)
 EXTRA_SPEC = {**STRING_MAP, "minProperties": 1, "maxProperties": 1, "description": "{<key>: <value>}"}
@@ -127,6 +134,13 @@ QUOTA_SET_DETAIL = obj(
     ["id", *ALWAYS_SHOWN],
     description="The network quotas until 2.35",
 )
+# A quota class shows the network quotas and no server group ones until 2.49, the other way from 2.50.
+SERVER_GROUP_QUOTAS = ("server_groups", "server_group_members")
+QUOTA_CLASS_SET = obj(
+    {"id": STR, **QUOTA_VALUES},
+    ["id", *(k for k in QUOTA_KEYS if k not in SERVER_GROUP_QUOTAS)],
+    description="The network quotas until 2.49; server_groups and server_group_members from 2.50",
+)
 ABSOLUTE = ("maxTotalInstances", "maxTotalCores", "maxTotalRAMSize", "maxTotalKeypairs", "maxServerMeta",
             "maxImageMeta", "maxPersonality", "maxPersonalitySize", "maxServerGroups", "maxServerGroupMembers",
             "maxTotalFloatingIps", "maxSecurityGroups", "maxSecurityGroupRules", "totalInstancesUsed",
@@ -176,9 +190,12 @@ COMPONENTS = {
     "Keypair": KEYPAIR,
     "QuotaSet": QUOTA_SET,
     "QuotaUsage": QUOTA_USAGE,
+    "QuotaClassSet": QUOTA_CLASS_SET,
     "ServerGroup": SERVER_GROUP,
 }
 
+FLAVOR_LIST = ("An admin sees the public flavors and its project's private ones, or chooses with is_public; "
+               "anyone else sees the enabled flavors that are public or shared with its project.")  # fmt: skip
 PROXY = "Nova's image proxy: removed at microversion 2.36 (404 from then on); use the Image API."
 FLAVOR_ENVELOPE = envelope("flavor", ref("Flavor"))
 QUOTA_SET_ENVELOPE = envelope("quota_set", ref("QuotaSet"))
@@ -190,7 +207,13 @@ OPERATIONS = {
     ("/v2/", "GET"): op(
         "Show the legacy v2.0 version (listed as SUPPORTED)", envelope("version", ref("ComputeVersion"))
     ),
-    ("/v2.1/flavors", "GET"): op("List flavors", listing("flavors", ref("FlavorBrief"))),
+    ("/v2.1/flavors", "GET"): op(
+        "List flavors",
+        listing("flavors", ref("FlavorBrief"), flavors_links=FLAVOR_LINKS),
+        parameters=flavor_schemas.INDEX_QUERY.described(),
+        errors=(400,),
+        description=FLAVOR_LIST,
+    ),
     ("/v2.1/flavors", "POST"): op(
         "Create a flavor",
         FLAVOR_ENVELOPE,
@@ -198,9 +221,29 @@ OPERATIONS = {
         errors=(403, 409),
         description="Admins only.",
     ),
-    ("/v2.1/flavors/detail", "GET"): op("List flavors with details", listing("flavors", ref("Flavor"))),
+    ("/v2.1/flavors/detail", "GET"): op(
+        "List flavors with details",
+        listing("flavors", ref("Flavor"), flavors_links=FLAVOR_LINKS),
+        parameters=flavor_schemas.INDEX_QUERY.described(),
+        errors=(400,),
+        description=FLAVOR_LIST,
+    ),
     ("/v2.1/flavors/{flavor_id}", "GET"): op("Show a flavor", FLAVOR_ENVELOPE),
     ("/v2.1/flavors/{flavor_id}", "DELETE"): op("Delete a flavor", status=202, errors=(403,)),
+    ("/v2.1/flavors/{flavor_id}/action", "POST"): op(
+        "Add or remove a project's access to a private flavor",
+        FLAVOR_ACCESS,
+        request=flavor_schemas.access_actions_described(),
+        errors=(403, 409),
+        description="Admins only: addTenantAccess (400 for an unknown project; 409 if it already has access, or "
+        "from 2.7 for a public flavor) or removeTenantAccess (404 if it has none).",
+    ),
+    ("/v2.1/flavors/{flavor_id}/os-flavor-access", "GET"): op(
+        "List the projects with access to a private flavor",
+        FLAVOR_ACCESS,
+        errors=(403,),
+        description="Admins only; 404 for a public flavor, which has no access list.",
+    ),
     ("/v2.1/flavors/{flavor_id}/os-extra_specs", "GET"): op("List a flavor's extra specs", EXTRA_SPECS),
     ("/v2.1/flavors/{flavor_id}/os-extra_specs", "POST"): op(
         "Create or update flavor extra specs",
@@ -282,7 +325,22 @@ OPERATIONS = {
     ("/v2.1/os-quota-sets/{project_id}/detail", "GET"): op(
         "Show a project's quotas with usage", envelope("quota_set", QUOTA_SET_DETAIL), errors=(403,)
     ),
-    ("/v2.1/os-quota-sets/{project_id}/defaults", "GET"): op("Show the default quotas", QUOTA_SET_ENVELOPE),
+    ("/v2.1/os-quota-sets/{project_id}/defaults", "GET"): op(
+        "Show the default quotas", QUOTA_SET_ENVELOPE, description="The default quota class over the settings."
+    ),
+    ("/v2.1/os-quota-class-sets/{class_name}", "GET"): op(
+        "Show a quota class",
+        envelope("quota_class_set", ref("QuotaClassSet")),
+        errors=(403,),
+        description="Admins only. What the class does not set is the settings' default.",
+    ),
+    ("/v2.1/os-quota-class-sets/{class_name}", "PUT"): op(
+        "Create or update a quota class",
+        envelope("quota_class_set", obj(QUOTA_VALUES, QUOTA_CLASS_SET["required"][1:])),
+        request=quota_class_schemas.UPDATE.described(),
+        errors=(403,),
+        description="Admins only. The default class's limits are every project's defaults.",
+    ),
     ("/v2.1/os-server-groups", "GET"): op(
         "List server groups",
         listing("server_groups", ref("ServerGroup")),

@@ -144,7 +144,7 @@ SERVER_CREATED = {
                 {
                     "id": UUID,
                     "links": LINKS,
-                    "OS-DCF:diskConfig": enum("MANUAL"),
+                    "OS-DCF:diskConfig": enum("AUTO", "MANUAL"),
                     "security_groups": array(obj({"name": STR}, "all")),
                     "adminPass": STR,
                 },
@@ -326,6 +326,47 @@ OPERATIONS = {
         {**ADDRESSES, "minProperties": 1, "maxProperties": 1, "description": "{<network>: [address, ...]}"},
     ),
     ("/v2.1/servers/{server_id}/migrations", "GET"): op("List a server's migrations", MIGRATIONS),
+    ("/v2.1/servers/{server_id}/os-security-groups", "GET"): op(
+        "List a server's security groups",
+        listing(
+            "security_groups",
+            obj(
+                {
+                    "id": UUID,
+                    "name": STR,
+                    "description": STR,
+                    "tenant_id": STR,
+                    "rules": array(
+                        obj(
+                            {
+                                "id": UUID,
+                                "parent_group_id": UUID,
+                                "ip_protocol": NULLABLE_STR,
+                                "from_port": {"type": ["integer", "null"]},
+                                "to_port": {"type": ["integer", "null"]},
+                                "group": obj({"name": STR, "tenant_id": STR}),
+                                "ip_range": obj({"cidr": STR}),
+                            },
+                            "all",
+                        )
+                    ),
+                },
+                "all",
+            ),
+        ),
+        description="The groups of the server's ports (Neutron's, at /network/v2.0/security-groups), with their "
+        "ingress rules, as Nova shows them.",
+    ),  # fmt: skip
+    ("/v2.1/servers/{server_id}/os-server-password", "GET"): op(
+        "Show a server's password",
+        {"type": "object", "properties": {"password": STR}, "required": ["password"], "additionalProperties": False},
+        description="The encrypted password the guest posted to the metadata service; empty until it has.",
+    ),
+    ("/v2.1/servers/{server_id}/os-server-password", "DELETE"): op(
+        "Clear a server's password",
+        status=204,
+        description="Forgets the encrypted password; the guest's own password does not change.",
+    ),
     ("/v2.1/os-migrations", "GET"): op(
         "List migrations",
         MIGRATIONS,
@@ -339,7 +380,9 @@ OPERATIONS = {
         description="Newest first, at most 1000. Managers see their project's; admins every project's.",
     ),
     ("/v2.1/servers/{server_id}/os-instance-actions", "GET"): op(
-        "List a server's actions", listing("instanceActions", ref("InstanceAction"))
+        "List a server's actions",
+        listing("instanceActions", ref("InstanceAction")),
+        description="Newest first; from 2.21 a deleted server's too.",
     ),
     ("/v2.1/servers/{server_id}/os-instance-actions/{request_id}", "GET"): op(
         "Show a server action with its events", envelope("instanceAction", INSTANCE_ACTION_DETAIL)

@@ -46,7 +46,10 @@ SERVICE_CHANGED = obj(
     ["host", "binary"],
     description="Before 2.53: what the legacy action changed",
 )
-HYPERVISOR_SERVERS = described(array(obj({"uuid": UUID, "name": STR}, "all")), "With with_servers=true (2.53+)")
+HYPERVISOR_SERVERS = described(
+    array(obj({"uuid": UUID, "name": STR}, "all")),
+    "With with_servers=true (2.53+), or from /os-hypervisors/{pattern}/servers (before 2.53); absent when none",
+)
 HYPERVISOR_BRIEF_PROPERTIES = {
     "id": PUBLIC_ID,
     "hypervisor_hostname": STR,
@@ -159,6 +162,31 @@ OPERATIONS = {
         parameters=(WITH_SERVERS,),
         errors=(403,),
         description=ADMIN,
+    ),
+    ("/v2.1/os-hypervisors/{hypervisor_id}/uptime", "GET"): op(
+        "Show a hypervisor's uptime",
+        envelope(
+            "hypervisor",
+            obj(
+                {**HYPERVISOR_BRIEF_PROPERTIES, "uptime": described(STR, "The host's 'uptime' line")},
+                [*HYPERVISOR_BRIEF_PROPERTIES, "uptime"],
+            ),
+        ),
+        errors=(400, 403),
+        description=f"{ADMIN} Asked of the host's compute service: 400 when it is down.",
+    ),
+    ("/v2.1/os-hypervisors/{pattern}/search", "GET"): op(
+        "Search hypervisors by host name",
+        listing("hypervisors", obj(HYPERVISOR_BRIEF_PROPERTIES, list(HYPERVISOR_BRIEF_PROPERTIES))),
+        errors=(403,),
+        description=f"{ADMIN} Before 2.53 (then hypervisor_hostname_pattern): those whose name contains the "
+        "pattern; 404 for none.",
+    ),
+    ("/v2.1/os-hypervisors/{pattern}/servers", "GET"): op(
+        "List the servers of hypervisors by host name",
+        listing("hypervisors", ref("HypervisorBrief")),
+        errors=(403,),
+        description=f"{ADMIN} Before 2.53 (then with_servers): matching hypervisors with their servers; 404 for none.",
     ),
     ("/v2.1/os-aggregates", "GET"): op(
         "List aggregates", listing("aggregates", ref("Aggregate")), errors=(403,), description=ADMIN

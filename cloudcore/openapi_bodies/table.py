@@ -74,9 +74,11 @@ PATH_PARAMETERS = {
     "group_id": "The server group's id (a UUID)",
     "request_id": "The request id of the action (req-...)",
     "project_id": "The project's id",
+    "class_name": "The quota class's name ('default': every project's defaults)",
     "name": "The key pair's name",
-    "service_id": "The service's id (a UUID)",
-    "hypervisor_id": "The hypervisor's id (a UUID)",
+    "service_id": "The service's id (an integer before 2.53, a UUID from it)",
+    "hypervisor_id": "The hypervisor's id (an integer before 2.53, a UUID from it)",
+    "pattern": "A part of hypervisor host names",
     "aggregate_id": "The aggregate's id (an integer)",
     "domain_id": "The domain's id: default",
     "user_id": "The user's id",
@@ -85,6 +87,8 @@ PATH_PARAMETERS = {
     "network_id": "The network's id (a UUID)",
     "subnet_id": "The subnet's id (a UUID)",
     "port_id": "The port's id (a UUID)",
+    "security_group_id": "The security group's id (a UUID)",
+    "security_group_rule_id": "The security group rule's id (a UUID)",
 }
 
 

@@ -30,6 +30,7 @@ ROUTES = {
     ("extra-spec", "GET"): Call("FlavorsClient", "show_flavor_extra_spec", ID, "key"),
     ("extra-spec", "PUT"): Call("FlavorsClient", "update_flavor_extra_spec", ID, "key"),
     ("extra-spec", "DELETE"): Call("FlavorsClient", "unset_flavor_extra_spec", ID, "key"),
+    ("flavor-access", "GET"): Call("FlavorsClient", "list_flavor_access", ID),
     ("image-list", "GET"): Call("ImagesClient", "list_images"),
     ("image-detail-list", "GET"): Call("ImagesClient", "list_images", detail=True),
     ("image", "GET"): Call("ImagesClient", "show_image", ID),
@@ -54,6 +55,9 @@ ROUTES = {
     ("server-ips", "GET"): server("list_addresses"),
     ("server-ips-one", "GET"): server("list_addresses_by_network", "net"),
     ("server-migrations", "GET"): server("list_in_progress_live_migration"),
+    ("server-password", "GET"): server("show_password"),
+    ("server-password", "DELETE"): server("delete_password"),
+    ("server-security-groups", "GET"): server("list_security_groups_by_server"),
     ("actions", "GET"): server("list_instance_actions"),
     ("action", "GET"): server("show_instance_action", "req"),
     ("migrations", "GET"): Call("MigrationsClient", "list_migrations"),
@@ -67,6 +71,8 @@ ROUTES = {
     ("quota-set", "DELETE"): Call("QuotasClient", "delete_quota_set", ID),
     ("quota-set-detail", "GET"): Call("QuotasClient", "show_quota_set", ID, detail=True),
     ("quota-defaults", "GET"): Call("QuotasClient", "show_default_quota_set", ID),
+    ("quota-class-set", "GET"): Call("QuotaClassesClient", "show_quota_class_set", ID),
+    ("quota-class-set", "PUT"): Call("QuotaClassesClient", "update_quota_class_set", ID),
     ("keypairs", "GET"): Call("KeyPairsClient", "list_keypairs"),
     ("keypairs", "POST"): Call("KeyPairsClient", "create_keypair"),
     ("keypair", "GET"): Call("KeyPairsClient", "show_keypair", ID),
@@ -77,6 +83,9 @@ ROUTES = {
     ("hypervisors-detail", "GET"): Call("HypervisorClient", "list_hypervisors", detail=True),
     ("hypervisor-stats", "GET"): Call("HypervisorClient", "show_hypervisor_statistics"),
     ("hypervisor", "GET"): Call("HypervisorClient", "show_hypervisor", ID),
+    ("hypervisor-uptime", "GET"): Call("HypervisorClient", "show_hypervisor_uptime", ID),
+    ("hypervisor-search", "GET"): Call("HypervisorClient", "search_hypervisor", "pattern"),
+    ("hypervisor-servers", "GET"): Call("HypervisorClient", "list_servers_on_hypervisor", "pattern"),
     ("aggregates", "GET"): Call("AggregatesClient", "list_aggregates"),
     ("aggregates", "POST"): Call("AggregatesClient", "create_aggregate"),
     ("aggregate", "GET"): Call("AggregatesClient", "show_aggregate", ID),
@@ -106,6 +115,10 @@ SERVER_ACTIONS = {
     "unlock": server("unlock_server"),
     "os-resetState": server("reset_state"),
     "forceDelete": server("force_delete_server"),
+    "restore": server("restore_soft_deleted_server"),
+    "injectNetworkInfo": server("inject_network_info"),
+    "addSecurityGroup": server("add_security_group"),
+    "removeSecurityGroup": server("remove_security_group"),
     # Tempest's client compares microversions as strings ('2.2' < '2.14' is False) and so expects no
     # password from 2.2; Nova returns it until 2.14, as Tempest's own schemas for 2.1 and 2.14 say.
     "evacuate": Pinned(
@@ -118,6 +131,12 @@ AGGREGATE_ACTIONS = {
     "add_host": Call("AggregatesClient", "add_host", ID),
     "remove_host": Call("AggregatesClient", "remove_host", ID),
     "set_metadata": Call("AggregatesClient", "set_metadata", ID),
+}
+
+# POST /flavors/{id}/action, by the body's key.
+FLAVOR_ACTIONS = {
+    "addTenantAccess": Call("FlavorsClient", "add_flavor_access", ID, "tenant"),
+    "removeTenantAccess": Call("FlavorsClient", "remove_flavor_access", ID, "tenant"),
 }
 
 # PUT /os-services/{id} before 2.53: the id names the action (Nova's pre-2.53 paths).
@@ -151,6 +170,8 @@ def call_for(name: str, method: str, path_kwargs: dict, body) -> Call | dict | N
         return SERVER_ACTIONS.get(key)
     if (name, method) == ("aggregate-action", "POST"):
         return AGGREGATE_ACTIONS.get(key)
+    if (name, method) == ("flavor-action", "POST"):
+        return FLAVOR_ACTIONS.get(key)
     if (name, method) == ("service", "PUT") and path_kwargs.get("service_id") in SERVICE_ACTIONS:
         return SERVICE_ACTIONS[path_kwargs["service_id"]]
     return ROUTES.get((name, method)) or OWN.get((name, method))

@@ -1,6 +1,7 @@
 """Response schemas for the Networking API v2.0 subset under ``/network``, written from Neutron's published API
 reference (neutron-lib ``api-ref/source/v2``: ``versions.inc``, ``extensions.inc``, ``networks.inc``,
-``subnets.inc``, ``ports.inc``, ``quotas.inc``, ``quota_details.inc``, ``parameters.yaml`` and the samples).
+``subnets.inc``, ``ports.inc``, ``security-groups.inc``, ``security-group-rules.inc``, ``quotas.inc``,
+``quota_details.inc``, ``parameters.yaml`` and the samples).
 
 ``SCHEMAS`` maps (URL name, HTTP method) to a schema in Tempest's format.
 
@@ -258,6 +259,58 @@ PORT = closed(
     ],
 )
 
+# -- security groups (security-groups.inc, security-group-rules.inc) ---------------------------
+
+ETHERTYPE = {"enum": ["IPv4", "IPv6"]}
+NULLABLE_PORT = {"type": ["integer", "null"], "minimum": 0, "maximum": 65535}
+SECURITY_GROUP_RULE = closed(
+    {
+        "id": UUID,
+        "security_group_id": UUID,
+        **OWNER,
+        "direction": {"enum": ["ingress", "egress"]},
+        "ethertype": ETHERTYPE,
+        # "a string, an integer, or null" (protocol), shown as Neutron stores it: a string
+        "protocol": NULLABLE_STRING,
+        "port_range_min": NULLABLE_PORT,
+        "port_range_max": NULLABLE_PORT,
+        "remote_ip_prefix": NULLABLE_STRING,
+        "remote_group_id": NULLABLE_UUID,
+        **STANDARD,
+        # by extension:
+        "remote_address_group_id": NULLABLE_UUID,  # security-groups-remote-address-group
+        "belongs_to_default_sg": BOOLEAN,  # security-groups-rules-belongs-to-default-sg
+    },
+    [
+        "id",
+        "security_group_id",
+        "project_id",
+        "tenant_id",
+        "direction",
+        "ethertype",
+        "protocol",
+        "port_range_min",
+        "port_range_max",
+        "remote_ip_prefix",
+        "remote_group_id",
+        "description",
+        "revision_number",
+    ],
+)
+SECURITY_GROUP = closed(
+    {
+        "id": UUID,
+        "name": STRING,
+        **OWNER,
+        "security_group_rules": array(SECURITY_GROUP_RULE),
+        **STANDARD,
+        # by extension:
+        "stateful": BOOLEAN,  # stateful-security-group
+        "shared": BOOLEAN,  # security-groups-shared-filtering
+    },
+    ["id", "name", "project_id", "tenant_id", "security_group_rules", "description", "revision_number"],
+)
+
 # -- quotas (quotas.inc, quota_details.inc) ----------------------------------------------------
 
 QUOTA_RESOURCES = [
@@ -306,7 +359,40 @@ SCHEMAS: dict[tuple[str, str], dict] = {
     ("neutron-subnet", "GET"): {"status_code": [200], "response_body": envelope("subnet", SUBNET)},
     ("neutron-subnet", "DELETE"): NO_CONTENT,
     ("neutron-port-list", "GET"): {"status_code": [200], "response_body": collection("ports", PORT)},
+    ("neutron-port-list", "POST"): {"status_code": [201], "response_body": envelope("port", PORT)},
     ("neutron-port", "GET"): {"status_code": [200], "response_body": envelope("port", PORT)},
+    ("neutron-port", "PUT"): {"status_code": [200], "response_body": envelope("port", PORT)},
+    ("neutron-port", "DELETE"): NO_CONTENT,
+    ("neutron-security-group-list", "GET"): {
+        "status_code": [200],
+        "response_body": collection("security_groups", SECURITY_GROUP),
+    },
+    ("neutron-security-group-list", "POST"): {
+        "status_code": [201],
+        "response_body": envelope("security_group", SECURITY_GROUP),
+    },
+    ("neutron-security-group", "GET"): {
+        "status_code": [200],
+        "response_body": envelope("security_group", SECURITY_GROUP),
+    },
+    ("neutron-security-group", "PUT"): {
+        "status_code": [200],
+        "response_body": envelope("security_group", SECURITY_GROUP),
+    },
+    ("neutron-security-group", "DELETE"): NO_CONTENT,
+    ("neutron-security-group-rule-list", "GET"): {
+        "status_code": [200],
+        "response_body": collection("security_group_rules", SECURITY_GROUP_RULE),
+    },
+    ("neutron-security-group-rule-list", "POST"): {
+        "status_code": [201],
+        "response_body": envelope("security_group_rule", SECURITY_GROUP_RULE),
+    },
+    ("neutron-security-group-rule", "GET"): {
+        "status_code": [200],
+        "response_body": envelope("security_group_rule", SECURITY_GROUP_RULE),
+    },
+    ("neutron-security-group-rule", "DELETE"): NO_CONTENT,
     ("neutron-quota", "GET"): {"status_code": [200], "response_body": envelope("quota", QUOTA)},
     ("neutron-quota-details", "GET"): {"status_code": [200], "response_body": envelope("quota", QUOTA_DETAIL)},
 }

@@ -19,7 +19,8 @@ OPENSTACK = str(Path(sys.executable).parent / "openstack")
 @pytest.fixture(scope="module")
 def cloud(cloud_factory):
     computes = {"node1": {"FAKE_SPAWN_DELAY": "0.2"}, "node2": {"FAKE_SPAWN_DELAY": "0.2"}}
-    with cloud_factory(computes=computes, schedulers=1) as running:
+    # Deferred delete on: 'server delete' soft-deletes, so 'server restore' has something to bring back.
+    with cloud_factory(computes=computes, schedulers=1, env={"RECLAIM_INSTANCE_INTERVAL": "3600"}) as running:
         yield running
 
 
@@ -86,8 +87,28 @@ def test_the_openstack_command(cloud, clouds_yaml, tmp_path):
     assert run_json(clouds_yaml, "server", "show", "vm1")["status"] == "ACTIVE"
     snapshot = run_json(clouds_yaml, "server", "image", "create", "--wait", "--name", "vm1-snap", "vm1")
     assert snapshot["status"] == "active"
-    run(clouds_yaml, "server", "delete", "--wait", "vm1")
+    log = run(clouds_yaml, "console", "log", "show", "vm1")
+    assert "booted vm1" in log and "rebooted" in log
+
+    run_json(clouds_yaml, "security", "group", "create", "web")
+    run(clouds_yaml, "server", "add", "security", "group", "vm1", "web")
+    assert "web" in str(run_json(clouds_yaml, "server", "show", "vm1")["security_groups"])
+    run(clouds_yaml, "server", "remove", "security", "group", "vm1", "web")
+    assert "web" not in str(run_json(clouds_yaml, "server", "show", "vm1")["security_groups"])
+
+    run(clouds_yaml, "server", "delete", "vm1")  # deferred: powered off and kept
+    cloud.wait_for_status(server["id"], "SOFT_DELETED")
+    run(clouds_yaml, "server", "restore", "vm1")
+    cloud.wait_for_status(server["id"], "ACTIVE")
+    run(clouds_yaml, "server", "delete", "--force", "--wait", "vm1")
     assert run_json(clouds_yaml, "server", "list") == []
+
+    private = run_json(clouds_yaml, "flavor", "create", "--private", "--ram", "256", "--disk", "1", "--vcpus", "1",
+                       "private1")  # fmt: skip
+    assert private["os-flavor-access:is_public"] is False
+    admin_project = token["project_id"]
+    run(clouds_yaml, "flavor", "set", "--project", admin_project, "private1")
+    assert admin_project in str(run_json(clouds_yaml, "flavor", "show", "private1")["access_project_ids"])
 
     services = run_json(clouds_yaml, "compute", "service", "list")
     assert sorted((s["Binary"], s["Host"], s["State"]) for s in services) == [
@@ -126,7 +147,11 @@ def test_openstacksdk(cloud, clouds_yaml):
         assert server.flavor.original_name == "m1.tiny"
         console = conn.compute.get_server_console_output(server)["output"]
         assert "booted sdk-vm" in console or BANNER.decode().strip() in console
-        conn.compute.delete_server(server)
+        conn.compute.delete_server(server)  # deferred delete: soft-deleted, then restored and force-deleted
+        conn.compute.wait_for_server(server, status="SOFT_DELETED", wait=60, interval=0.5)
+        conn.compute.restore_server(server)
+        conn.compute.wait_for_server(server, status="ACTIVE", wait=60, interval=0.5)
+        conn.compute.delete_server(server, force=True)
         conn.compute.wait_for_delete(server, wait=60, interval=0.5)
         assert conn.compute.find_server("sdk-vm") is None
     finally:

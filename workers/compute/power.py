@@ -1,6 +1,7 @@
 """Power operations and rebuild: each drives the hypervisor and reports the result with one
 ``conductor.instance_update`` carrying the operation's task id."""
 
+import logging
 from collections.abc import Callable
 
 from celery import shared_task
@@ -8,6 +9,8 @@ from celery import shared_task
 from drivers.base import ComputeDriver
 from workers.compute.node import current
 from workers.compute.outcome import Report, perform
+
+LOG = logging.getLogger(__name__)
 
 
 def operate(
@@ -83,3 +86,24 @@ def rebuild_instance(instance: dict, power_on: bool, request_id: str | None = No
     """Rebuild from ``instance["image"]``; a stopped server stays stopped; a failure leaves ERROR."""
     operate(instance, request_id, "compute_rebuild_instance", "rebuilding", lambda d: d.rebuild(instance, power_on),
             "active" if power_on else "stopped", failed_vm_state="error")  # fmt: skip
+
+
+@shared_task(name="compute.soft_delete_instance")
+def soft_delete_instance(instance: dict, request_id: str | None = None) -> None:
+    """A deferred delete: the guest is powered off and kept, with its disks, until restored or reclaimed."""
+    operate(instance, request_id, "compute_soft_delete_instance", "soft-deleting", lambda d: d.power_off(instance),
+            "soft-delete")  # fmt: skip
+
+
+@shared_task(name="compute.restore_instance")
+def restore_instance(instance: dict, request_id: str | None = None) -> None:
+    operate(instance, request_id, "compute_restore_instance", "restoring", lambda d: d.power_on(instance), "active")
+
+
+@shared_task(name="compute.inject_network_info")
+def inject_network_info(instance: dict, request_id: str | None = None) -> None:
+    """Nothing to report: the guest's state does not change."""
+    try:
+        current().driver.inject_network_info(instance)
+    except Exception:
+        LOG.exception("could not inject network info into %s", instance.get("uuid"))

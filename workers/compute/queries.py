@@ -38,6 +38,15 @@ def get_console_output(instance_uuid: str, length: int | None = None) -> dict:
     return {"output": output}
 
 
+@shared_task(name="compute.get_host_uptime", ignore_result=False)
+def get_host_uptime() -> dict:
+    """The host's ``uptime`` line."""
+    try:
+        return {"uptime": current().driver.get_host_uptime()}
+    except Exception as exc:
+        return {"error": str(exc) or type(exc).__name__}
+
+
 @shared_task(name="compute.get_service_info", ignore_result=False)
 def get_service_info() -> dict:
     """What this worker is: host, driver, pid, and proof that it runs without Django or a database."""

@@ -167,6 +167,9 @@ def _recover(instance: Instance, power: int | None) -> bool:
     if task == TaskState.DELETING:
         rpc.cast(names.compute_queue(instance.host), "compute.terminate_instance", instance_uuid=str(instance.uuid))
         return True
+    if task in DEFERRED_DELETE_TASKS:
+        _resend_deferred_delete(instance)
+        return True
     if task in (TaskState.RESIZE_MIGRATING, TaskState.RESIZE_FINISH, TaskState.RESIZE_REVERTING,
                 TaskState.RESIZE_CONFIRMING, TaskState.RESIZE_PREP, TaskState.REBUILDING):  # fmt: skip
         message = f"compute host {instance.host} restarted during {task}"
@@ -193,7 +196,21 @@ FINISHED_WHEN = {
     TaskState.UNPAUSING: (PowerState.RUNNING, VmState.ACTIVE),
     TaskState.SUSPENDING: (PowerState.SUSPENDED, VmState.SUSPENDED),
     TaskState.RESUMING: (PowerState.RUNNING, VmState.ACTIVE),
+    TaskState.SOFT_DELETING: (PowerState.SHUTDOWN, VmState.SOFT_DELETED),
+    TaskState.RESTORING: (PowerState.RUNNING, VmState.ACTIVE),
 }
+# A deferred delete's tasks, and what the host is told to do for each.
+DEFERRED_DELETE_TASKS = {
+    TaskState.SOFT_DELETING: "compute.soft_delete_instance",
+    TaskState.RESTORING: "compute.restore_instance",
+}
+
+
+def _resend_deferred_delete(instance: Instance) -> None:
+    """Tell the host again to power a soft-deleted (or restored) guest off (or on)."""
+    task = DEFERRED_DELETE_TASKS[instance.task_state]
+    transaction.on_commit(lambda: rpc.cast(names.compute_queue(instance.host), task, instance=instance.payload(),
+                                           request_id=None))  # fmt: skip
 
 
 def _finish_from_inventory(instance: Instance, power: int | None) -> bool:
@@ -205,6 +222,8 @@ def _finish_from_inventory(instance: Instance, power: int | None) -> bool:
     updates = {"vm_state": outcome[1], "task_state": None, "power_state": power}
     if instance.task_state == TaskState.SPAWNING:
         updates["launched_at"] = timezone.now()
+    if instance.task_state == TaskState.RESTORING:
+        updates.update(soft_deleted_at=None, terminated_at=None)
     LOG.warning("%s of %s on %s finished without a report; completing it from the inventory",
                 instance.task_state, instance.uuid, instance.host)  # fmt: skip
     Instance.objects.filter(uuid=instance.uuid).update(**updates)
@@ -235,6 +254,12 @@ def _sync_power(instance: Instance, power: int | None) -> bool:
                                                            instance.host))  # fmt: skip
         transaction.on_commit(lambda: rpc.cast(names.compute_queue(instance.host), "compute.stop_instance",
                                                instance=instance.payload(), request_id=request_id))  # fmt: skip
+        return True
+    if instance.vm_state == VmState.SOFT_DELETED and observed == PowerState.RUNNING:
+        # Soft-deleted while its host was down: power it off now that the host is back.
+        instance.task_state, instance.task_id = TaskState.SOFT_DELETING, uuid.uuid4()
+        Instance.objects.filter(uuid=instance.uuid).update(task_state=instance.task_state, task_id=instance.task_id)
+        _resend_deferred_delete(instance)
         return True
     if instance.power_state != observed:
         Instance.objects.filter(uuid=instance.uuid).update(power_state=observed)
@@ -309,6 +334,14 @@ def _resolve(instance: Instance, up: dict, build_deadline, task_deadline) -> str
         _touch(instance)
         transaction.on_commit(lambda: rpc.cast(names.compute_queue(host), "compute.terminate_instance",
                                                instance_uuid=str(instance.uuid)))  # fmt: skip
+        return "resent"
+    if task == TaskState.SOFT_DELETING and not host_up:
+        # Nova's local soft delete: the guest is powered off when its host comes back.
+        Instance.objects.filter(uuid=instance.uuid).update(vm_state=VmState.SOFT_DELETED, task_state=None)
+        return "deleted"
+    if task in DEFERRED_DELETE_TASKS and host_up and instance.updated_at >= task_deadline:
+        _touch(instance)
+        _resend_deferred_delete(instance)
         return "resent"
     if instance.updated_at < task_deadline or not host_up:
         reason = (

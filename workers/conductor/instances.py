@@ -60,6 +60,8 @@ OPERATIONS = {
         "compute_rebuild_instance", frozenset({VmState.ACTIVE, VmState.STOPPED}), frozenset({VmState.ERROR})
     ),
     TaskState.DELETING: Operation("compute_terminate_instance", frozenset(), frozenset({VmState.ERROR})),
+    TaskState.SOFT_DELETING: Operation("compute_soft_delete_instance", frozenset({VmState.SOFT_DELETED})),
+    TaskState.RESTORING: Operation("compute_restore_instance", frozenset({VmState.ACTIVE})),
 }
 # The fields of instance_update's ``updates`` a host may send; launched_at is accepted and ignored.
 UPDATE_FIELDS = frozenset({"vm_state", "task_state", "power_state", "launched_at"})
@@ -104,6 +106,9 @@ def _check_updates(updates, expected_task_state, failed: bool) -> dict:
         changes["power_state"] = trust.power_state(updates["power_state"])
     if expected_task_state == TaskState.SPAWNING:
         changes["launched_at"] = timezone.now()
+    if expected_task_state == TaskState.RESTORING and not failed:
+        changes["soft_deleted_at"] = None
+        changes["terminated_at"] = None
     return changes
 
 

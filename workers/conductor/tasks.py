@@ -6,7 +6,7 @@ refused (``workers.conductor.trust``)."""
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from workers.conductor import healing, instances, nodes, resize, snapshots
+from workers.conductor import healing, instances, nodes, reclaim, resize, snapshots
 from workers.conductor.trust import HostReportTask
 
 # A database hiccup (restart, failover, lock timeout) retries the task; its work is idempotent.
@@ -99,3 +99,8 @@ def purge_deleted_instances() -> int:
 @shared_task(**RETRY, name="conductor.reconcile")
 def reconcile() -> dict:
     return healing.reconcile()
+
+
+@shared_task(**RETRY, name="conductor.reclaim_queued_deletes")
+def reclaim_queued_deletes() -> int:
+    return reclaim.reclaim_queued_deletes()

@@ -4,6 +4,7 @@ import hashlib
 
 from apps.common.microversion import at_least
 from apps.compute.models import Flavor, Instance, InstanceAction
+from apps.compute.servers import security
 from apps.compute.states import VmState, api_status
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
@@ -94,10 +95,15 @@ def embedded_flavor(flavor: dict, ctx: RequestContext) -> dict:
     return body
 
 
-def server_detail(request, instance: Instance, ctx: RequestContext, addresses: dict | None = None) -> dict:
-    """A server as Nova shows it; ``addresses`` (from ``ipam.addresses_for``) saves a query per server in lists."""
+def server_detail(
+    request, instance: Instance, ctx: RequestContext, addresses: dict | None = None, groups: dict | None = None
+) -> dict:
+    """A server as Nova shows it; ``addresses`` (from ``ipam.addresses_for``) and ``groups`` (from
+    ``security.names_by_server``) save two queries per server in lists."""
     if addresses is None:
         addresses = ipam.addresses_for([str(instance.uuid)])
+    if groups is None:
+        groups = security.names_by_server([instance.uuid])
     status = api_status(instance.vm_state, instance.task_state)
     root = request.build_absolute_uri("/").rstrip("/")
     flavorid = instance.flavor.get("flavorid", "")
@@ -120,13 +126,12 @@ def server_detail(request, instance: Instance, ctx: RequestContext, addresses: d
         "created": _iso(instance.created_at),
         "updated": _iso(instance.updated_at),
         "addresses": addresses.get(str(instance.uuid), {}),
-        "accessIPv4": "",
-        "accessIPv6": "",
-        "OS-DCF:diskConfig": "MANUAL",
+        "accessIPv4": instance.access_ip_v4 or "",
+        "accessIPv6": instance.access_ip_v6 or "",
+        "OS-DCF:diskConfig": instance.disk_config,
         "OS-EXT-AZ:availability_zone": instance.availability_zone or "nova",
         "config_drive": "",
         "key_name": instance.key_name,
-        "security_groups": [{"name": "default"}],
         "os-extended-volumes:volumes_attached": [],
         "OS-SRV-USG:launched_at": _usec(instance.launched_at),
         "OS-SRV-USG:terminated_at": _usec(instance.terminated_at),
@@ -134,6 +139,8 @@ def server_detail(request, instance: Instance, ctx: RequestContext, addresses: d
         "OS-EXT-STS:task_state": instance.task_state,
         "OS-EXT-STS:power_state": instance.power_state,
     }
+    if groups.get(str(instance.uuid)):  # as Nova: only a server whose ports have groups shows them
+        body["security_groups"] = [{"name": name} for name in groups[str(instance.uuid)]]
     # Fields that arrived with later microversions.
     if at_least(request, "2.9"):
         body["locked"] = instance.locked

@@ -3,6 +3,7 @@
 import re
 import uuid
 
+from django.db import DataError, transaction
 from django.db.models import Q
 
 from apps.common.exceptions import BadRequest
@@ -11,6 +12,7 @@ from apps.common.times import parse_utc
 from apps.compute import states
 from apps.compute.models import Instance
 from apps.identity import policy
+from apps.network.models import Port
 
 MAX_LIMIT = 1000
 SORT_KEYS = {"created_at": "created_at", "updated_at": "updated_at", "display_name": "name", "uuid": "uuid",
@@ -46,6 +48,10 @@ def filtered(request, ctx, instances):
         except re.error:
             raise BadRequest(f"Invalid regular expression for name: {params['name']}") from None
         instances = instances.filter(name__regex=params["name"])
+    for param, family in (("ip", "."), ("ip6", ":")):
+        # ip6 is an admin's filter until 2.5, when Nova opened it to everyone.
+        if params.get(param) and (param == "ip" or ctx.is_admin or at_least(request, "2.5")):
+            instances = instances.filter(uuid__in=_by_address(param, params[param], family))
     if params.get("status"):
         matches = states.status_filter(params["status"])
         if matches is None:
@@ -68,6 +74,30 @@ def filtered(request, ctx, instances):
         if project:
             instances = instances.filter(project_id=project)
     return instances
+
+
+def _by_address(param: str, pattern: str, family: str) -> list[uuid.UUID]:
+    """The instances with a fixed address of the family (``.`` IPv4, ``:`` IPv6) that ``pattern``
+    matches from its start (Nova's ``ip``/``ip6`` filters, a Python ``re.match``)."""
+    if len(pattern) > 255:
+        raise BadRequest(f"Invalid input for query parameters {param}. Value is longer than 255 characters")
+    try:
+        re.compile(pattern)
+    except re.error:
+        raise BadRequest(f"Invalid regular expression for {param}: {pattern}") from None
+    devices = Port.objects.filter(fixed_ip__contains=family, fixed_ip__regex=f"^(?:{pattern})")
+    try:
+        with transaction.atomic():  # a savepoint: a pattern PostgreSQL refuses must not spoil the request
+            device_ids = list(devices.values_list("device_id", flat=True).distinct())
+    except DataError:
+        raise BadRequest(f"Invalid regular expression for {param}: {pattern}") from None
+    found = []
+    for device_id in device_ids:
+        try:
+            found.append(uuid.UUID(device_id))
+        except ValueError:
+            continue  # a port of something else than a server
+    return found
 
 
 def sorted_page(request, instances) -> tuple[list[Instance], bool]:

@@ -4,29 +4,33 @@ from django.db import transaction
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.exceptions import BadRequest, NotFound
+from apps.common.exceptions import BadRequest
 from apps.common.microversion import at_least
 from apps.common.schemas import boolean
 from apps.compute import quotas
 from apps.compute.api.schemas import quota_sets as quota_schemas
+from apps.compute.api.schemas.quota_sets import INJECTED_FILES, NETWORK, RESOURCES, without
 from apps.compute.models import QuotaLimit
 from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.identity.models import Project
 
-# What Nova's 2.1 quota set shows; the network ones are always unlimited here.
-SHOWN = (
-    "cores", "fixed_ips", "floating_ips", "injected_file_content_bytes", "injected_file_path_bytes",
-    "injected_files", "instances", "key_pairs", "metadata_items", "ram", "security_group_rules",
-    "security_groups", "server_group_members", "server_groups",
-)  # fmt: skip
-COUNTED = ("instances", "cores", "ram", "key_pairs", "server_groups")
+# The keys a quota set shows from each microversion on, as Nova's: nova-network's go at 2.36, the
+# injected files' at 2.57 (not served yet).
+SHOWN = {"2.1": RESOURCES, "2.36": without(RESOURCES, NETWORK),
+         "2.57": without(RESOURCES, (*NETWORK, *INJECTED_FILES))}  # fmt: skip
+# Usage Nova counts against a project's limit when one is lowered (key pairs are per user, and Nova
+# shows no usage for them or for group members in the detail).
+COUNTED = ("instances", "cores", "ram", "server_groups")
 
 
-def _values(limits: dict, request) -> dict:
-    """The quota set at the request's microversion: 2.36 dropped the network quotas."""
-    shown = SHOWN if not at_least(request, "2.36") else [n for n in SHOWN if n not in quotas.NETWORK_RESOURCES]
-    return {name: limits.get(name, -1) for name in shown}
+def shown(limits: dict, request, table: dict = SHOWN) -> dict:
+    """``limits`` with the keys ``table`` shows at the request's microversion, in Nova's order."""
+    names = table["2.1"]
+    for since, keys in table.items():
+        if at_least(request, since):
+            names = keys
+    return {name: limits.get(name, -1) for name in names}
 
 
 def _visible(request, project_id: str):
@@ -34,34 +38,41 @@ def _visible(request, project_id: str):
     ctx = request_context(request)
     if project_id != ctx.project_id:
         policy.enforce(ctx, "os_compute_api:os-quota-sets:show:other_project")
+    _verify_project(project_id)
     return ctx
+
+
+def _verify_project(project_id: str) -> Project:
+    """Nova asks Keystone whether the project exists: a 400 when it does not."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        raise BadRequest(f"Project ID {project_id} is not a valid project.")
+    return project
 
 
 class QuotaSetView(APIView):
     def get(self, request, project_id):
         _visible(request, project_id)
-        return Response({"quota_set": {"id": project_id, **_values(quotas.limits(project_id), request)}})
+        return Response({"quota_set": {"id": project_id, **shown(quotas.limits(project_id), request)}})
 
     def put(self, request, project_id):
+        body = dict(quota_schemas.UPDATE.validate(request)["quota_set"])  # the body first, as in Nova
         ctx = request_context(request)
         policy.enforce(ctx, "os_compute_api:os-quota-sets:update")
-        body = dict(quota_schemas.UPDATE.validate(request)["quota_set"])
+        project = _verify_project(project_id)
         force = boolean(body.pop("force", False))
-        # The network quotas (until 2.35) are accepted and stay unlimited: Neutron's are the network API's.
-        wanted = {name: int(value) for name, value in body.items() if name in quotas.defaults()}
-        try:
-            project = Project.objects.get(pk=project_id)
-        except Project.DoesNotExist:
-            raise NotFound(f"Project {project_id} could not be found.") from None
+        # nova-network's limits (until 2.35) are kept and shown as Nova keeps them, never enforced.
+        wanted = {name: int(value) for name, value in body.items()}
         with transaction.atomic():
             quotas.lock(project.id)
-            used = quotas.usage(project.id, ctx.user)
+            used = quotas.usage(project.id)
             for name, limit in wanted.items():
-                if not force and name in COUNTED and name != "key_pairs" and 0 <= limit < used[name]:
+                if not force and name in COUNTED and 0 <= limit < used[name]:
                     raise BadRequest(f"Quota limit {limit} for {name} must be greater than or equal to already used "
                                      f"and reserved {used[name]}.")  # fmt: skip
+            for name, limit in wanted.items():
                 QuotaLimit.objects.update_or_create(project=project, resource=name, defaults={"hard_limit": limit})
-        return Response({"quota_set": _values(quotas.limits(project.id), request)})
+        return Response({"quota_set": shown(quotas.limits(project.id), request)})
 
     def delete(self, request, project_id):
         policy.enforce(request_context(request), "os_compute_api:os-quota-sets:delete")
@@ -69,21 +80,20 @@ class QuotaSetView(APIView):
         return Response(status=202)
 
 
-MAX_LIMIT = 2**31 - 1  # the database's integer, as Nova's db.MAX_INT
-
-
 class QuotaSetDetailView(APIView):
     def get(self, request, project_id):
-        ctx = _visible(request, project_id)
-        limits = _values(quotas.limits(project_id), request)
-        used = quotas.usage(project_id, ctx.user)
-        detail = {name: {"limit": limit, "in_use": used.get(name, 0), "reserved": 0} for name, limit in limits.items()}
+        _visible(request, project_id)
+        limits = shown(quotas.limits(project_id), request)
+        used = quotas.usage(project_id)
+        detail = {name: {"limit": limit, "in_use": used[name] if name in COUNTED else 0, "reserved": 0}
+                  for name, limit in limits.items()}  # fmt: skip
         return Response({"quota_set": {"id": project_id, **detail}})
 
 
 class QuotaSetDefaultsView(APIView):
     def get(self, request, project_id):
-        return Response({"quota_set": {"id": project_id, **_values(quotas.defaults(), request)}})
+        _verify_project(project_id)
+        return Response({"quota_set": {"id": project_id, **shown(quotas.defaults(), request)}})
 
 
 class LimitsView(APIView):

@@ -9,13 +9,15 @@ from apps.common.exceptions import BadRequest
 from apps.common.microversion import at_least
 from apps.compute.api import builders, validation
 from apps.compute.api.schemas import servers as schemas
+from apps.compute.api.server_extras import ACCESS_FIELDS
+from apps.compute.servers import security
 from apps.compute.servers.console import console_output
-from apps.compute.servers.delete import delete_server
+from apps.compute.servers.delete import delete_server, restore_server
 from apps.compute.servers.move import confirm_resize, evacuate, resize, revert_resize
 from apps.compute.servers.power import power_action, reboot
 from apps.compute.servers.rebuild import rebuild
 from apps.compute.servers.snapshot import create_image
-from apps.compute.servers.state import lock, reset_state, unlock
+from apps.compute.servers.state import inject_network_info, lock, reset_state, unlock
 from apps.identity import policy
 from apps.identity.auth import request_context
 
@@ -36,13 +38,16 @@ def _reboot(request, ctx, server_id, body):
 def _rebuild(request, ctx, server_id, body):
     image_ref = validation.ref(body["imageRef"], "imageRef")
     admin_pass = body.get("adminPass")
-    instance = rebuild(ctx, server_id, image_ref, body.get("name"), request.request_id)
+    other = {column: body[field] or None for field, column in ACCESS_FIELDS.items() if field in body}
+    other.update({field: body[field] for field in ("metadata", "description") if field in body})
+    instance = rebuild(ctx, server_id, image_ref, body.get("name"), request.request_id, other)
     server = {**builders.server_changed(request, instance, ctx), "adminPass": admin_pass or secrets.token_urlsafe(12)}
     return Response({"server": server}, status=202)
 
 
 def _resize(request, ctx, server_id, body):
-    resize(ctx, server_id, validation.ref(body["flavorRef"], "flavorRef"), request.request_id)
+    changes = {"disk_config": body["OS-DCF:diskConfig"]} if "OS-DCF:diskConfig" in body else None
+    resize(ctx, server_id, validation.ref(body["flavorRef"], "flavorRef"), request.request_id, changes)
     return Response(status=202)
 
 
@@ -98,8 +103,28 @@ def _evacuate(request, ctx, server_id, body):
     return Response({"adminPass": secrets.token_urlsafe(12)}, status=200)
 
 
+def _inject_network_info(request, ctx, server_id, _args):
+    inject_network_info(ctx, server_id)
+    return Response(status=202)
+
+
+def _add_security_group(request, ctx, server_id, body):
+    security.add(ctx, server_id, body["name"])
+    return Response(status=202)
+
+
+def _remove_security_group(request, ctx, server_id, body):
+    security.remove(ctx, server_id, body["name"])
+    return Response(status=202)
+
+
 def _force_delete(request, ctx, server_id, _args):
     delete_server(ctx, server_id, request.request_id, action="forceDelete")
+    return Response(status=202)
+
+
+def _restore(request, ctx, server_id, _args):
+    restore_server(ctx, server_id, request.request_id)
     return Response(status=202)
 
 
@@ -122,6 +147,10 @@ ACTIONS = {
     "unlock": _unlock,
     "os-resetState": _reset_state,
     "forceDelete": _force_delete,
+    "restore": _restore,
+    "injectNetworkInfo": _inject_network_info,
+    "addSecurityGroup": _add_security_group,
+    "removeSecurityGroup": _remove_security_group,
     "evacuate": _evacuate,
 }
 

@@ -1,4 +1,4 @@
-"""Server sub-resources: update, metadata, tags, and migrations."""
+"""Server sub-resources: update, metadata, tags, migrations, the server password and security groups."""
 
 from django.db import transaction
 from django.db.models import Q
@@ -12,6 +12,7 @@ from apps.compute.api.schemas import server_extras as extra_schemas
 from apps.compute.api.schemas import servers as server_schemas
 from apps.compute.api.schemas.server_extras import MAX_TAGS
 from apps.compute.models import Migration
+from apps.compute.servers import security
 from apps.compute.servers.lookup import get_instance
 from apps.identity import policy
 from apps.identity.auth import request_context
@@ -21,6 +22,10 @@ from apps.network import ipam
 def _locked_instance(request, server_id):
     ctx = request_context(request)
     return ctx, get_instance(ctx, server_id, for_update=True)
+
+
+# What an update, a rebuild or a resize may set beside a name, as Nova: body key -> Instance field.
+ACCESS_FIELDS = {"accessIPv4": "access_ip_v4", "accessIPv6": "access_ip_v6", "OS-DCF:diskConfig": "disk_config"}
 
 
 class ServerUpdateMixin:
@@ -34,6 +39,9 @@ class ServerUpdateMixin:
                 instance.name = body["name"]
             if "description" in body:
                 instance.description = body["description"]
+            for field, column in ACCESS_FIELDS.items():
+                if field in body:
+                    setattr(instance, column, body[field] or None)
             instance.save()
         return Response({"server": builders.server_changed(request, instance, ctx)})
 
@@ -200,3 +208,26 @@ class MigrationsView(APIView):
         if params.get("migration_type"):
             migrations = migrations.filter(migration_type=params["migration_type"])
         return Response({"migrations": [builders.migration(request, m) for m in migrations[:1000]]})
+
+
+class ServerPasswordView(APIView):
+    """``/servers/{id}/os-server-password``: the encrypted password the guest posted to the metadata
+    service (empty until it has), and clearing it (which does not change the guest's password)."""
+
+    def get(self, request, server_id):
+        instance = get_instance(request_context(request), server_id)
+        return Response({"password": instance.password or ""})
+
+    def delete(self, request, server_id):
+        with transaction.atomic():
+            _ctx, instance = _locked_instance(request, server_id)
+            instance.password = ""
+            instance.save(update_fields=["password", "updated_at"])
+        return Response(status=204)
+
+
+class ServerSecurityGroupsView(APIView):
+    """``/servers/{id}/os-security-groups``: the groups of the server's ports, in Nova's shape."""
+
+    def get(self, request, server_id):
+        return Response({"security_groups": security.shown(request_context(request), server_id)})

@@ -129,6 +129,13 @@ def server_create(data: dict) -> dict:
         "key_name": server.get("key_name"),
         "description": server.get("description"),
         "networks": networks(server["networks"]) if "networks" in server else [None],
+        "admin_pass": server.get("adminPass"),
+        "security_groups": [group["name"] for group in server["security_groups"]]
+        if "security_groups" in server
+        else None,
+        "disk_config": server.get("OS-DCF:diskConfig", "MANUAL"),
+        "access_ip_v4": server.get("accessIPv4") or None,
+        "access_ip_v6": server.get("accessIPv6") or None,
     }
     min_count = int(server.get("min_count", 1))
     max_count = int(server.get("max_count", min_count))

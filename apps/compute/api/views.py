@@ -1,23 +1,19 @@
-"""The Compute API v2.1: versions, flavors, images (Nova's proxy) and servers."""
+"""The Compute API v2.1: versions, images (Nova's proxy) and servers (flavors are in flavors.py)."""
 
-import uuid
-
-from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common import microversion
-from apps.common.exceptions import Conflict, NotFound
+from apps.common.exceptions import NotFound
 from apps.compute.api import builders, listing, validation
-from apps.compute.api.schemas import flavors as flavor_schemas
 from apps.compute.api.schemas import servers as server_schemas
 from apps.compute.api.server_extras import ServerUpdateMixin
-from apps.compute.models import Flavor, InstanceAction
+from apps.compute.models import InstanceAction
+from apps.compute.servers import security
 from apps.compute.servers.create import create_servers
 from apps.compute.servers.delete import delete_server
-from apps.compute.servers.lookup import get_flavor, get_image, get_instance, visible_instances
-from apps.identity import policy
+from apps.compute.servers.lookup import get_image, get_instance, visible_instances
 from apps.identity.auth import request_context
 from apps.images.models import Image
 from apps.network import ipam
@@ -82,55 +78,6 @@ class VersionView(APIView):
         return Response({"version": _version(request)})
 
 
-class FlavorListView(APIView):
-    """Flavors: list (GET), create (POST, admin)."""
-
-    detail = False
-
-    def get(self, request):
-        ctx = request_context(request)
-        build = builders.flavor_detail if self.detail else builders.flavor_brief
-        return Response({"flavors": [build(request, f) for f in Flavor.objects.visible_to(ctx)]})
-
-    def post(self, request):
-        ctx = request_context(request)
-        policy.enforce(ctx, "os_compute_api:os-flavor-manage:create")
-        spec = validation.flavor_create(flavor_schemas.CREATE.validate(request))
-        if spec["flavorid"] is None:
-            spec["flavorid"] = str(uuid.uuid4())
-        if Flavor.objects.filter(name=spec["name"]).exists():
-            raise Conflict(f"Flavor with name {spec['name']} already exists.")
-        if Flavor.objects.filter(flavorid=spec["flavorid"]).exists():
-            raise Conflict(f"Flavor with ID {spec['flavorid']} already exists.")
-        try:
-            with transaction.atomic():
-                flavor = Flavor.objects.create(**spec)
-        except IntegrityError:
-            raise Conflict(f"Flavor with name {spec['name']} or ID {spec['flavorid']} already exists.") from None
-        return Response({"flavor": builders.flavor_detail(request, flavor)})
-
-
-class FlavorDetailListView(FlavorListView):
-    """Flavors with their sizes."""
-
-    detail = True
-    http_method_names = ["get", "head", "options"]
-
-
-class FlavorView(APIView):
-    """One flavor: show (GET), delete (DELETE, admin)."""
-
-    def get(self, request, flavor_id):
-        flavor = get_flavor(request_context(request), flavor_id)
-        return Response({"flavor": builders.flavor_detail(request, flavor)})
-
-    def delete(self, request, flavor_id):
-        ctx = request_context(request)
-        policy.enforce(ctx, "os_compute_api:os-flavor-manage:delete")
-        get_flavor(ctx, flavor_id).delete()
-        return Response(status=202)
-
-
 class ImageProxyView(APIView):
     """Nova's image proxy, which microversion 2.36 removed (clients use the image API instead)."""
 
@@ -184,7 +131,8 @@ class ServerListView(APIView):
             # Only ERROR and DELETED servers show a fault: one query for those (none if there are none).
             prefetch_related_objects([i for i in page if i.vm_state in builders.FAULT_STATES], "faults")
             addresses = ipam.addresses_for([str(i.uuid) for i in page])
-            servers = [builders.server_detail(request, i, ctx, addresses) for i in page]
+            groups = security.names_by_server([i.uuid for i in page])
+            servers = [builders.server_detail(request, i, ctx, addresses, groups) for i in page]
         else:
             servers = [builders.server_brief(request, i) for i in page]
         body = {"servers": servers}
@@ -203,8 +151,8 @@ class ServerListView(APIView):
             "server": {
                 "id": str(first.uuid),
                 "links": builders.links(request, "servers", first.uuid),
-                "OS-DCF:diskConfig": "MANUAL",
-                "security_groups": [{"name": "default"}],
+                "OS-DCF:diskConfig": first.disk_config,
+                "security_groups": [{"name": name} for name in spec["security_groups"] or ["default"]],
                 "adminPass": admin_pass,
             }
         }
@@ -237,7 +185,7 @@ class InstanceActionListView(APIView):
 
     def get(self, request, server_id):
         ctx = request_context(request)
-        instance = get_instance(ctx, server_id)
+        instance = get_instance(ctx, server_id, with_deleted=microversion.at_least(request, "2.21"))
         actions = InstanceAction.objects.filter(instance=instance)
         return Response({"instanceActions": [builders.instance_action(a, ctx) for a in actions]})
 
@@ -247,7 +195,7 @@ class InstanceActionView(APIView):
 
     def get(self, request, server_id, request_id):
         ctx = request_context(request)
-        instance = get_instance(ctx, server_id)
+        instance = get_instance(ctx, server_id, with_deleted=microversion.at_least(request, "2.21"))
         action = InstanceAction.objects.filter(instance=instance, request_id=request_id).first()
         if action is None:
             raise NotFound(f"Action for request_id {request_id} on instance {server_id} not found")

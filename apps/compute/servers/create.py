@@ -11,13 +11,14 @@ from apps.common.exceptions import BadRequest, NotFound, ServiceUnavailable
 from apps.compute import quotas
 from apps.compute.audit import add_fault, start_action
 from apps.compute.models import Instance, KeyPair, ServerGroup
+from apps.compute.servers import security
 from apps.compute.servers.lookup import get_flavor, get_image, require_project
 from apps.compute.states import TaskState, VmState
 from apps.hosts.zones import zones
 from apps.identity import policy
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
-from apps.network import ipam
+from apps.network import ipam, security_groups
 from core import names, rpc
 from core.power_state import PowerState
 
@@ -27,7 +28,8 @@ LOG = logging.getLogger(__name__)
 def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[list[Instance], str]:
     """Validate references, write the instances and their create actions, and cast the scheduler.
 
-    Returns the instances and the admin password. Nothing is written if any check fails; if the
+    Returns the instances and the admin password (the one asked for, else a new one; it is
+    never stored). Nothing is written if any check fails; if the
     scheduler cannot be reached the instances are put in ERROR with a fault and 503 is raised.
     """
     require_project(ctx)
@@ -52,11 +54,12 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
         keypair = KeyPair.objects.filter(user=ctx.user, name=spec["key_name"]).first()
         if keypair is None:
             raise BadRequest("Invalid key_name provided.")
+    groups = security.requested(ctx.project_id, spec.get("security_groups"))
     zone, placement = _placement(ctx, spec["availability_zone"])
     group = _group(ctx, spec["scheduler_hints"].get("group"))
     request_spec = {"scheduler_hints": spec["scheduler_hints"], "min_count": spec["min_count"], **placement}
 
-    admin_pass = secrets.token_urlsafe(12)
+    admin_pass = spec.get("admin_pass") or secrets.token_urlsafe(12)
     reservation_id = f"r-{secrets.token_hex(4)}"
     with transaction.atomic():
         # Under the project's lock until commit: concurrent creates cannot pass the quota together.
@@ -76,6 +79,9 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
                 metadata=spec["metadata"],
                 key_name=keypair.name if keypair else None,
                 key_data=keypair.public_key if keypair else None,
+                disk_config=spec.get("disk_config", "MANUAL"),
+                access_ip_v4=spec.get("access_ip_v4"),
+                access_ip_v6=spec.get("access_ip_v6"),
                 availability_zone=zone,
                 reservation_id=reservation_id,
                 request_spec=request_spec,
@@ -85,7 +91,8 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
             )
             start_action(instance, "create", request_id, ctx.user.id, ctx.project_id)
             for network_id in spec["networks"]:
-                ipam.allocate_port(instance_uuid=str(instance.uuid), project=ctx.project, network_id=network_id)
+                port = ipam.allocate_port(instance_uuid=str(instance.uuid), project=ctx.project, network_id=network_id)
+                security_groups.attach_on_create(port, groups)
             instances.append(instance)
         if group is not None:
             group.members.add(*instances)

@@ -38,9 +38,10 @@ def visible_instances(ctx: RequestContext, all_tenants: bool = False, with_delet
     return instances.filter(project_id=ctx.project_id)
 
 
-def get_instance(ctx: RequestContext, server_id: str, for_update: bool = False) -> Instance:
-    """The caller's instance (any project's, for an admin); 404 for anything else, so ids do not leak."""
-    instances = Instance.objects.filter(deleted_at__isnull=True)
+def get_instance(ctx: RequestContext, server_id: str, for_update: bool = False, with_deleted: bool = False) -> Instance:
+    """The caller's instance (any project's, for an admin); 404 for anything else, so ids do not leak.
+    ``with_deleted`` finds deleted ones too (their actions from 2.21)."""
+    instances = Instance.objects.all() if with_deleted else Instance.objects.filter(deleted_at__isnull=True)
     if not ctx.is_admin:
         instances = instances.filter(project_id=ctx.project_id)
     if for_update:

@@ -19,8 +19,11 @@ from core import names, rpc
 LOG = logging.getLogger(__name__)
 
 
-def resize(ctx: RequestContext, server_id: str, flavor_ref: str | None, request_id: str) -> Migration:
-    """Resize (with a flavor) or cold-migrate (without): the scheduler picks another host."""
+def resize(
+    ctx: RequestContext, server_id: str, flavor_ref: str | None, request_id: str, changes: dict | None = None
+) -> Migration:
+    """Resize (with a flavor) or cold-migrate (without): the scheduler picks another host.
+    ``changes`` (a resize's disk_config) are written as the resize starts."""
     with transaction.atomic():
         peek = get_instance(ctx, server_id)
         if flavor_ref is None:
@@ -38,7 +41,7 @@ def resize(ctx: RequestContext, server_id: str, flavor_ref: str | None, request_
                 raise BadRequest("Resizing to a smaller disk is not supported.")
             rule, action_name, new_flavor = "resize", "resize", flavor.snapshot()
             quotas.check_resize(peek.project_id, peek.flavor, new_flavor)
-        instance = begin(ctx, server_id, rule, action_name, request_id)
+        instance = begin(ctx, server_id, rule, action_name, request_id, changes=changes)
         migration = Migration.objects.create(
             instance=instance,
             migration_type=Migration.Type.RESIZE if flavor_ref is not None else Migration.Type.MIGRATION,

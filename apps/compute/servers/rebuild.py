@@ -13,11 +13,15 @@ from apps.images.models import Image
 LOG = logging.getLogger(__name__)
 
 
-def rebuild(ctx: RequestContext, server_id: str, image_ref: str, name: str | None, request_id: str) -> Instance:
+def rebuild(
+    ctx: RequestContext, server_id: str, image_ref: str, name: str | None, request_id: str, other: dict | None = None
+) -> Instance:
+    """Rebuild from ``image_ref``; ``other`` are the Instance fields the request also sets (metadata,
+    description, access IPs, disk config), written as the rebuild starts."""
     image = get_image(ctx, image_ref) if image_ref else None
     if image is None or image.status != Image.Status.ACTIVE:
         raise BadRequest(f"Image {image_ref} could not be found or is not active.")
-    changes = {"image": image, "image_ref": str(image.id)}
+    changes = {**(other or {}), "image": image, "image_ref": str(image.id)}
     if name is not None:
         changes["name"] = name
     instance = begin(ctx, server_id, "rebuild", "rebuild", request_id, changes=changes)

@@ -1,16 +1,18 @@
-"""What changes at once in the database, with no host involved: lock, unlock, reset-state."""
+"""What changes at once in the database, with no host involved: lock, unlock, reset-state; and
+injectNetworkInfo, which only tells the host."""
 
 import logging
 
 from django.db import transaction
 
-from apps.common.exceptions import BadRequest, Forbidden
+from apps.common.exceptions import BadRequest, Conflict, Forbidden, ServiceUnavailable
 from apps.compute.audit import start_action
 from apps.compute.models import Instance
-from apps.compute.servers.lookup import get_instance
+from apps.compute.servers.lookup import get_instance, host_is_up
 from apps.compute.states import VmState
 from apps.identity import policy
 from apps.identity.auth import RequestContext
+from core import names, rpc
 
 LOG = logging.getLogger(__name__)
 
@@ -56,3 +58,19 @@ def _instant_action(ctx: RequestContext, instance: Instance, name: str, request_
     action = start_action(instance, name, request_id, ctx.user.id, ctx.project_id)
     action.finish_time = action.start_time
     action.save(update_fields=["finish_time"])
+
+
+def inject_network_info(ctx: RequestContext, server_id: str) -> None:
+    """Admin only: have the server's host hand the guest its network information again (Nova's
+    injectNetworkInfo; a driver that injects nothing does nothing)."""
+    policy.enforce(ctx, "os_compute_api:os-admin-actions:inject_network_info")
+    instance = get_instance(ctx, server_id)
+    if instance.locked and not ctx.is_admin:
+        raise Conflict(f"Instance {instance.uuid} is locked")
+    if not instance.host or not host_is_up(instance.host):
+        raise Conflict(f"Cannot 'injectNetworkInfo' instance {instance.uuid}: its host is not available")
+    try:
+        rpc.cast(names.compute_queue(instance.host), "compute.inject_network_info", instance=instance.payload())
+    except Exception as exc:
+        LOG.exception("could not reach compute host %s for %s", instance.host, instance.uuid)
+        raise ServiceUnavailable("The compute service could not be reached; nothing was changed.") from exc

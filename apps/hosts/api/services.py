@@ -1,11 +1,9 @@
-"""``/os-services`` and ``/os-hypervisors``, in Nova's shapes (admin only)."""
+"""``/os-services`` in Nova's shapes (admin only); ``/os-hypervisors`` is in ``hypervisors``."""
 
-import json
 import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -33,13 +31,16 @@ def public_id(request, row) -> int | str:
     return str(row.uuid) if at_least(request, "2.53") else row.pk
 
 
-def by_public_id(request, model, given):
-    """The row whose public id is ``given`` (the key before 2.53, the UUID from 2.53), or None."""
+def by_public_id(request, rows, given):
+    """The row of ``rows`` (a model or a queryset) whose public id is ``given`` (the key before 2.53,
+    the UUID from 2.53), or None."""
+    rows = rows.objects.all() if isinstance(rows, type) else rows
     try:
         if at_least(request, "2.53"):
-            return model.objects.get(uuid=uuid.UUID(str(given)))
-        return model.objects.get(pk=int(given))
-    except (ValueError, model.DoesNotExist):
+            return rows.get(uuid=uuid.UUID(str(given)))
+        key = int(given)
+        return rows.get(pk=key) if 0 < key < 2**31 else None
+    except (ValueError, rows.model.DoesNotExist):
         return None
 
 
@@ -148,98 +149,3 @@ def legacy_update(request, action: str, body: dict) -> Response:
             answer["status"] = "disabled" if service.disabled else "enabled"
         service.save()  # bumps updated_at, which schedulers watch
     return Response({"service": answer})
-
-
-def hypervisor_body(request, node: ComputeNode, detail: bool, servers: list | None = None) -> dict:
-    """A hypervisor as Nova shows it: integer ids before 2.53, ``cpu_info`` as JSON text before 2.28."""
-    service = node.service
-    body = {
-        "id": public_id(request, node),
-        "hypervisor_hostname": node.hypervisor_hostname,
-        "state": "up" if service.is_up(settings.SERVICE_DOWN_TIME) else "down",
-        "status": "disabled" if service.disabled else "enabled",
-    }
-    if detail:
-        cpu_info = {"arch": node.cpu_arch}
-        body.update(
-            {
-                "host_ip": "127.0.0.1",
-                "hypervisor_type": node.hypervisor_type,
-                "hypervisor_version": node.hypervisor_version,
-                "service": {
-                    "host": node.host,
-                    "id": public_id(request, service),
-                    "disabled_reason": service.disabled_reason or None,
-                },
-                "vcpus": node.vcpus,
-                "vcpus_used": node.vcpus_used,
-                "memory_mb": node.memory_mb,
-                "memory_mb_used": node.memory_mb_used,
-                "local_gb": node.local_gb,
-                "local_gb_used": node.local_gb_used,
-                "free_ram_mb": node.memory_mb - node.memory_mb_used,
-                "free_disk_gb": node.local_gb - node.local_gb_used,
-                "disk_available_least": node.local_gb - node.local_gb_used,
-                "running_vms": node.running_vms,
-                "current_workload": Instance.objects.filter(
-                    node=node.hypervisor_hostname, task_state__isnull=False, deleted_at__isnull=True
-                ).count(),  # fmt: skip
-                "cpu_info": cpu_info if at_least(request, "2.28") else json.dumps(cpu_info),
-            }
-        )
-    if servers is not None and at_least(request, "2.53"):
-        body["servers"] = servers
-    return body
-
-
-def _servers_on(node: ComputeNode) -> list[dict]:
-    rows = Instance.objects.filter(node=node.hypervisor_hostname, deleted_at__isnull=True).values_list("uuid", "name")
-    return [{"uuid": str(u), "name": n} for u, n in rows]
-
-
-class HypervisorListView(APIView):
-    detail = False
-
-    def get(self, request):
-        require_admin(request, "os_compute_api:os-hypervisors:list")
-        nodes = ComputeNode.objects.select_related("service")
-        pattern = request.query_params.get("hypervisor_hostname_pattern")
-        if pattern:
-            nodes = nodes.filter(hypervisor_hostname__icontains=pattern)
-        with_servers = request.query_params.get("with_servers", "").lower() in ("1", "true", "yes")
-        bodies = [hypervisor_body(request, n, self.detail, _servers_on(n) if with_servers else None) for n in nodes]
-        return Response({"hypervisors": bodies})
-
-
-class HypervisorDetailListView(HypervisorListView):
-    detail = True
-
-
-class HypervisorView(APIView):
-    def get(self, request, hypervisor_id):
-        require_admin(request, "os_compute_api:os-hypervisors:show")
-        node = by_public_id(request, ComputeNode, hypervisor_id)
-        if node is None:
-            raise NotFound(f"Hypervisor {hypervisor_id} could not be found.")
-        with_servers = request.query_params.get("with_servers", "").lower() in ("1", "true", "yes")
-        body = hypervisor_body(request, node, True, _servers_on(node) if with_servers else None)
-        return Response({"hypervisor": body})
-
-
-class HypervisorStatisticsView(APIView):
-    def get(self, request):
-        require_admin(request, "os_compute_api:os-hypervisors:statistics")
-        totals = ComputeNode.objects.aggregate(
-            count=Count("id"), vcpus=Sum("vcpus"), vcpus_used=Sum("vcpus_used"), memory_mb=Sum("memory_mb"),
-            memory_mb_used=Sum("memory_mb_used"), local_gb=Sum("local_gb"), local_gb_used=Sum("local_gb_used"),
-            running_vms=Sum("running_vms"),
-        )  # fmt: skip
-        totals = {k: v or 0 for k, v in totals.items()}
-        workload = Instance.objects.filter(Q(task_state__isnull=False), deleted_at__isnull=True).count()
-        totals.update(
-            free_ram_mb=totals["memory_mb"] - totals["memory_mb_used"],
-            free_disk_gb=totals["local_gb"] - totals["local_gb_used"],
-            disk_available_least=totals["local_gb"] - totals["local_gb_used"],
-            current_workload=workload,
-        )
-        return Response({"hypervisor_statistics": totals})

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from apps.common.exceptions import CloudError
 from apps.identity.auth import request_context
+from apps.network import security_groups
 from apps.network.ipam import parse_uuid
 
 # Neutron's error type for an answer that has no more specific one.
@@ -54,6 +55,21 @@ def not_authorized(rule: str) -> NeutronError:
     return NeutronError(403, "PolicyNotAuthorized", f"({rule}) is disallowed by policy.")
 
 
+def security_group_not_found(ident) -> NeutronError:
+    return NeutronError(404, "SecurityGroupNotFound", f"Security group {ident} does not exist")
+
+
+def from_security_groups(exc: security_groups.SecurityGroupError) -> NeutronError:
+    """Neutron's error for one of ``apps.network.security_groups``' (Nova-worded) errors."""
+    if isinstance(exc, security_groups.SecurityGroupNotFound):
+        return security_group_not_found(exc.name)
+    if isinstance(exc, security_groups.SecurityGroupInUse):
+        return NeutronError(409, "SecurityGroupInUse", exc.message)
+    if isinstance(exc, security_groups.StatefulnessConflict):
+        return NeutronError(409, "SecurityGroupConflict", f"Error {exc.message} while attempting the operation.")
+    return NeutronError(exc.code, TYPES.get(exc.code, "HTTPError"), exc.message)
+
+
 def _message(data) -> str:
     """The message of the project's error body (``{"kind": {"code", "message"}}``)."""
     if isinstance(data, dict) and len(data) == 1:
@@ -68,6 +84,8 @@ class NetworkAPIView(APIView):
     handler still decides the status, the headers (WWW-Authenticate, Retry-After) and the logging."""
 
     def handle_exception(self, exc):
+        if isinstance(exc, security_groups.SecurityGroupError):
+            exc = from_security_groups(exc)
         response = super().handle_exception(exc)
         if isinstance(exc, NeutronError):
             kind, message = exc.kind, exc.message

@@ -1,7 +1,7 @@
-"""Neutron's JSON shapes for networks, subnets and ports."""
+"""Neutron's JSON shapes for networks, subnets, ports, security groups and their rules."""
 
 from apps.network.api.base import iso
-from apps.network.models import Network, Port, Subnet
+from apps.network.models import Network, Port, SecurityGroup, SecurityGroupRule, Subnet
 
 
 def _owner(project_id) -> dict:
@@ -65,6 +65,7 @@ def subnet_body(subnet: Subnet) -> dict:
 
 
 def port_body(port: Port) -> dict:
+    """Expects ``security_groups`` prefetched when many ports are built."""
     return {
         "id": str(port.id),
         "name": port.name,
@@ -79,11 +80,52 @@ def port_body(port: Port) -> dict:
         "admin_state_up": port.admin_state_up,
         "allowed_address_pairs": [],
         "extra_dhcp_opts": [],
-        "security_groups": [],
+        "security_groups": [str(group.id) for group in port.security_groups.all()],
         "port_security_enabled": True,
         "binding:vnic_type": "normal",
         "tags": [],
         "revision_number": 1,
         "created_at": iso(port.created_at),
         "updated_at": iso(port.updated_at),
+    }
+
+
+def rule_body(rule: SecurityGroupRule, group: SecurityGroup | None = None) -> dict:
+    """``group`` is the rule's group when the caller has it (else ``security_group`` is read, so select it
+    with many rules)."""
+    group = group or rule.security_group
+    return {
+        "id": str(rule.id),
+        "security_group_id": str(rule.security_group_id),
+        **_owner(rule.project_id),
+        "direction": rule.direction,
+        "ethertype": rule.ethertype,
+        "protocol": rule.protocol,
+        "port_range_min": rule.port_range_min,
+        "port_range_max": rule.port_range_max,
+        "remote_ip_prefix": rule.remote_ip_prefix,
+        "remote_group_id": str(rule.remote_group_id) if rule.remote_group_id else None,
+        "remote_address_group_id": None,
+        "description": rule.description,
+        "belongs_to_default_sg": group.is_default,
+        "revision_number": 1,
+        "created_at": iso(rule.created_at),
+        "updated_at": iso(rule.updated_at),
+    }
+
+
+def security_group_body(group: SecurityGroup) -> dict:
+    """Expects ``rules`` prefetched when many groups are built."""
+    return {
+        "id": str(group.id),
+        "name": group.name,
+        "description": group.description,
+        **_owner(group.project_id),
+        "stateful": group.stateful,
+        "shared": False,
+        "security_group_rules": [rule_body(rule, group) for rule in group.rules.all()],
+        "tags": [],
+        "revision_number": group.revision_number,
+        "created_at": iso(group.created_at),
+        "updated_at": iso(group.updated_at),
     }

@@ -2,12 +2,14 @@
 violation is Neutron's 400 ``HTTPBadRequest``, ``Invalid input for <attribute>. Reason: ...``) and is
 what the OpenAPI document shows (``cloudcore/openapi_bodies/network.py``).
 
-The API takes two bodies: ``POST /v2.0/networks`` and ``POST /v2.0/subnets`` (ports and quotas are
-read-only here, and nothing is updated in place). As in Neutron, the wrapping object may hold other
-keys and a resource other attributes, which are ignored. What a schema cannot say stays in
-``validation.py``: ``project_id`` and ``tenant_id`` that differ, a project that must exist, admin-only
-attributes, a network that must be visible, ``ip_version`` against ``cidr``, addresses inside the
-subnet, overlapping subnets and a gateway inside the pool.
+The API takes these bodies: ``POST /v2.0/networks``, ``POST /v2.0/subnets``, ``POST`` and ``PUT`` of
+``/v2.0/ports`` and ``/v2.0/security-groups``, and ``POST /v2.0/security-group-rules`` (quotas are
+read-only here). As in Neutron, the wrapping object may hold other keys and a resource other
+attributes, which are ignored. What a schema cannot say stays in ``validation.py``: ``project_id`` and
+``tenant_id`` that differ, a project that must exist, admin-only attributes, a network that must be
+visible, ``ip_version`` against ``cidr``, addresses inside the subnet, overlapping subnets, a gateway
+inside the pool, and a rule's protocol, ethertype, ports and prefix (which Neutron converts first and
+refuses with its own error types).
 """
 
 import ipaddress
@@ -224,6 +226,144 @@ SUBNET_CREATE = Body(
         )
     },
     example={"subnet": {"network_id": "2f1e4d0c-8c1e-4c59-9d1c-2f6b8d1f3a10", "cidr": "192.168.0.0/24"}},
+    error=bad_request,
+    wording=neutron_message,
+)
+
+
+# -- ports -----------------------------------------------------------------------------------------
+
+SECURITY_GROUP_IDS = {
+    "type": ["array", "null"],
+    "items": {"type": "string", "format": "uuid"},
+    "maxItems": 64,
+    "uniqueItems": True,
+    "description": "Ids of groups of the port's project (any project's, for admins); none when empty or null",
+}
+PORT_ATTRIBUTES = {
+    "name": TEXT,
+    "admin_state_up": {**BOOLEAN, "description": "Default true"},
+    "security_groups": SECURITY_GROUP_IDS,
+}
+
+PORT_CREATE = Body(
+    {
+        "2.1": _resource(
+            "port",
+            {
+                "network_id": {"type": "string", "format": "uuid", "description": "A network the caller may use"},
+                **PORT_ATTRIBUTES,
+                "security_groups": {
+                    **SECURITY_GROUP_IDS,
+                    "description": f"{SECURITY_GROUP_IDS['description']}; the project's default group when absent",
+                },
+                **OWNER,
+            },
+            ["network_id"],
+            "The address and MAC are chosen by the cloud (fixed_ips, mac_address and device_id are refused).",
+        )
+    },
+    example={"port": {"network_id": "2f1e4d0c-8c1e-4c59-9d1c-2f6b8d1f3a10", "name": "p1"}},
+    error=bad_request,
+    wording=neutron_message,
+)
+
+PORT_UPDATE = Body(
+    {"2.1": _resource("port", PORT_ATTRIBUTES, (), "security_groups replaces the port's groups.")},
+    example={"port": {"security_groups": ["85cc3048-abc3-43cc-89b3-377341426ac5"]}},
+    error=bad_request,
+    wording=neutron_message,
+)
+
+# -- security groups -------------------------------------------------------------------------------
+
+SECURITY_GROUP_ATTRIBUTES = {
+    "name": {**TEXT, "description": "At most 255 characters, not 'default' (in any case); default empty"},
+    "description": TEXT,
+    "stateful": {**BOOLEAN, "description": "Default true"},
+}
+
+SECURITY_GROUP_CREATE = Body(
+    {"2.1": _resource("security_group", {**SECURITY_GROUP_ATTRIBUTES, **OWNER})},
+    example={"security_group": {"name": "web", "description": "security group for webservers"}},
+    error=bad_request,
+    wording=neutron_message,
+)
+
+SECURITY_GROUP_UPDATE = Body(
+    {
+        "2.1": _resource(
+            "security_group",
+            SECURITY_GROUP_ATTRIBUTES,
+            (),
+            "The default group keeps its name; stateful changes only while no port uses the group.",
+        )
+    },
+    example={"security_group": {"name": "mysecgroup", "description": "my security group"}},
+    error=bad_request,
+    wording=neutron_message,
+)
+
+# Converted (then checked) in code as Neutron converts them, with its error types.
+_CONVERTED = {"maxLength": 255, "pattern": _STORABLE}
+PORT_NUMBER = {
+    "type": ["integer", "string", "null"],
+    **_CONVERTED,
+    "description": "0 to 65535 (a number or its digits); for ICMP the type (min) or code (max)",
+}
+
+SECURITY_GROUP_RULE_CREATE = Body(
+    {
+        "2.1": _resource(
+            "security_group_rule",
+            {
+                "security_group_id": {
+                    "type": "string",
+                    "maxLength": 36,
+                    "pattern": _STORABLE,
+                    "description": "A group the caller may change",
+                },
+                "direction": {"type": "string", "enum": ["ingress", "egress"]},
+                "ethertype": {
+                    "type": ["string", "null"],
+                    **_CONVERTED,
+                    "description": "IPv4 (default) or IPv6, in any case",
+                },
+                "protocol": {
+                    "type": ["string", "integer", "null"],
+                    **_CONVERTED,
+                    "description": "A name (tcp, udp, icmp, ipv6-icmp, ...), a number 0 to 255, or any/null for all",
+                },
+                "port_range_min": PORT_NUMBER,
+                "port_range_max": PORT_NUMBER,
+                "remote_ip_prefix": {
+                    "type": ["string", "null"],
+                    **_CONVERTED,
+                    "description": "A CIDR (an address alone is a /32 or /128) of the ethertype",
+                },
+                "remote_group_id": {
+                    "type": ["string", "null"],
+                    "format": "uuid",
+                    "description": "A group of the project; not with remote_ip_prefix",
+                },
+                "remote_address_group_id": {"type": "null", "description": "Address groups do not exist here"},
+                "description": TEXT,
+                **OWNER,
+            },
+            ["security_group_id", "direction"],
+            "One rule (no bulk create).",
+        )
+    },  # fmt: skip
+    example={
+        "security_group_rule": {
+            "security_group_id": "a7734e61-b545-452d-a3cd-0189cbd9747a",
+            "direction": "ingress",
+            "protocol": "tcp",
+            "port_range_min": 80,
+            "port_range_max": 80,
+            "remote_ip_prefix": "0.0.0.0/0",
+        }
+    },  # fmt: skip
     error=bad_request,
     wording=neutron_message,
 )

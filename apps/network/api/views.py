@@ -1,15 +1,18 @@
-"""The Networking API v2.0 (a Neutron subset): versions, networks, subnets and ports.
+"""The Networking API v2.0 (a Neutron subset): versions, networks, subnets and ports (security groups
+are in ``security_group_views.py``).
 
 Shared networks are visible to every project, others only to their own project (admins see all);
 what is not visible is a 404, as in Neutron. A subnet is visible with its network; a port only to
-its project. Changing a network or subnet needs the member role and ownership (or admin).
+its project. Changing a network, subnet or port needs the member role and ownership (or admin).
 """
+
+import uuid
 
 from django.db import transaction
 from rest_framework.response import Response
 
-from apps.network import ipam
-from apps.network.api import builders, validation
+from apps.network import ipam, security_groups
+from apps.network.api import builders, quotas, validation
 from apps.network.api.base import (
     NetworkAPIView,
     NeutronError,
@@ -22,7 +25,7 @@ from apps.network.api.base import (
     respond,
     respond_list,
 )
-from apps.network.api.request_schemas import NETWORK_CREATE, SUBNET_CREATE
+from apps.network.api.request_schemas import NETWORK_CREATE, PORT_CREATE, PORT_UPDATE, SUBNET_CREATE
 from apps.network.models import Network, Port, Subnet
 
 RESOURCES = (("network", "networks"), ("subnet", "subnets"), ("port", "ports"))
@@ -221,30 +224,89 @@ PORT_FILTERS = {
     "status": ("status", "str"),
     "project_id": ("project_id", "str"),
     "tenant_id": ("project_id", "str"),
+    "security_groups": ("security_groups__id", "uuid"),
 }
 
 
 def visible_ports(ctx):
-    ports = Port.objects.all()
+    ports = Port.objects.prefetch_related("security_groups")
     if ctx.is_admin:
         return ports
     return ports.filter(project_id=ctx.project_id) if ctx.project_id else ports.none()
 
 
+def get_port(ctx, port_id) -> Port:
+    parsed = ipam.parse_uuid(port_id)
+    port = visible_ports(ctx).filter(pk=parsed).first() if parsed else None
+    if port is None:
+        raise not_found("Port", port_id)
+    return port
+
+
+def _groups(ctx, project_id, spec: dict):
+    """The groups a port body names (validated ids of the port's project), None when it names none."""
+    if "security_groups" not in spec:
+        return None
+    return security_groups.find_by_ids(project_id, spec["security_groups"] or [], ctx.is_admin)
+
+
 class PortListView(NetworkAPIView):
-    """Ports: list (GET; ``fixed_ips`` filters are ignored)."""
+    """Ports: list (GET; ``fixed_ips`` filters are ignored), create (POST: an address on a network the
+    caller may use, and the project's default security group unless ``security_groups`` says otherwise)."""
 
     def get(self, request):
         ports = filter_query(request, visible_ports(self.context()), PORT_FILTERS)
+        if "security_groups" in request.query_params:
+            ports = ports.distinct()
         return respond_list(request, "ports", [builders.port_body(p) for p in ports])
+
+    def post(self, request):
+        ctx = self.context()
+        spec = PORT_CREATE.validate(request)["port"]
+        fields = validation.port_fields(ctx, spec)
+        network = get_network(ctx, spec["network_id"])
+        project_id = fields.pop("project_id")
+        groups = _groups(ctx, project_id, spec)
+        with transaction.atomic():
+            if project_id is not None:
+                quotas.enforce(project_id, port=1)
+            # A fresh device id, so that allocate_port never hands back an existing port; the new port
+            # is then unbound, so DOWN (the subnet locks it took are held until this transaction commits).
+            port = ipam.allocate_port(instance_uuid=str(uuid.uuid4()), project=project_id, network_id=str(network.id))
+            Port.objects.filter(pk=port.pk).update(device_id="", device_owner="", status=Port.Status.DOWN, **fields)
+            port.refresh_from_db()
+            security_groups.attach_on_create(port, groups)
+        return respond(request, "port", builders.port_body(port), status=201)
 
 
 class PortView(NetworkAPIView):
-    """One port: show (GET)."""
+    """One port: show (GET), update (PUT: name, admin_state_up, security_groups), delete (DELETE)."""
 
     def get(self, request, port_id):
-        parsed = ipam.parse_uuid(port_id)
-        port = visible_ports(self.context()).filter(pk=parsed).first() if parsed else None
-        if port is None:
-            raise not_found("Port", port_id)
-        return respond(request, "port", builders.port_body(port))
+        return respond(request, "port", builders.port_body(get_port(self.context(), port_id)))
+
+    def put(self, request, port_id):
+        ctx = self.context()
+        spec = PORT_UPDATE.validate(request)["port"]
+        port = get_port(ctx, port_id)
+        if not can_modify(ctx, port.project_id):
+            raise not_authorized("rule:update_port")
+        groups = _groups(ctx, port.project_id, spec)
+        with transaction.atomic():
+            port = Port.objects.select_for_update().get(pk=port.pk)
+            if "name" in spec:
+                port.name = spec["name"] or ""
+            if "admin_state_up" in spec:
+                port.admin_state_up = spec["admin_state_up"]
+            port.save()
+            if groups is not None:
+                security_groups.replace_on_port(port, groups)
+        return respond(request, "port", builders.port_body(get_port(ctx, port.pk)))
+
+    def delete(self, request, port_id):
+        ctx = self.context()
+        port = get_port(ctx, port_id)
+        if not can_modify(ctx, port.project_id):
+            raise not_authorized("rule:delete_port")
+        port.delete()
+        return Response(status=204)

@@ -1,7 +1,10 @@
-"""Networks for the network tests: ``make_network(...)`` builds one with a subnet."""
+"""Networks for the network tests: ``make_network(...)`` builds one with a subnet, ``device_with_ports(...)``
+an instance's ports."""
 
 import ipaddress
+import uuid
 
+from apps.network import ipam
 from apps.network.models import Network, Subnet
 
 
@@ -26,3 +29,11 @@ def make_network(
         pool_end=end,
     )
     return network
+
+
+def device_with_ports(project, *networks) -> str:
+    """A new instance id with one port on each network (as the compute side allocates them)."""
+    device = str(uuid.uuid4())
+    for network in networks:
+        ipam.allocate_port(instance_uuid=device, project=project, network_id=str(network.id))
+    return device

@@ -51,7 +51,7 @@ def test_v2_root_lists_the_resources():
     response = APIClient().get(f"{API}/")
     assert response.status_code == 200
     resources = {r["collection"]: r for r in response.json()["resources"]}
-    assert set(resources) == {"networks", "subnets", "ports"}
+    assert set(resources) == {"networks", "subnets", "ports"}  # Neutron's core resources only
     assert resources["networks"]["name"] == "network"
     assert resources["networks"]["links"] == [{"rel": "self", "href": f"http://testserver{API}/networks"}]
 
@@ -339,5 +339,41 @@ def test_admin_sees_every_port(admin_client, member, nets):
     assert len(admin_client.get(f"{API}/ports").json()["ports"]) == Port.objects.count() == 2
 
 
-def test_ports_are_read_only(member_client):
-    assert error(member_client.post(f"{API}/ports", {"port": {}}, format="json"))[:2] == (405, "HTTPMethodNotAllowed")
+def test_a_port_needs_a_network(member_client):
+    response = member_client.post(f"{API}/ports", {"port": {}}, format="json")
+    assert error(response) == (
+        400,
+        "HTTPBadRequest",
+        "Failed to parse request. Required attribute 'network_id' not specified",
+    )
+
+
+def test_create_update_and_delete_a_port(member_client, member, nets):
+    spec = {"port": {"network_id": str(nets["own"].id), "name": "p1", "security_groups": []}}
+    response = member_client.post(f"{API}/ports", spec, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()["port"]
+    assert (body["name"], body["device_id"], body["device_owner"], body["security_groups"]) == ("p1", "", "", [])
+    assert body["status"] == "DOWN"  # unbound
+    assert body["fixed_ips"][0]["ip_address"] == "10.1.0.2" and body["project_id"] == member.default_project_id
+    update = {"port": {"name": "renamed", "admin_state_up": False}}
+    body = member_client.put(f"{API}/ports/{body['id']}", update, format="json").json()["port"]
+    assert (body["name"], body["admin_state_up"]) == ("renamed", False)
+    assert member_client.delete(f"{API}/ports/{body['id']}").status_code == 204
+    assert not Port.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["fixed_ips", "mac_address", "device_id", "device_owner"])
+def test_a_port_cannot_choose_what_the_cloud_chooses(member_client, nets, key):
+    value = [{"ip_address": "10.1.0.9"}] if key == "fixed_ips" else "x"
+    spec = {"port": {"network_id": str(nets["own"].id), key: value}}
+    assert error(member_client.post(f"{API}/ports", spec, format="json"))[:2] == (400, "InvalidInput")
+    assert not Port.objects.exists()
+
+
+def test_ports_of_other_projects_cannot_be_changed(member_client, nets):
+    theirs = ipam.allocate_port(instance_uuid=str(uuid.uuid4()), project=nets["foreign"].project)
+    assert error(member_client.put(f"{API}/ports/{theirs.id}", {"port": {"name": "x"}}, format="json"))[0] == 404
+    assert error(member_client.delete(f"{API}/ports/{theirs.id}"))[:2] == (404, "PortNotFound")
+    spec = {"port": {"network_id": str(nets["foreign"].id)}}
+    assert error(member_client.post(f"{API}/ports", spec, format="json"))[:2] == (404, "NetworkNotFound")

@@ -1,12 +1,16 @@
 """The Networking API's request bodies (``apps/network/api/request_schemas.py``): each refusal is Neutron's
-400 ``HTTPBadRequest`` and stores nothing; the OpenAPI document shows the very schemas that validate."""
+400 ``HTTPBadRequest`` and stores nothing; the OpenAPI document shows the very schemas that validate. (A rule's
+protocol, ethertype, ports and prefix are converted in code, with Neutron's own error types:
+``test_security_groups.py``.)"""
 
 import json
+import uuid
 
 import pytest
 
+from apps.network import ipam
 from apps.network.api import request_schemas
-from apps.network.models import Network, Subnet
+from apps.network.models import Network, Port, SecurityGroup, SecurityGroupRule, Subnet
 from cloudcore.openapi_bodies import network as network_bodies
 from tests.apps.network.factories import make_network
 
@@ -234,16 +238,147 @@ def test_null_pools_and_nameservers_are_the_defaults(member_client, own):
     assert (body["allocation_pools"], body["dns_nameservers"]) == ([{"start": "10.9.0.2", "end": "10.9.0.254"}], [])
 
 
+# -- ports -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"network_id": "nope"}, "Invalid input for network_id. Reason: 'nope' is not a valid UUID."),
+        ({"security_groups": "x"}, "Invalid input for security_groups. Reason: 'x' is not a list."),
+        ({"security_groups": ["x"]}, "Invalid input for security_groups. Reason: 'x' is not a valid UUID."),
+        (
+            {"security_groups": [UNKNOWN, UNKNOWN]},
+            f"Invalid input for security_groups. Reason: Duplicate items in the list: '{UNKNOWN}'.",
+        ),
+        (
+            {"security_groups": [str(uuid.UUID(int=i)) for i in range(65)]},
+            "Invalid input for security_groups. Reason: at most 64 items are supported, not 65.",
+        ),
+        ({"admin_state_up": "yes"}, "Invalid input for admin_state_up. Reason: 'yes' is not a valid boolean value."),
+        ({"name": "p" * 256}, f"Invalid input for name. Reason: '{'p' * 256}' exceeds maximum length of 255."),
+    ],
+)
+def test_bad_port_bodies(member_client, own, changes, message):
+    assert refusal(post(member_client, "ports", {"port": {"network_id": str(own.id), **changes}})) == message
+    assert not Port.objects.exists()
+
+
+def test_bad_port_updates(member_client, own, member):
+    port = ipam.allocate_port(instance_uuid=str(uuid.uuid4()), project=member.default_project,
+                              network_id=str(own.id))  # fmt: skip
+    path = f"{API}/ports/{port.id}"
+    assert refusal(member_client.put(path, data=json.dumps({"name": "x"}), content_type="application/json")) == (
+        "Unable to find 'port' in request body"
+    )
+    body = json.dumps({"port": {"security_groups": [1]}})
+    assert refusal(member_client.put(path, data=body, content_type="application/json")) == (
+        "Invalid input for security_groups. Reason: '1' is not a valid string."
+    )
+
+
+# -- security groups and rules ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "Unable to find 'security_group' in request body"),
+        ({"security_group": "web"}, "Unable to find 'security_group' in request body"),
+        ({"security_group": {"name": 5}}, "Invalid input for name. Reason: '5' is not a valid string."),
+        (
+            {"security_group": {"name": "w" * 256}},
+            f"Invalid input for name. Reason: '{'w' * 256}' exceeds maximum length of 255.",
+        ),
+        (
+            {"security_group": {"description": "a\x00"}},
+            "Invalid input for description. Reason: a NUL character or an unpaired surrogate is not allowed.",
+        ),
+        (
+            {"security_group": {"stateful": "false"}},
+            "Invalid input for stateful. Reason: 'false' is not a valid boolean value.",
+        ),
+        ({"security_group": {"project_id": 7}}, "Invalid input for project_id. Reason: '7' is not a valid string."),
+    ],
+)
+def test_bad_security_group_bodies(member_client, body, message):
+    assert refusal(post(member_client, "security-groups", body)) == message
+    assert not SecurityGroup.objects.exists()
+
+
+def test_a_security_group_body_may_carry_what_this_api_ignores(member_client, member):
+    body = {"security_group": {"name": "web", "name_too": 1, "tags": ["x"]}, "extra": 1}
+    response = post(member_client, "security-groups", body)
+    assert response.status_code == 201, response.content
+    mismatch = {"security_group": {"project_id": member.default_project_id, "tenant_id": "other"}}
+    assert refusal(post(member_client, "security-groups", mismatch)) == "'project_id' and 'tenant_id' do not match."
+
+
+def _rule(**changes) -> dict:
+    return {"security_group_rule": {"security_group_id": UNKNOWN, "direction": "ingress", **changes}}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "Unable to find 'security_group_rule' in request body"),
+        (
+            {"security_group_rule": {"direction": "ingress"}},
+            "Failed to parse request. Required attribute 'security_group_id' not specified",
+        ),
+        (
+            {"security_group_rule": {"security_group_id": UNKNOWN}},
+            "Failed to parse request. Required attribute 'direction' not specified",
+        ),
+        (_rule(direction="in"), "Invalid input for direction. Reason: 'in' is not in ['ingress', 'egress']."),
+        (_rule(security_group_id=7), "Invalid input for security_group_id. Reason: '7' is not a valid string."),
+        (
+            _rule(security_group_id="s" * 37),
+            f"Invalid input for security_group_id. Reason: '{'s' * 37}' exceeds maximum length of 36.",
+        ),
+        (_rule(protocol=True), "Invalid input for protocol. Reason: 'True' is not a valid string."),
+        (_rule(port_range_min=[80]), "Invalid input for port_range_min. Reason: '[80]' is not an integer."),
+        (_rule(remote_group_id="nope"), "Invalid input for remote_group_id. Reason: 'nope' is not a valid UUID."),
+        (
+            _rule(remote_address_group_id=UNKNOWN),
+            f"Invalid input for remote_address_group_id. Reason: '{UNKNOWN}' is not null.",
+        ),
+        (
+            _rule(remote_ip_prefix="1" * 256),
+            f"Invalid input for remote_ip_prefix. Reason: '{'1' * 256}' exceeds maximum length of 255.",
+        ),
+        (
+            _rule(ethertype="IPv4\x00"),
+            "Invalid input for ethertype. Reason: a NUL character or an unpaired surrogate is not allowed.",
+        ),
+    ],
+)
+def test_bad_security_group_rule_bodies(member_client, body, message):
+    assert refusal(post(member_client, "security-group-rules", body)) == message
+    assert not SecurityGroupRule.objects.exists()
+
+
 # -- one description -------------------------------------------------------------------------
+
+BODIES = {
+    ("/network/v2.0/networks", "POST"): request_schemas.NETWORK_CREATE,
+    ("/network/v2.0/subnets", "POST"): request_schemas.SUBNET_CREATE,
+    ("/network/v2.0/ports", "POST"): request_schemas.PORT_CREATE,
+    ("/network/v2.0/ports/{port_id}", "PUT"): request_schemas.PORT_UPDATE,
+    ("/network/v2.0/security-groups", "POST"): request_schemas.SECURITY_GROUP_CREATE,
+    ("/network/v2.0/security-groups/{security_group_id}", "PUT"): request_schemas.SECURITY_GROUP_UPDATE,
+    ("/network/v2.0/security-group-rules", "POST"): request_schemas.SECURITY_GROUP_RULE_CREATE,
+}
 
 
 def test_the_openapi_document_shows_the_schemas_that_validate():
     operations = network_bodies.OPERATIONS
-    assert operations["/network/v2.0/networks", "POST"].request == request_schemas.NETWORK_CREATE.described()
-    assert operations["/network/v2.0/subnets", "POST"].request == request_schemas.SUBNET_CREATE.described()
+    for key, body in BODIES.items():
+        assert operations[key].request == body.described(), key
+    assert {key for key, entry in operations.items() if entry.request is not None} == set(BODIES)
 
 
-@pytest.mark.parametrize("body", [request_schemas.NETWORK_CREATE, request_schemas.SUBNET_CREATE])
+@pytest.mark.parametrize("body", list(BODIES.values()))
 def test_the_examples_are_valid(body):
     class Request:
         data = body.example

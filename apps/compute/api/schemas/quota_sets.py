@@ -1,19 +1,75 @@
-"""``PUT /os-quota-sets/{project}``: each limit from -1 (unlimited); the network ones until 2.35."""
+"""``PUT /os-quota-sets/{project}``: each limit from -1 (unlimited); nova-network's until 2.35, the
+injected files' until 2.56 (a version this cloud does not serve yet), as in Nova.
 
-from apps.common.schemas import BOOLEAN, Body, closed, envelope
+The limits are integers or strings of digits, and Nova holds both to the same bounds: a string
+``"-2"`` is refused as the integer -2 is (``LimitBody``).
+"""
 
-MAX_LIMIT = 2**31 - 1
-_LIMIT = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "minimum": -1, "maximum": MAX_LIMIT}
-_COMPUTE = ("instances", "cores", "ram", "key_pairs", "server_groups", "server_group_members", "metadata_items",
-            "injected_files", "injected_file_content_bytes", "injected_file_path_bytes")  # fmt: skip
-_NETWORK = ("fixed_ips", "floating_ips", "security_groups", "security_group_rules", "networks")
+import jsonschema
+
+from apps.common.schemas import BOOLEAN, FORMATS, Body, closed, envelope
+
+MAX_LIMIT = 2**31 - 1  # the database's integer, as Nova's db.MAX_INT
+LIMIT = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "minimum": -1, "maximum": MAX_LIMIT}
+# Nova's quota resources (``nova.quota.QUOTAS``), by when the API stopped showing them.
+COMPUTE = ("instances", "cores", "ram", "key_pairs", "metadata_items", "server_groups", "server_group_members")
+INJECTED_FILES = ("injected_files", "injected_file_content_bytes", "injected_file_path_bytes")  # until 2.56
+NETWORK = ("fixed_ips", "floating_ips", "security_groups", "security_group_rules")  # until 2.35 (2.49 in classes)
+RESOURCES = (*COMPUTE, *INJECTED_FILES, *NETWORK)
+
+
+def _number(value):
+    """A string of digits as the number it spells (else the value itself)."""
+    if isinstance(value, str):
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+    return value
+
+
+def _bound(keyword: str):
+    check = jsonschema.Draft202012Validator.VALIDATORS[keyword]
+
+    def bound(validator, limit, instance, schema):
+        yield from check(validator, limit, _number(instance), schema)
+
+    return bound
+
+
+_LimitValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"minimum": _bound("minimum"), "maximum": _bound("maximum")}
+)
+
+
+class LimitBody(Body):
+    """A ``Body`` whose ``minimum`` and ``maximum`` hold for numbers written as strings too."""
+
+    def __init__(self, by_version: dict[str, dict], **options):
+        super().__init__(by_version, **options)
+        self._validators = {version: _LimitValidator(schema, format_checker=FORMATS)
+                            for version, schema in self.by_version}  # fmt: skip
+
+
+def limits(names, **more) -> dict:
+    """``{name: LIMIT}`` for each of ``names``, plus ``more``."""
+    return {**{name: LIMIT for name in names}, **more}
+
+
+def without(names, gone) -> tuple:
+    return tuple(name for name in names if name not in gone)
 
 
 def _quota_set(names) -> dict:
-    return envelope("quota_set", closed({**{name: _LIMIT for name in names}, "force": BOOLEAN}))
+    return envelope("quota_set", closed(limits(names, force=BOOLEAN)))
 
 
-UPDATE = Body(
-    {"2.1": _quota_set((*_COMPUTE, *_NETWORK)), "2.36": _quota_set(_COMPUTE)},
+UPDATE = LimitBody(
+    {
+        "2.1": _quota_set(RESOURCES),
+        "2.36": _quota_set(without(RESOURCES, NETWORK)),
+        "2.57": _quota_set(without(RESOURCES, (*NETWORK, *INJECTED_FILES))),
+    },
     example={"quota_set": {"instances": 20, "cores": 40}},
 )

@@ -211,7 +211,21 @@ ACTIONS = {
         closed({"state": {"type": "string", "enum": ["active", "error"]}}, ["state"]),
         "Reset the vm_state; admins (202)",
     ),  # fmt: skip
-    "forceDelete": action("forceDelete", NO_ARGUMENT, "Delete at once (202)"),
+    "forceDelete": action("forceDelete", NO_ARGUMENT, "Delete at once, even when deferred delete is on (202)"),
+    "restore": action("restore", NO_ARGUMENT, "Bring back a soft-deleted server before it is reclaimed (202)"),
+    "injectNetworkInfo": action(
+        "injectNetworkInfo", NO_ARGUMENT, "Have the host plug the server's ports in again; admins (202)"
+    ),
+    "addSecurityGroup": action(
+        "addSecurityGroup",
+        closed({"name": {"type": "string", "minLength": 1, "maxLength": 255}}, ["name"]),
+        "Add a security group (name or id) to every port of the server (202)",
+    ),  # fmt: skip
+    "removeSecurityGroup": action(
+        "removeSecurityGroup",
+        closed({"name": {"type": "string", "minLength": 1, "maxLength": 255}}, ["name"]),
+        "Remove a security group from every port of the server (202)",
+    ),  # fmt: skip
     "evacuate": action(
         "evacuate",
         {"type": ["object", "null"], "properties": _EVACUATE_V2_1, "additionalProperties": False},

@@ -147,10 +147,23 @@ def test_quota_set_update_and_revert(admin_client, member_client, member, flavor
     assert below.status_code == 400 and "already used and reserved 2" in below.json()["badRequest"]["message"]
     forced = admin_client.put(url, {"quota_set": {"instances": 1, "force": True}}, format="json")
     assert forced.status_code == 200
-    for bad in ({"instances": -2}, {"instances": "many"}, {"instances": True}, {"bogus": 1}, {"cores": 1.5}):
+    for bad in (
+        {"instances": -2},
+        {"instances": "-2"},
+        {"instances": "many"},
+        {"instances": True},
+        {"bogus": 1},
+        {"cores": 1.5},
+        {"networks": 1},
+        {"ram": str(2**31)},
+    ):
         response = admin_client.put(url, {"quota_set": bad}, format="json")
         assert response.status_code == 400, bad
-    assert admin_client.put("/v2.1/os-quota-sets/nope", {"quota_set": {"cores": 1}}, format="json").status_code == 404
+    unknown = admin_client.put("/v2.1/os-quota-sets/nope", {"quota_set": {"cores": 1}}, format="json")
+    assert unknown.status_code == 400  # Nova asks Keystone, and an unknown project is a bad request
+    assert unknown.json()["badRequest"]["message"] == "Project ID nope is not a valid project."
+    assert admin_client.get("/v2.1/os-quota-sets/nope").status_code == 400
+    assert admin_client.get("/v2.1/os-quota-sets/nope/defaults").status_code == 400
 
     assert admin_client.delete(url).status_code == 202
     assert member_client.get(url).json()["quota_set"]["instances"] == 10
@@ -163,3 +176,60 @@ def test_limits_show_the_callers_usage(member_client, member, flavor, image):
     assert (absolute["maxTotalCores"], absolute["totalCoresUsed"]) == (20, 1)
     assert (absolute["maxTotalRAMSize"], absolute["totalRAMUsed"]) == (51200, 512)
     assert absolute["maxTotalKeypairs"] == 100 and absolute["maxServerGroups"] == 10
+
+
+# -- nova-network's quotas: set and shown until 2.35, gone from 2.36 ---------------------------
+
+NETWORK = {"fixed_ips", "floating_ips", "security_groups", "security_group_rules"}
+COMPUTE = {"instances", "cores", "ram", "key_pairs", "metadata_items", "injected_files", "injected_file_content_bytes",
+           "injected_file_path_bytes", "server_groups", "server_group_members"}  # fmt: skip
+
+
+def at(version):
+    return {"HTTP_OPENSTACK_API_VERSION": f"compute {version}"}
+
+
+def test_network_quotas_are_kept_and_shown_until_2_35(admin_client, member_client, member):
+    url = f"/v2.1/os-quota-sets/{member.default_project_id}"
+    body = {"quota_set": {"fixed_ips": 7, "floating_ips": "3", "security_groups": 0, "security_group_rules": -1}}
+    updated = admin_client.put(url, body, format="json", **at("2.35"))
+    assert updated.status_code == 200, updated.content
+    shown = updated.json()["quota_set"]
+    assert set(shown) == COMPUTE | NETWORK
+    assert (shown["fixed_ips"], shown["floating_ips"], shown["security_groups"], shown["security_group_rules"]) == (
+        7, 3, 0, -1,
+    )  # fmt: skip
+    again = member_client.get(url, **at("2.35")).json()["quota_set"]
+    assert set(again) == {"id"} | COMPUTE | NETWORK and again["fixed_ips"] == 7
+    detail = member_client.get(f"{url}/detail", **at("2.35")).json()["quota_set"]
+    assert detail["floating_ips"] == {"limit": 3, "in_use": 0, "reserved": 0}
+    defaults = member_client.get(f"{url}/defaults", **at("2.35")).json()["quota_set"]
+    assert set(defaults) == {"id"} | COMPUTE | NETWORK and defaults["fixed_ips"] == -1
+
+
+def test_network_quotas_are_refused_and_hidden_from_2_36(admin_client, member_client, member):
+    url = f"/v2.1/os-quota-sets/{member.default_project_id}"
+    for name in NETWORK:
+        refused = admin_client.put(url, {"quota_set": {name: 1}}, format="json", **at("2.36"))
+        assert refused.status_code == 400
+        assert refused.json()["badRequest"]["message"] == (
+            f"Invalid input for field/attribute quota_set. Value: {{'{name}': 1}}. "
+            f"Additional properties are not allowed ('{name}' was unexpected)"
+        )
+    updated = admin_client.put(url, {"quota_set": {"instances": 4}}, format="json", **at("2.36")).json()["quota_set"]
+    assert set(updated) == COMPUTE and updated["instances"] == 4
+    for path in (url, f"{url}/detail", f"{url}/defaults"):
+        assert set(member_client.get(path, **at("2.36")).json()["quota_set"]) == {"id"} | COMPUTE, path
+    # What was set at 2.35 is still there for a 2.35 client.
+    admin_client.put(url, {"quota_set": {"fixed_ips": 9}}, format="json", **at("2.35"))
+    assert "fixed_ips" not in member_client.get(url, **at("2.47")).json()["quota_set"]
+    assert member_client.get(url, **at("2.35")).json()["quota_set"]["fixed_ips"] == 9
+
+
+def test_the_detail_counts_what_nova_counts(member_client, member, flavor, image):
+    """Key pairs are per user and group members per group: Nova's quota-set detail shows 0 in use."""
+    member_client.post("/v2.1/os-keypairs", {"keypair": {"name": "k"}}, format="json")
+    make_instance(member, flavor, image)
+    detail = member_client.get(f"/v2.1/os-quota-sets/{member.default_project_id}/detail").json()["quota_set"]
+    assert detail["key_pairs"]["in_use"] == 0 and detail["server_group_members"]["in_use"] == 0
+    assert detail["instances"]["in_use"] == 1

@@ -1,0 +1,165 @@
+"""Flavors: list (with Nova's filters, sorting and paging), show, create and delete."""
+
+import uuid
+from urllib.parse import urlencode
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, TextField, Value
+from django.db.models.functions import Coalesce
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.exceptions import BadRequest, Conflict
+from apps.compute.api import builders, validation
+from apps.compute.api.schemas import flavors as flavor_schemas
+from apps.compute.models import Flavor, FlavorAccess
+from apps.compute.servers.lookup import get_flavor
+from apps.identity import policy
+from apps.identity.auth import RequestContext, request_context
+
+MAX_LIMIT = 1000  # Nova's [api] max_limit
+# oslo's strict boolean strings, as Nova reads ``is_public``
+_TRUE = ("1", "t", "true", "on", "y", "yes")
+_FALSE = ("0", "f", "false", "off", "n", "no")
+
+
+def _is_public(value: str | None) -> bool | None:
+    """An admin's ``is_public``: True when absent (public flavors and the project's own private
+    ones), None for ``none`` (every flavor), else a strict boolean."""
+    if value is None:
+        return True
+    if value.lower() == "none":
+        return None
+    lowered = value.strip().lower()
+    if lowered in _TRUE or lowered in _FALSE:
+        return lowered in _TRUE
+    raise BadRequest(f"Invalid is_public filter [{value}]")
+
+
+def _at_least(params: dict, name: str) -> int:
+    try:
+        return int(params[name])
+    except ValueError:
+        raise BadRequest(f"Invalid {name} filter [{params[name]}]") from None
+
+
+def _sort_value(key: str):
+    """What ``sort_key`` orders by (the flavor's id breaks ties, as Nova's internal id does)."""
+    if key == "id":
+        return F("pk")
+    if key == "vcpu_weight":  # not kept here: null for every flavor, so the order is the id's
+        return Value(0)
+    if key == "description":
+        return Coalesce("description", Value("", output_field=TextField()))
+    return F(key)
+
+
+def filtered(ctx: RequestContext, params: dict):
+    """The flavors a list shows, as Nova filters them: an admin chooses with ``is_public``; anyone
+    else sees the enabled flavors that are public or shared with its project."""
+    flavors = Flavor.objects.visible_to(ctx)
+    if ctx.is_admin:
+        public = _is_public(params.get("is_public"))
+        if public is False:
+            flavors = flavors.filter(is_public=False)
+        elif public:
+            shared = FlavorAccess.objects.filter(project_id=ctx.project_id).values("flavor_id")
+            flavors = flavors.filter(Q(is_public=True) | Q(pk__in=shared) if ctx.project_id else Q(is_public=True))
+    else:
+        flavors = flavors.filter(disabled=False)
+    if "minRam" in params:
+        flavors = flavors.filter(memory_mb__gte=_at_least(params, "minRam"))
+    if "minDisk" in params:
+        flavors = flavors.filter(root_gb__gte=_at_least(params, "minDisk"))
+    return flavors
+
+
+def page(ctx: RequestContext, params: dict, flavors) -> list[Flavor]:
+    """One page of ``flavors``: sorted by ``sort_key``/``sort_dir`` (flavorid, asc), starting after
+    ``marker`` (any flavor the caller may see), at most ``limit``."""
+    descending = params.get("sort_dir", "asc") == "desc"
+    value = _sort_value(params.get("sort_key", "flavorid"))
+    flavors = flavors.annotate(sort_value=value).order_by(
+        *(("-sort_value", "-pk") if descending else ("sort_value", "pk"))
+    )
+    if "marker" in params:
+        marker = params["marker"]
+        anchor = (Flavor.objects.visible_to(ctx).annotate(sort_value=value).filter(flavorid=marker)
+                  .values("sort_value", "pk").first())  # fmt: skip
+        if anchor is None:
+            raise BadRequest(f"marker [{marker}] not found")
+        beyond = "lt" if descending else "gt"
+        flavors = flavors.filter(
+            Q(**{f"sort_value__{beyond}": anchor["sort_value"]})
+            | Q(sort_value=anchor["sort_value"], **{f"pk__{beyond}": anchor["pk"]})
+        )
+    return list(flavors[: _limit(params)])
+
+
+def _limit(params: dict) -> int:
+    return min(int(params.get("limit", MAX_LIMIT)), MAX_LIMIT)
+
+
+def next_links(request, params: dict, flavors: list[Flavor], detail: bool) -> list[dict]:
+    """Nova's ``flavors_links``: a next link when the page is as long as the limit allowed."""
+    limit = _limit(params)
+    if not limit or len(flavors) != limit:
+        return []
+    query = dict(sorted({**params, "marker": flavors[-1].flavorid}.items()))
+    project = getattr(request, "url_project_id", None)
+    path = "/v2.1" + (f"/{project}" if project else "") + ("/flavors/detail" if detail else "/flavors")
+    return [{"rel": "next", "href": f"{request.build_absolute_uri(path)}?{urlencode(query)}"}]
+
+
+class FlavorListView(APIView):
+    """Flavors: list (GET), create (POST, admin)."""
+
+    detail = False
+
+    def get(self, request):
+        ctx = request_context(request)
+        params = flavor_schemas.INDEX_QUERY.validate(request)
+        flavors = page(ctx, params, filtered(ctx, params))
+        build = builders.flavor_detail if self.detail else builders.flavor_brief
+        body = {"flavors": [build(request, flavor) for flavor in flavors]}
+        if links := next_links(request, params, flavors, self.detail):
+            body["flavors_links"] = links
+        return Response(body)
+
+    def post(self, request):
+        ctx = request_context(request)
+        policy.enforce(ctx, "os_compute_api:os-flavor-manage:create")
+        spec = validation.flavor_create(flavor_schemas.CREATE.validate(request))
+        if spec["flavorid"] is None:
+            spec["flavorid"] = str(uuid.uuid4())
+        if Flavor.objects.filter(name=spec["name"]).exists():
+            raise Conflict(f"Flavor with name {spec['name']} already exists.")
+        if Flavor.objects.filter(flavorid=spec["flavorid"]).exists():
+            raise Conflict(f"Flavor with ID {spec['flavorid']} already exists.")
+        try:
+            with transaction.atomic():
+                flavor = Flavor.objects.create(**spec)
+        except IntegrityError:
+            raise Conflict(f"Flavor with name {spec['name']} or ID {spec['flavorid']} already exists.") from None
+        return Response({"flavor": builders.flavor_detail(request, flavor)})
+
+
+class FlavorDetailListView(FlavorListView):
+    """Flavors with their sizes."""
+
+    detail = True
+    http_method_names = ["get", "head", "options"]
+
+
+class FlavorView(APIView):
+    """One flavor: show (GET), delete (DELETE, admin)."""
+
+    def get(self, request, flavor_id):
+        flavor = get_flavor(request_context(request), flavor_id)
+        return Response({"flavor": builders.flavor_detail(request, flavor)})
+
+    def delete(self, request, flavor_id):
+        ctx = request_context(request)
+        policy.enforce(ctx, "os_compute_api:os-flavor-manage:delete")
+        get_flavor(ctx, flavor_id).delete()
+        return Response(status=202)
