@@ -31,7 +31,10 @@ PASSWORD = "Other-Tenant-Pass-51d0"
 TABLES = {
     "instances": "SELECT * FROM compute_instance ORDER BY uuid",
     "images": "SELECT * FROM images_image ORDER BY id",
-    "nodes": "SELECT * FROM hosts_computenode ORDER BY id",
+    # Not running_vms and updated_at: the live node's own periodic reports move them (the one that
+    # follows a boot can land while a forged message is checked).
+    "nodes": "SELECT id, uuid, service_id, host, hypervisor_hostname, vcpus, memory_mb, local_gb, vcpus_used, "
+    "memory_mb_used, local_gb_used, failed_builds, capabilities FROM hosts_computenode ORDER BY id",
     "services": 'SELECT id, host, "binary", topic, disabled, forced_down, updated_at FROM hosts_service ORDER BY id',
     "allocations": "SELECT * FROM hosts_allocation ORDER BY id",
     "faults": "SELECT * FROM compute_instancefault ORDER BY id",
