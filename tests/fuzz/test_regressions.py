@@ -1,6 +1,8 @@
 """The inputs the fuzzers found answered with a 5xx (or a wrong status), one case each, answered now with
 the API's own 4xx error body or an empty result."""
 
+import re
+
 import pytest
 
 from tests.fixtures.factories import make_instance, make_node
@@ -120,3 +122,14 @@ def test_changes_since_with_any_offset_is_answered(admin_client, when):
         assert response.status_code == 200 and response.json() == {"servers": []}
         assert images.status_code == 200 and images.json()["images"] == []
     assert_error(admin_client.get("/v2.1/servers", {"changes-since": "2026-02-30T00:00:00"}), 400, NOVA)
+
+
+def test_roles_of_an_unknown_project_or_user_are_404_and_links_are_uris(admin_client, admin_user):
+    uri = re.compile(r"[A-Za-z0-9\-._~:/?@!$&'()*+,;=%]+")  # RFC 3986 outside a host: no brackets, no controls
+    weird = "/identity/v3/projects/%F0%B1%BA%A6h%C2%AE/users/d%07D%5D!x/roles"
+    assert admin_client.get(weird).status_code == 404
+    mine = f"/identity/v3/projects/{admin_user.default_project_id}/users/{admin_user.id}/roles"
+    for query in ("", "?name=a%5Bb%5D", "?x=%07]&y"):
+        response = admin_client.get(mine + query)
+        assert response.status_code == 200, response.content
+        assert uri.fullmatch(response.json()["links"]["self"]), response.json()["links"]["self"]

@@ -241,7 +241,8 @@ class ProjectUserRolesView(IdentityView):
         ctx = request_context(request)
         if ctx.user.id != user_id:
             self.require_admin(request)
-        roles = Role.objects.filter(assignments__project_id=project_id, assignments__user_id=user_id).order_by("name")
+        project, user = _get(Project, project_id, "project"), _get(User, user_id, "user")
+        roles = Role.objects.filter(assignments__project=project, assignments__user=user).order_by("name")
         return Response(collection(request, "roles", [role_body(request, r) for r in roles]))
 
 

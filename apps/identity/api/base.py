@@ -1,9 +1,10 @@
 """What every Identity API view shares: Keystone's error bodies, its JSON shapes, the catalog."""
 
+import re
 import uuid
+from urllib.parse import quote
 
 from django.conf import settings
-from django.utils.encoding import iri_to_uri
 from rest_framework import exceptions as drf
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -69,8 +70,11 @@ def link(request, path: str) -> dict:
 def collection(request, key: str, items: list) -> dict:
     """Keystone's collection body: the items under ``key`` and ``links``, whose ``self`` is this request's URL
     (its query string included); cloudcore does not paginate, so ``previous`` and ``next`` are null."""
-    query = request.META.get("QUERY_STRING", "")
-    url = iri_to_uri(f"{base_url(request)}{request.path_info}" + (f"?{query}" if query else ""))
+    # Re-encoded, so the link is a valid URI whatever the request path held (brackets, controls).
+    path = quote(request.path_info, safe="/:@!$&'()*+,;=~")
+    raw = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", request.META.get("QUERY_STRING", ""))
+    query = quote(raw, safe="=&;/:@!$'()*+,?~%")
+    url = f"{base_url(request)}{path}" + (f"?{query}" if query else "")
     return {key: items, "links": {"self": url, "previous": None, "next": None}}
 
 
