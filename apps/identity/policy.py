@@ -25,6 +25,7 @@ RULES: dict[str, str] = {
     "os_compute_api:servers:index:get_all_tenants": ADMIN,
     "os_compute_api:servers:create:forced_host": ADMIN,
     "os_compute_api:os-extended-server-attributes": ADMIN,
+    "os_compute_api:servers:show:flavor-extra-specs": READER,
     "os_compute_api:os-migrate-server:migrate": MANAGER,
     "os_compute_api:os-migrations:index": MANAGER,
     "os_compute_api:os-migrations:index:all_projects": ADMIN,

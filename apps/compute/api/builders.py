@@ -6,6 +6,7 @@ from apps.common.microversion import at_least
 from apps.compute.models import Flavor, Instance, InstanceAction
 from apps.compute.servers import security
 from apps.compute.states import VmState, api_status
+from apps.identity import policy
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
 from apps.network import ipam
@@ -81,7 +82,8 @@ def host_id(instance: Instance) -> str:
 
 
 def embedded_flavor(flavor: dict, ctx: RequestContext) -> dict:
-    """The flavor a server was built with, as 2.47 shows it (extra specs for admins only)."""
+    """The flavor a server was built with, as 2.47 shows it; its extra specs to whoever the policy
+    lets see them (Nova's default: the project's readers and admins, so anyone who sees the server)."""
     body = {
         "original_name": flavor.get("name", ""),
         "vcpus": flavor.get("vcpus"),
@@ -90,7 +92,7 @@ def embedded_flavor(flavor: dict, ctx: RequestContext) -> dict:
         "ephemeral": flavor.get("ephemeral_gb", 0),
         "swap": flavor.get("swap", 0),
     }
-    if ctx.is_admin:
+    if policy.allowed(ctx, "os_compute_api:servers:show:flavor-extra-specs"):
         body["extra_specs"] = dict(flavor.get("extra_specs") or {})
     return body
 
