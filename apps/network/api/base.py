@@ -38,6 +38,15 @@ class NeutronError(CloudError):
         self.kind = kind
 
 
+def find_by_id(queryset: QuerySet, raw_id, missing: NeutronError):
+    """The row of ``queryset`` whose id is ``raw_id``, else raise ``missing`` (a malformed id is missing too)."""
+    parsed = parse_uuid(raw_id)
+    found = queryset.filter(pk=parsed).first() if parsed else None
+    if found is None:
+        raise missing
+    return found
+
+
 def not_found(resource: str, ident) -> NeutronError:
     """Neutron's 404: ``{"type": "NetworkNotFound", "message": "Network <id> could not be found."}``."""
     return NeutronError(404, f"{resource}NotFound", f"{resource} {ident} could not be found.")

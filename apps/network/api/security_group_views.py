@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q
 from rest_framework.response import Response
 
 from apps.identity.models import Project
-from apps.network import ipam, security_groups
+from apps.network import security_groups
 from apps.network.api import builders, quotas, validation
 from apps.network.api.base import (
     NetworkAPIView,
@@ -20,6 +20,7 @@ from apps.network.api.base import (
     bad_request,
     can_modify,
     filter_query,
+    find_by_id,
     not_authorized,
     respond,
     respond_list,
@@ -75,19 +76,12 @@ def visible_rules(ctx):
 
 
 def get_group(ctx, group_id) -> SecurityGroup:
-    parsed = ipam.parse_uuid(group_id)
-    group = visible_groups(ctx).filter(pk=parsed).first() if parsed else None
-    if group is None:
-        raise security_group_not_found(group_id)
-    return group
+    return find_by_id(visible_groups(ctx), group_id, security_group_not_found(group_id))
 
 
 def get_rule(ctx, rule_id) -> SecurityGroupRule:
-    parsed = ipam.parse_uuid(rule_id)
-    rule = visible_rules(ctx).filter(pk=parsed).first() if parsed else None
-    if rule is None:
-        raise NeutronError(404, "SecurityGroupRuleNotFound", f"Security group rule {rule_id} does not exist")
-    return rule
+    missing = NeutronError(404, "SecurityGroupRuleNotFound", f"Security group rule {rule_id} does not exist")
+    return find_by_id(visible_rules(ctx), rule_id, missing)
 
 
 def ensure_default(request, ctx) -> None:

@@ -20,6 +20,7 @@ from apps.network.api.base import (
     base_url,
     can_modify,
     filter_query,
+    find_by_id,
     not_authorized,
     not_found,
     respond,
@@ -88,11 +89,7 @@ def visible_networks(ctx):
 
 
 def get_network(ctx, network_id) -> Network:
-    parsed = ipam.parse_uuid(network_id)
-    network = visible_networks(ctx).filter(pk=parsed).first() if parsed else None
-    if network is None:
-        raise not_found("Network", network_id)
-    return network
+    return find_by_id(visible_networks(ctx), network_id, not_found("Network", network_id))
 
 
 def _default_id():
@@ -161,11 +158,7 @@ def visible_subnets(ctx):
 
 
 def get_subnet(ctx, subnet_id) -> Subnet:
-    parsed = ipam.parse_uuid(subnet_id)
-    subnet = visible_subnets(ctx).filter(pk=parsed).first() if parsed else None
-    if subnet is None:
-        raise not_found("Subnet", subnet_id)
-    return subnet
+    return find_by_id(visible_subnets(ctx), subnet_id, not_found("Subnet", subnet_id))
 
 
 class SubnetListView(NetworkAPIView):
@@ -236,11 +229,7 @@ def visible_ports(ctx):
 
 
 def get_port(ctx, port_id) -> Port:
-    parsed = ipam.parse_uuid(port_id)
-    port = visible_ports(ctx).filter(pk=parsed).first() if parsed else None
-    if port is None:
-        raise not_found("Port", port_id)
-    return port
+    return find_by_id(visible_ports(ctx), port_id, not_found("Port", port_id))
 
 
 def _groups(ctx, project_id, spec: dict):
