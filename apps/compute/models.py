@@ -128,6 +128,13 @@ class Instance(models.Model):
     password = models.TextField(
         blank=True, default="", help_text="The encrypted password the guest posted to the metadata service"
     )
+    hostname = models.CharField(max_length=255, blank=True, default="", help_text="The guest's hostname (2.90)")
+    user_data = models.TextField(null=True, blank=True, help_text="Base64 user data as sent, for the metadata service")
+    image_properties = models.JSONField(default=dict, blank=True, help_text="The image's properties at boot (2.98)")
+    scheduler_hints = models.JSONField(default=dict, blank=True, help_text="The hints as sent at create (2.100)")
+    pinned_availability_zone = models.CharField(
+        max_length=255, null=True, blank=True, help_text="The zone the user asked for, if any (2.96)"
+    )
 
     objects = InstanceQuerySet.as_manager()
 
@@ -305,6 +312,8 @@ class Migration(models.Model):
     new_flavor = models.JSONField()
     power_on = models.BooleanField(default=True, help_text="Whether the server was running when it started")
     request_id = models.CharField(max_length=64, blank=True)
+    user_id = models.CharField(max_length=64, blank=True, default="", help_text="Who asked for it (2.80)")
+    project_id = models.CharField(max_length=64, blank=True, default="", help_text="For which project (2.80)")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
