@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from core import names
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 10.0
 
@@ -62,7 +64,7 @@ def celery(*args: str) -> list[str]:
 def worker_options(queue: str, name: str, concurrency: int) -> list[str]:
     return [
         "worker", "-Q", queue, "-n", f"{name}@%h", "-P", "threads", "-c", str(concurrency),
-        "--without-mingle", "--without-gossip", "-l", "INFO",  # task events: TASK_EVENTS (workers/rpc.py)
+        "--without-mingle", "--without-gossip", "-l", "INFO",  # task events: TASK_EVENTS (core/rpc.py)
     ]  # fmt: skip
 
 
@@ -110,15 +112,18 @@ class Cloud:
                 "-w", str(cfg.api_workers), "--threads", "4", "--access-logfile", "-",
             ]  # fmt: skip
             plan.append(Child("api", argv, env))
-        for role, count in (("scheduler", cfg.schedulers), ("conductor", cfg.conductors)):
+        for role, queue, count in (
+            ("scheduler", names.SCHEDULER_QUEUE, cfg.schedulers),
+            ("conductor", names.CONDUCTOR_QUEUE, cfg.conductors),
+        ):
             for i in range(count):
                 name = f"{role}-{i + 1}"
-                plan.append(Child(name, celery("-A", "cloudcore", *worker_options(role, name, cfg.concurrency)), env))
+                plan.append(Child(name, celery("-A", "cloudcore", *worker_options(queue, name, cfg.concurrency)), env))
         for host, extra in cfg.computes.items():
             compute_env = {k: v for k, v in env.items() if k in COMPUTE_ENV or k.startswith(COMPUTE_ENV_PREFIXES)}
             compute_env.update(extra)
             compute_env["CLOUDCORE_HOST"] = host
-            options = worker_options(f"compute.{host}", f"compute-{host}", cfg.concurrency)
+            options = worker_options(names.compute_queue(host), f"compute-{host}", cfg.concurrency)
             argv = [sys.executable, "-m", "workers.compute", *options]
             plan.append(Child(f"compute-{host}", argv, compute_env))
         if cfg.beat:

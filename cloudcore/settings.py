@@ -4,7 +4,7 @@ from pathlib import Path
 
 import environ
 
-from core import observability
+from core import names, observability
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -95,9 +95,9 @@ STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
-REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_URL = env.str("REDIS_URL", default=names.DEFAULT_REDIS_URL)
 
-# Celery: the shared settings come from workers.rpc; these only add to them.
+# Celery: the shared settings come from core.rpc; these only add to them.
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_BEAT_SCHEDULE = {
@@ -135,7 +135,7 @@ REST_FRAMEWORK = {
         "apps.identity.auth.QuickStartBasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.identity.policy.ProjectPolicy"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.identity.policy.ProjectPolicy", "apps.common.query.KnownQueryParams"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -163,6 +163,7 @@ SCHEDULER_ENABLED_FILTERS = env.list(
     default=[
         "ForceHostsFilter",
         "ComputeFilter",
+        "DriverCapabilitiesFilter",
         "AvailabilityZoneFilter",
         "SameHostFilter",
         "DifferentHostFilter",

@@ -15,6 +15,8 @@ import os
 
 from celery import signals
 
+from core.names import DEFAULT_REDIS_URL
+
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 LOG = logging.getLogger(__name__)
 
@@ -108,7 +110,7 @@ class Metrics:
         if self._client is None:
             import redis
 
-            url = self._url or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+            url = self._url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
             self._client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         return self._client
 

@@ -160,6 +160,14 @@ class ComputeDriver(abc.ABC):
         """Source side of a revert: bring the guest back with its old flavor."""
         self._unsupported("resize and migration")
 
+    def cache_image(self, image: dict) -> bool:
+        """Fetch ``image`` (an image payload) into this host's image cache now, as a boot would, so
+        later boots skip the download (Nova's ``cache_image``, asked by aggregate at 2.81). True if
+        it was fetched, False if it was cached already; a driver without an image cache raises
+        ``NotSupported``."""
+        self._unsupported("image caching")
+        return False
+
     def get_console_output(self, instance_uuid: str) -> str:
         """The guest's serial console log so far."""
         self._unsupported("console output")

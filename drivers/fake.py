@@ -11,8 +11,10 @@ it was told to have, and fails on demand. Options (from the environment of the c
 - ``FAKE_LACKS``: capabilities this hypervisor says it lacks, comma-separated (for example
   ``supports_suspend``), to see the API refuse what a node cannot do.
 - ``FAKE_FAIL``: a regular expression matched against ``"<operation>:<instance name>"`` (for
-  example ``reboot:.*`` or ``power_off:flaky-``; a destroy is ``destroy:<instance uuid>``); a
-  matching operation fails and changes nothing.
+  example ``reboot:.*`` or ``power_off:flaky-``; a destroy is ``destroy:<instance uuid>``, an image
+  pre-cache ``cache_image:<image name>``); a matching operation fails and changes nothing.
+
+Images a boot used or a pre-cache fetched are recorded in ``cached_images`` (its image cache).
 """
 
 import platform
@@ -41,6 +43,8 @@ class FakeDriver(ComputeDriver):
         self._instances: dict[str, dict] = {}
         # Guests kept on the source host during a resize, until confirm or revert.
         self._resize_sources: dict[str, dict] = {}
+        # The simulated image cache: image id -> the image payload, as a boot or a pre-cache left it.
+        self.cached_images: dict[str, dict] = {}
         self._lock = threading.Lock()
         self._booted_at = time.monotonic()  # the simulated hypervisor host boots with its worker
 
@@ -87,6 +91,9 @@ class FakeDriver(ComputeDriver):
         if self.fail_spawn and self.fail_spawn.search(instance.get("name", "")):
             raise SpawnFailed(f"Fake hypervisor on {self.host} was told to fail building {instance['name']!r}")
         image = (instance.get("image") or {}).get("name", "?")
+        if (instance.get("image") or {}).get("id"):
+            with self._lock:
+                self.cached_images.setdefault(str(instance["image"]["id"]), dict(instance["image"]))
         guest = self._guest(instance, PowerState.RUNNING, [f"[{self.host}] booted {instance['name']} from {image}"])
         with self._lock:
             self._instances[instance["uuid"]] = guest
@@ -195,6 +202,18 @@ class FakeDriver(ComputeDriver):
             guest["power_state"] = PowerState.RUNNING if power_on else PowerState.SHUTDOWN
             guest["console"].append("resize reverted")
             self._instances[instance["uuid"]] = guest
+
+    # -- images --------------------------------------------------------------------------
+
+    def cache_image(self, image):
+        if self.op_delay:
+            time.sleep(self.op_delay)
+        self._fail_if_told("cache_image", image)
+        with self._lock:
+            if str(image["id"]) in self.cached_images:
+                return False
+            self.cached_images[str(image["id"])] = dict(image)
+        return True
 
     # -- console -------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from django.http import JsonResponse
 from django.utils.cache import patch_vary_headers
 
 MIN_VERSION = (2, 1)
-MAX_VERSION = (2, 47)
+MAX_VERSION = (2, 104)
 HEADER = "OpenStack-API-Version"
 LEGACY_HEADER = "X-OpenStack-Nova-API-Version"
 PREFIX = "/v2.1"

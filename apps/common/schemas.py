@@ -39,6 +39,20 @@ def _printable(value) -> bool:
     return True
 
 
+@FORMATS.checks("base64", raises=ValueError)
+def _base64(value) -> bool:
+    """Base64 text, as Nova checks ``user_data`` (padding required, whitespace ignored)."""
+    import base64
+    import binascii
+
+    if isinstance(value, str):
+        try:
+            base64.b64decode("".join(value.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("it is not valid base64") from None
+    return True
+
+
 class Body:
     """The schemas of one request body by microversion (``{"2.1": schema, "2.19": schema}``: each
     applies from its version until the next). APIs without microversions use ``{"2.1": schema}``."""

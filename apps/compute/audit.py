@@ -65,8 +65,7 @@ def record_event(instance_uuid, request_id: str | None, event: dict, finish: boo
     if event.get("result") == "Error" and finish:
         action.message = "Error"
         changed.append("message")
-    if changed:
-        action.save(update_fields=[*changed, "updated_at"])
+    action.save(update_fields=[*changed, "updated_at"])  # each event moves updated_at, as in Nova (2.58)
 
 
 def add_fault(instance_uuid, message: str, details: str = "", host: str | None = None, code: int = 500) -> None:

@@ -83,6 +83,14 @@ class InstanceQuerySet(models.QuerySet):
         kwargs.setdefault("updated_at", timezone.now())
         return super().update(**kwargs)
 
+    def visible_to(self, ctx, all_projects: bool = False, with_deleted: bool = False):
+        """The instances ``ctx`` (a request context) may see: its project's; every project's for an
+        admin who asks (``all_projects``, Nova's ``all_tenants``). Deleted ones only ``with_deleted``."""
+        instances = self if with_deleted else self.filter(deleted_at__isnull=True)
+        if ctx.is_admin and all_projects:
+            return instances
+        return instances.filter(project_id=ctx.project_id)
+
 
 class Instance(models.Model):
     uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -132,6 +140,9 @@ class Instance(models.Model):
     user_data = models.TextField(null=True, blank=True, help_text="Base64 user data as sent, for the metadata service")
     image_properties = models.JSONField(default=dict, blank=True, help_text="The image's properties at boot (2.98)")
     scheduler_hints = models.JSONField(default=dict, blank=True, help_text="The hints as sent at create (2.100)")
+    trusted_image_certificates = models.JSONField(
+        null=True, blank=True, help_text="Certificate ids the image's signature must chain to (2.63)"
+    )
     pinned_availability_zone = models.CharField(
         max_length=255, null=True, blank=True, help_text="The zone the user asked for, if any (2.96)"
     )
@@ -169,6 +180,8 @@ class Instance(models.Model):
             "key_data": self.key_data,
             "network_info": self.network_info(),
             "task_id": str(self.task_id) if self.task_id else None,
+            # A build that should end stopped (an evacuation at 2.95, or of a stopped server).
+            "leave_stopped": bool((self.request_spec or {}).get("leave_stopped")),
         }
 
 
@@ -338,6 +351,12 @@ class Migration(models.Model):
         }
 
 
+class ServerGroupQuerySet(models.QuerySet):
+    def visible_to(self, ctx, all_projects: bool = False):
+        """The server groups ``ctx`` may see: its project's; every project's for an admin who asks."""
+        return self if ctx.is_admin and all_projects else self.filter(project_id=ctx.project_id)
+
+
 class ServerGroup(models.Model):
     """Servers that should share hosts (affinity) or avoid sharing them (anti-affinity)."""
 
@@ -355,6 +374,8 @@ class ServerGroup(models.Model):
     rules = models.JSONField(default=dict, blank=True)
     members = models.ManyToManyField(Instance, related_name="server_groups", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ServerGroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "uuid"]

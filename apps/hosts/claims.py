@@ -49,6 +49,7 @@ class Destination(NamedTuple):
     node_id: int
     host: str
     node: str
+    availability_zone: str | None = None  # the host's zone, recorded on the instance it places
 
 
 def _room_left(total: str, ratio: str, need: int) -> ExpressionWrapper:
@@ -127,6 +128,7 @@ def claim_build(
     ).update(
         host=destination.host,
         node=destination.node,
+        **({"availability_zone": destination.availability_zone} if destination.availability_zone else {}),
         task_state=TaskState.SPAWNING,
         attempt_id=attempt_id,
         attempts=F("attempts") + 1,

@@ -21,6 +21,14 @@ def zones() -> dict[str, list[str]]:
     return {zone: sorted(hosts) for zone, hosts in sorted(by_zone.items())}
 
 
+def zone_of(host: str) -> str:
+    """The zone ``host`` is in: its aggregates' zone, else the default one."""
+    for zone in Aggregate.objects.filter(hosts__host=host).values_list("metadata__availability_zone", flat=True):
+        if zone:
+            return zone
+    return settings.DEFAULT_AVAILABILITY_ZONE
+
+
 def zone_conflict(aggregate, host: str, zone: str | None):
     """Another aggregate of ``host`` whose zone differs from ``zone`` (a host lives in one zone), or None."""
     if not zone:

@@ -41,6 +41,12 @@ class Network(models.Model):
         return f"{self.name or '-'} ({self.id})"
 
 
+class SubnetQuerySet(models.QuerySet):
+    def visible_to(self, project_id, is_admin: bool = False):
+        """The subnets of the networks the project may see (``Network.objects.visible_to``)."""
+        return self.filter(network__in=Network.objects.visible_to(project_id, is_admin))
+
+
 class Subnet(models.Model):
     """An address range on a network; ports take their address from ``[pool_start, pool_end]``."""
 
@@ -58,11 +64,21 @@ class Subnet(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SubnetQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self):
         return f"{self.name or '-'} {self.cidr} ({self.id})"
+
+
+class ProjectOwnedQuerySet(models.QuerySet):
+    def visible_to(self, project_id, is_admin: bool = False):
+        """The project's own rows (every row for an admin; none without a project)."""
+        if is_admin:
+            return self
+        return self.filter(project_id=project_id) if project_id else self.none()
 
 
 class Port(models.Model):
@@ -89,6 +105,8 @@ class Port(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ProjectOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
@@ -114,6 +132,8 @@ class SecurityGroup(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ProjectOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
@@ -124,6 +144,16 @@ class SecurityGroup(models.Model):
 
     def __str__(self):
         return f"{self.name or '-'} ({self.id})"
+
+
+class SecurityGroupRuleQuerySet(models.QuerySet):
+    def visible_to(self, project_id, is_admin: bool = False):
+        """The rules of the project's groups and the rules it owns (every rule for an admin)."""
+        if is_admin:
+            return self
+        if not project_id:
+            return self.none()
+        return self.filter(models.Q(project_id=project_id) | models.Q(security_group__project_id=project_id))
 
 
 class SecurityGroupRule(models.Model):
@@ -153,6 +183,8 @@ class SecurityGroupRule(models.Model):
     description = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SecurityGroupRuleQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -47,22 +47,26 @@ VERSION = obj(
     "all",
 )
 
-FLAVOR_BRIEF = obj({"id": STR, "name": STR, "links": LINKS}, "all")
+FLAVOR_DESCRIPTION = described({"type": ["string", "null"]}, "From microversion 2.55")
+FLAVOR_BRIEF = obj({"id": STR, "name": STR, "links": LINKS, "description": FLAVOR_DESCRIPTION},
+                   ["id", "name", "links"])  # fmt: skip
 FLAVOR = obj(
     {
         "id": STR,
         "name": STR,
         "links": LINKS,
+        "description": FLAVOR_DESCRIPTION,
         "ram": described(INT, "MiB"),
         "vcpus": INT,
         "disk": described(INT, "Root disk, GiB"),
         "OS-FLV-EXT-DATA:ephemeral": described(INT, "GiB"),
-        "swap": {"oneOf": [INT, {"const": ""}], "description": "MiB, or an empty string for none"},
-        "rxtx_factor": NUMBER,
+        "swap": {"oneOf": [INT, {"const": ""}], "description": "MiB: an empty string for none until 2.74, 0 from 2.75"},
+        "rxtx_factor": described(NUMBER, "Until microversion 2.101"),
         "os-flavor-access:is_public": BOOL,
-        "OS-FLV-DISABLED:disabled": BOOL,
+        "OS-FLV-DISABLED:disabled": described(BOOL, "Until microversion 2.101"),
+        "extra_specs": described(STRING_MAP, "From microversion 2.61, to those the policy lets list them"),
     },
-    "all",
+    ["id", "name", "links", "ram", "vcpus", "disk", "OS-FLV-EXT-DATA:ephemeral", "swap", "os-flavor-access:is_public"],
 )
 FLAVOR_LINKS = described(LINKS, "The next page, when a page is as long as the limit allowed")
 FLAVOR_ACCESS = envelope(
@@ -70,6 +74,8 @@ FLAVOR_ACCESS = envelope(
     array(obj({"flavor_id": STR, "tenant_id": described(STR, "A project allowed to use the flavor")}, "all")),
 )
 EXTRA_SPECS = envelope("extra_specs", STRING_MAP)
+SPEC_CHECKS = ("From microversion 2.86 a spec in a namespace Nova knows (hw:, quota:, trait:, resources:...) "
+               "must be one Nova registers, with a valid value (else 400); other namespaces are free.")  # fmt: skip
 EXTRA_SPEC = {**STRING_MAP, "minProperties": 1, "maxProperties": 1, "description": "{<key>: <value>}"}
 
 IMAGE_BRIEF = obj({"id": UUID, "name": STR, "links": LINKS}, "all")
@@ -110,7 +116,7 @@ KEYPAIR_CREATED = obj(
     {
         **KEYPAIR_SUMMARY_PROPERTIES,
         "user_id": STR,
-        "private_key": described(STR, "Only when the key was generated: shown once, never stored"),
+        "private_key": described(STR, "Only when the key was generated (until 2.91): shown once, never stored"),
     },
     [*KEYPAIR_REQUIRED, "user_id"],
 )
@@ -119,33 +125,38 @@ KEYPAIR_USER = query(
     "user_id", "Admins: another user's key pairs", {"type": "string", "minLength": 1, "maxLength": 255}
 )
 
-# What Nova's 2.1 quota set shows; microversion 2.36 drops the network ones.
+# What Nova's 2.1 quota set shows; microversion 2.36 drops the network ones, 2.57 the injected files.
 NETWORK_QUOTAS = ("fixed_ips", "floating_ips", "security_group_rules", "security_groups")
+INJECTED_FILE_QUOTAS = ("injected_file_content_bytes", "injected_file_path_bytes", "injected_files")
 QUOTA_KEYS = ("cores", "fixed_ips", "floating_ips", "injected_file_content_bytes", "injected_file_path_bytes",
               "injected_files", "instances", "key_pairs", "metadata_items", "ram", "security_group_rules",
               "security_groups", "server_group_members", "server_groups")  # fmt: skip
-ALWAYS_SHOWN = [k for k in QUOTA_KEYS if k not in NETWORK_QUOTAS]
+ALWAYS_SHOWN = [k for k in QUOTA_KEYS if k not in (*NETWORK_QUOTAS, *INJECTED_FILE_QUOTAS)]
 QUOTA_LIMIT = described(INT, "-1 for unlimited")
 QUOTA_VALUES = {k: QUOTA_LIMIT for k in QUOTA_KEYS}
-QUOTA_SET = obj({"id": STR, **QUOTA_VALUES}, ["id", *ALWAYS_SHOWN], description="The network quotas until 2.35")
+QUOTAS_BY_VERSION = "The network quotas until 2.35, the injected files' until 2.56"
+QUOTA_SET = obj({"id": STR, **QUOTA_VALUES}, ["id", *ALWAYS_SHOWN], description=QUOTAS_BY_VERSION)
 QUOTA_USAGE = obj({"in_use": INT, "limit": QUOTA_LIMIT, "reserved": INT}, "all")
 QUOTA_SET_DETAIL = obj(
     {"id": STR, **{k: ref("QuotaUsage") for k in QUOTA_KEYS}},
     ["id", *ALWAYS_SHOWN],
-    description="The network quotas until 2.35",
+    description=QUOTAS_BY_VERSION,
 )
-# A quota class shows the network quotas and no server group ones until 2.49, the other way from 2.50.
+# A quota class shows the network quotas and no server group ones until 2.49, the other way from 2.50,
+# and no injected files from 2.57.
 SERVER_GROUP_QUOTAS = ("server_groups", "server_group_members")
 QUOTA_CLASS_SET = obj(
     {"id": STR, **QUOTA_VALUES},
-    ["id", *(k for k in QUOTA_KEYS if k not in SERVER_GROUP_QUOTAS)],
-    description="The network quotas until 2.49; server_groups and server_group_members from 2.50",
+    ["id", *(k for k in ALWAYS_SHOWN if k not in SERVER_GROUP_QUOTAS)],
+    description="The network quotas until 2.49; server_groups and server_group_members from 2.50; the injected "
+    "files' until 2.56",
 )
 ABSOLUTE = ("maxTotalInstances", "maxTotalCores", "maxTotalRAMSize", "maxTotalKeypairs", "maxServerMeta",
             "maxImageMeta", "maxPersonality", "maxPersonalitySize", "maxServerGroups", "maxServerGroupMembers",
             "maxTotalFloatingIps", "maxSecurityGroups", "maxSecurityGroupRules", "totalInstancesUsed",
             "totalCoresUsed", "totalRAMUsed", "totalServerGroupsUsed", "totalFloatingIpsUsed",
             "totalSecurityGroupsUsed")  # fmt: skip
+PERSONALITY_LIMITS = ("maxPersonality", "maxPersonalitySize")
 NETWORK_LIMITS = ("maxTotalFloatingIps", "maxSecurityGroups", "maxSecurityGroupRules", "totalFloatingIpsUsed",
                   "totalSecurityGroupsUsed")  # fmt: skip
 LIMITS = envelope(
@@ -155,8 +166,9 @@ LIMITS = envelope(
             "rate": array(obj({}, closed=False), maxItems=0, description="Always empty"),
             "absolute": obj(
                 {k: INT for k in ABSOLUTE},
-                [k for k in ABSOLUTE if k not in (*NETWORK_LIMITS, "maxImageMeta")],
-                description="The network limits until microversion 2.35, maxImageMeta until 2.38",
+                [k for k in ABSOLUTE if k not in (*NETWORK_LIMITS, "maxImageMeta", *PERSONALITY_LIMITS)],
+                description="The network limits until microversion 2.35, maxImageMeta until 2.38, "
+                "maxPersonality and maxPersonalitySize until 2.56",
             ),
         },
         "all",
@@ -229,6 +241,13 @@ OPERATIONS = {
         description=FLAVOR_LIST,
     ),
     ("/v2.1/flavors/{flavor_id}", "GET"): op("Show a flavor", FLAVOR_ENVELOPE),
+    ("/v2.1/flavors/{flavor_id}", "PUT"): op(
+        "Update a flavor's description",
+        FLAVOR_ENVELOPE,
+        request=flavor_schemas.UPDATE.described(),
+        errors=(403,),
+        description="Admins only; from microversion 2.55 (404 before).",
+    ),
     ("/v2.1/flavors/{flavor_id}", "DELETE"): op("Delete a flavor", status=202, errors=(403,)),
     ("/v2.1/flavors/{flavor_id}/action", "POST"): op(
         "Add or remove a project's access to a private flavor",
@@ -250,6 +269,7 @@ OPERATIONS = {
         EXTRA_SPECS,
         request=flavor_schemas.EXTRA_SPECS.described(),
         errors=(403,),
+        description=f"Admins only. {SPEC_CHECKS}",
     ),
     ("/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", "GET"): op("Show a flavor extra spec", EXTRA_SPEC),
     ("/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", "PUT"): op(
@@ -257,7 +277,7 @@ OPERATIONS = {
         EXTRA_SPEC,
         request=flavor_schemas.EXTRA_SPEC.described(),
         errors=(403,),
-        description="The one key in the body must be the key in the path.",
+        description=f"Admins only. The one key in the body must be the key in the path. {SPEC_CHECKS}",
     ),
     ("/v2.1/flavors/{flavor_id}/os-extra_specs/{key}", "DELETE"): op(
         "Delete a flavor extra spec", reply="Deleted, no body", errors=(403,)

@@ -166,8 +166,8 @@ MIGRATION = obj(
         "instance_uuid": UUID,
         "migration_type": described(enum("resize", "migration"), "From microversion 2.23"),
         "status": enum(*MIGRATION_STATUSES),
-        "source_compute": STR,
-        "source_node": STR,
+        "source_compute": described(NULLABLE_STR, "The hosts and nodes: null for non-admins"),
+        "source_node": NULLABLE_STR,
         "dest_compute": NULLABLE_STR,
         "dest_node": NULLABLE_STR,
         "dest_host": {"type": "null"},
@@ -175,6 +175,8 @@ MIGRATION = obj(
         "new_instance_type_id": {"type": ["integer", "null"], "description": "The flavor's integer id"},
         "created_at": TIMESTAMP,
         "updated_at": TIMESTAMP,
+        "user_id": described(STR, "Who asked for the move; from microversion 2.80"),
+        "project_id": described(STR, "The project it asked in; from microversion 2.80"),
     },
     [
         "id",
@@ -198,6 +200,9 @@ ACTION_EVENT = obj(
         "finish_time": NULLABLE_TIMESTAMP,
         "result": NULLABLE_STR,
         "traceback": described(NULLABLE_STR, "Admins only"),
+        "host": described(STR, "Admins only, from microversion 2.62"),
+        "hostId": described(STR, "The host hashed with the project, from microversion 2.62"),
+        "details": described(NULLABLE_STR, "Admins only, from microversion 2.84"),
     },
     ["event", "start_time", "finish_time", "result"],
 )
@@ -210,10 +215,15 @@ INSTANCE_ACTION_PROPERTIES = {
     "start_time": TIMESTAMP,
     "user_id": STR,
 }
-INSTANCE_ACTION = obj(INSTANCE_ACTION_PROPERTIES, "all")
+_ACTION_UPDATED = {"updated_at": described(NULLABLE_TIMESTAMP, "From microversion 2.58")}
+INSTANCE_ACTION = obj({**INSTANCE_ACTION_PROPERTIES, **_ACTION_UPDATED}, list(INSTANCE_ACTION_PROPERTIES))
 INSTANCE_ACTION_DETAIL = obj(
-    {**INSTANCE_ACTION_PROPERTIES, "events": array(ref("InstanceActionEvent"))},
-    [*INSTANCE_ACTION_PROPERTIES, "events"],
+    {
+        **INSTANCE_ACTION_PROPERTIES,
+        **_ACTION_UPDATED,
+        "events": described(array(ref("InstanceActionEvent")), "Newest first; before 2.51 for admins only"),
+    },
+    list(INSTANCE_ACTION_PROPERTIES),
 )
 
 COMPONENTS = {
@@ -249,7 +259,7 @@ SERVER_ENVELOPE = envelope("server", ref("Server"))
 METADATA = envelope("metadata", STRING_MAP)
 META_ITEM = envelope("meta", {**STRING_MAP, "minProperties": 1, "maxProperties": 1})
 TAGS = envelope("tags", array({"type": "string", "minLength": 1, "maxLength": 60, "pattern": "^[^,/]*$"}))
-MIGRATIONS = listing("migrations", ref("Migration"))
+MIGRATIONS = listing("migrations", ref("Migration"), migrations_links=described(LINKS, "From 2.59: the next page"))
 
 OPERATIONS = {
     ("/v2.1/servers", "GET"): op("List servers", SERVER_LIST, parameters=SERVER_FILTERS, errors=(400, 403)),
@@ -373,15 +383,30 @@ OPERATIONS = {
         parameters=(
             query("status", "Only migrations with this status", enum(*MIGRATION_STATUSES)),
             query("host", "Only migrations from or to this host"),
+            query("source_compute", "Only migrations from this host"),
             query("instance_uuid", "Only this server's migrations", UUID),
             query("migration_type", "Only resizes or only migrations", enum("resize", "migration")),
+            {**LIMIT, "description": "From 2.59: the most migrations to return (at most 1000)"},
+            query("marker", "From 2.59: the uuid of the last migration seen; the page starts after it"),
+            query("changes-since", "From 2.59: only migrations changed since then", DATE_TIME),
+            query("changes-before", "From 2.66: only migrations changed before then", DATE_TIME),
+            query("user_id", "From 2.80: only migrations this user asked for"),
+            query("project_id", "From 2.80: only migrations asked for in this project"),
         ),
-        errors=(403,),
-        description="Newest first, at most 1000. Managers see their project's; admins every project's.",
+        errors=(400, 403),
+        description="Newest first (before 2.59 at most 1000; from 2.59 in pages, other parameters refused). "
+        "Managers see their project's; admins every project's, and only admins see the hosts.",
     ),
     ("/v2.1/servers/{server_id}/os-instance-actions", "GET"): op(
         "List a server's actions",
-        listing("instanceActions", ref("InstanceAction")),
+        listing("instanceActions", ref("InstanceAction"), links=described(LINKS, "From 2.58: the next page")),
+        parameters=(
+            {**LIMIT, "description": "From 2.58: the most actions to return (at most 1000)"},
+            query("marker", "From 2.58: the request_id of the last action seen; the page starts after it"),
+            query("changes-since", "From 2.58: only actions changed since then", DATE_TIME),
+            query("changes-before", "From 2.66: only actions changed before then", DATE_TIME),
+        ),
+        errors=(400,),
         description="Newest first; from 2.21 a deleted server's too.",
     ),
     ("/v2.1/servers/{server_id}/os-instance-actions/{request_id}", "GET"): op(

@@ -5,6 +5,8 @@ from apps.hosts.api import schemas as host_schemas
 from cloudcore.openapi_bodies.common import (
     BOOL,
     INT,
+    LIMIT,
+    LINKS,
     NULLABLE_STR,
     NULLABLE_TIMESTAMP,
     STR,
@@ -48,7 +50,8 @@ SERVICE_CHANGED = obj(
 )
 HYPERVISOR_SERVERS = described(
     array(obj({"uuid": UUID, "name": STR}, "all")),
-    "With with_servers=true (2.53+), or from /os-hypervisors/{pattern}/servers (before 2.53); absent when none",
+    "With with_servers=true (2.53+), or from /os-hypervisors/{pattern}/servers (before 2.53); absent when none "
+    "before 2.75",
 )
 HYPERVISOR_BRIEF_PROPERTIES = {
     "id": PUBLIC_ID,
@@ -67,10 +70,27 @@ HYPERVISOR_DETAIL_PROPERTIES = {
     "hypervisor_type": STR,
     "hypervisor_version": INT,
     "service": obj({"host": STR, "id": PUBLIC_ID, "disabled_reason": NULLABLE_STR}, "all"),
-    **{name: INT for name in COUNTERS},
-    "cpu_info": {"oneOf": [STR, obj({"arch": STR}, "all")], "description": "JSON text before 2.28, an object from it"},
 }
-HYPERVISOR = obj({**HYPERVISOR_DETAIL_PROPERTIES, "servers": HYPERVISOR_SERVERS}, list(HYPERVISOR_DETAIL_PROPERTIES))
+# Gone from 2.88 (placement has them), when uptime arrived.
+HYPERVISOR_CAPACITY = {
+    **{name: described(INT, "Before 2.88") for name in COUNTERS},
+    "cpu_info": {"oneOf": [STR, obj({"arch": STR}, "all")],
+                 "description": "Before 2.88: JSON text before 2.28, an object from it"},
+}  # fmt: skip
+HYPERVISOR = obj(
+    {
+        **HYPERVISOR_DETAIL_PROPERTIES,
+        **HYPERVISOR_CAPACITY,
+        "uptime": described(NULLABLE_STR, "From 2.88: the host's 'uptime' line; null when it does not answer"),
+        "servers": HYPERVISOR_SERVERS,
+    },
+    list(HYPERVISOR_DETAIL_PROPERTIES),
+)
+HYPERVISORS_LINKS = described(LINKS, "From 2.33: the next page (not with hypervisor_hostname_pattern)")
+HYPERVISOR_PAGING = (
+    {**LIMIT, "description": "From 2.33: the most hypervisors to return (at most 1000)"},
+    query("marker", "From 2.33: the id of the last hypervisor seen (its UUID from 2.53); the page starts after it"),
+)
 HYPERVISOR_STATISTICS = envelope(
     "hypervisor_statistics", obj({"count": INT, **{name: INT for name in COUNTERS}}, "all")
 )
@@ -141,20 +161,31 @@ OPERATIONS = {
     ),
     ("/v2.1/os-hypervisors", "GET"): op(
         "List hypervisors",
-        listing("hypervisors", ref("HypervisorBrief")),
-        parameters=(query("hypervisor_hostname_pattern", "A substring of the host name"), WITH_SERVERS),
+        listing("hypervisors", ref("HypervisorBrief"), hypervisors_links=HYPERVISORS_LINKS),
+        parameters=(
+            query("hypervisor_hostname_pattern", "A substring of the host name"),
+            WITH_SERVERS,
+            *HYPERVISOR_PAGING,
+        ),
         errors=(403,),
         description=ADMIN,
     ),
     ("/v2.1/os-hypervisors/detail", "GET"): op(
         "List hypervisors with details",
-        listing("hypervisors", ref("Hypervisor")),
-        parameters=(query("hypervisor_hostname_pattern", "A substring of the host name"), WITH_SERVERS),
+        listing("hypervisors", ref("Hypervisor"), hypervisors_links=HYPERVISORS_LINKS),
+        parameters=(
+            query("hypervisor_hostname_pattern", "A substring of the host name"),
+            WITH_SERVERS,
+            *HYPERVISOR_PAGING,
+        ),
         errors=(403,),
         description=ADMIN,
     ),
     ("/v2.1/os-hypervisors/statistics", "GET"): op(
-        "Show hypervisor totals", HYPERVISOR_STATISTICS, errors=(403,), description=ADMIN
+        "Show hypervisor totals",
+        HYPERVISOR_STATISTICS,
+        errors=(403, 404),
+        description=f"{ADMIN} Before 2.88 (404 from it).",
     ),
     ("/v2.1/os-hypervisors/{hypervisor_id}", "GET"): op(
         "Show a hypervisor",
@@ -173,7 +204,8 @@ OPERATIONS = {
             ),
         ),
         errors=(400, 403),
-        description=f"{ADMIN} Asked of the host's compute service: 400 when it is down.",
+        description=f"{ADMIN} Before 2.88 (then in the hypervisor's detail). Asked of the host's compute service: "
+        "400 when it is down.",
     ),
     ("/v2.1/os-hypervisors/{pattern}/search", "GET"): op(
         "Search hypervisors by host name",
@@ -220,6 +252,14 @@ OPERATIONS = {
         request=host_schemas.aggregate_actions_described(),
         errors=(403, 409),
         description="Admins only: add_host, remove_host or set_metadata.",
+    ),
+    ("/v2.1/os-aggregates/{aggregate_id}/images", "POST"): op(
+        "Cache images on an aggregate's hosts",
+        status=202,
+        request=host_schemas.AGGREGATE_IMAGES.described(),
+        errors=(400, 403),
+        description="Admins only, from 2.81: every host of the aggregate that is up fetches the images into its "
+        "image cache (fire and forget). 400 for an image named twice or not found.",
     ),
     ("/v2.1/os-availability-zone", "GET"): op(
         "List availability zones", listing("availabilityZoneInfo", ref("AvailabilityZone"))

@@ -1,10 +1,10 @@
 """The central table: every operation of the four APIs, keyed by (path template, method), with the
 components its schemas refer to, and the tags, error bodies and parameters each API shares."""
 
-from cloudcore.openapi_bodies import compute, compute_servers, hosts, identity, image, network
+from cloudcore.openapi_bodies import compute, compute_devices, compute_servers, hosts, identity, image, network
 from cloudcore.openapi_bodies.common import KEYSTONE_ERROR, LINK, NEUTRON_ERROR, NOVA_ERROR, header
 
-MODULES = (compute, compute_servers, hosts, identity, image, network)
+MODULES = (compute, compute_servers, compute_devices, hosts, identity, image, network)
 
 
 def _merged(name: str) -> dict:
@@ -73,6 +73,7 @@ PATH_PARAMETERS = {
     "network": "The network's name",
     "group_id": "The server group's id (a UUID)",
     "request_id": "The request id of the action (req-...)",
+    "volume_id": "The volume's id (a UUID)",
     "project_id": "The project's id",
     "class_name": "The quota class's name ('default': every project's defaults)",
     "name": "The key pair's name",

@@ -186,11 +186,16 @@ class RunningCloud:
     def demo_image_id(self) -> str:
         return next(i["id"] for i in self.get("/v2.1/images").json()["images"] if i["name"] == "demo")
 
-    def create_server(self, name: str, flavor: str = "1") -> str:
-        body = {"server": {"name": name, "flavorRef": flavor, "imageRef": self.demo_image_id(), "networks": "none"}}
-        response = self.post("/v2.1/servers", json=body)
+    def create_server(self, name: str, flavor: str = "1", **fields) -> str:
+        """POST a server (the demo image, no network; ``fields`` add to or replace the body's)."""
+        server = {"name": name, "flavorRef": flavor, "imageRef": self.demo_image_id(), "networks": "none", **fields}
+        response = self.post("/v2.1/servers", json={"server": server})
         assert response.status_code == 202, response.text
         return response.json()["server"]["id"]
+
+    def boot(self, name: str, flavor: str = "1", **fields) -> dict:
+        """A server created as ``create_server`` does, once it is ACTIVE (failing the test on ERROR)."""
+        return self.settle(self.create_server(name, flavor, **fields), "ACTIVE")
 
     def server(self, server_id: str) -> dict | None:
         response = self.get(f"/v2.1/servers/{server_id}")
@@ -204,6 +209,13 @@ class RunningCloud:
             timeout=timeout,
             message=f"server {server_id} to reach {statuses}",
         )
+
+    def settle(self, server_id: str, status: str, timeout: float = 60) -> dict:
+        """The server once it reaches ``status`` with no task, failing the test (with the fault) if it
+        ends in ERROR instead."""
+        server = self.wait_for_status(server_id, status, "ERROR", timeout=timeout)
+        assert server["status"] == status, server.get("fault")
+        return server
 
     def allocations(self, server_id: str | None = None) -> list[dict]:
         sql = (

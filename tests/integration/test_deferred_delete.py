@@ -26,13 +26,6 @@ def act(cloud, server_id, body, expect=202):
     return response
 
 
-def active(cloud, name):
-    server_id = cloud.create_server(name)
-    server = cloud.wait_for_status(server_id, "ACTIVE", "ERROR")
-    assert server["status"] == "ACTIVE", server.get("fault")
-    return server_id
-
-
 def soft_delete(cloud, server_id):
     assert cloud.delete(f"/v2.1/servers/{server_id}").status_code == 204
     server = cloud.wait_for_status(server_id, "SOFT_DELETED", "ERROR")
@@ -41,15 +34,14 @@ def soft_delete(cloud, server_id):
 
 
 def test_restore_before_expiry_then_reclaim_after_it(cloud):
-    server_id = active(cloud, "keep-me")
+    server_id = cloud.boot("keep-me")["id"]
     claimed = cloud.allocations(server_id)
     assert claimed
 
     soft_delete(cloud, server_id)
     assert cloud.allocations(server_id) == claimed  # resources stay claimed while it can come back
     act(cloud, server_id, {"restore": None})
-    restored = cloud.wait_for_status(server_id, "ACTIVE", "ERROR")
-    assert (restored["status"], restored["OS-EXT-STS:power_state"]) == ("ACTIVE", 1)
+    assert cloud.settle(server_id, "ACTIVE")["OS-EXT-STS:power_state"] == 1
 
     soft_delete(cloud, server_id)
     assert cloud.allocations(server_id) == claimed
@@ -62,7 +54,7 @@ def test_restore_before_expiry_then_reclaim_after_it(cloud):
 
 
 def test_force_delete_does_not_wait_for_the_reclaim(cloud):
-    server_id = active(cloud, "go-now")
+    server_id = cloud.boot("go-now")["id"]
     soft_delete(cloud, server_id)
 
     act(cloud, server_id, {"forceDelete": None})
@@ -72,7 +64,7 @@ def test_force_delete_does_not_wait_for_the_reclaim(cloud):
 
 
 def test_hypervisor_uptime_search_and_servers_before_2_53(cloud):
-    server_id = active(cloud, "on-node1")
+    server_id = cloud.boot("on-node1")["id"]
     [hypervisor] = cloud.get("/v2.1/os-hypervisors", headers=OLD).json()["hypervisors"]
 
     uptime = cloud.get(f"/v2.1/os-hypervisors/{hypervisor['id']}/uptime", headers=OLD)
@@ -86,7 +78,7 @@ def test_hypervisor_uptime_search_and_servers_before_2_53(cloud):
 
 
 def test_inject_network_info_reaches_the_guest(cloud):
-    server_id = active(cloud, "inject")
+    server_id = cloud.boot("inject")["id"]
 
     act(cloud, server_id, {"injectNetworkInfo": None})
 

@@ -35,16 +35,9 @@ def refused(cloud, server_id, body):
     return body_409["conflictingRequest"]["message"]
 
 
-def settle(cloud, server_id, status):
-    server = cloud.wait_for_status(server_id, status, "ERROR")
-    assert server["status"] == status, server.get("fault")
-    return server
-
-
 @pytest.fixture
 def server(cloud):
-    server_id = cloud.create_server("life")
-    settle(cloud, server_id, "ACTIVE")
+    server_id = cloud.boot("life")["id"]
     yield server_id
     cloud.delete(f"/v2.1/servers/{server_id}")
 
@@ -53,18 +46,18 @@ def test_stop_start_reboot_and_the_trail_they_leave(cloud, server):
     assert "while it is in vm_state active" in refused(cloud, server, {"os-start": None})
 
     act(cloud, server, {"os-stop": None})
-    stopped = settle(cloud, server, "SHUTOFF")
+    stopped = cloud.settle(server, "SHUTOFF")
     assert (stopped["OS-EXT-STS:vm_state"], stopped["OS-EXT-STS:power_state"]) == ("stopped", 4)
     refused(cloud, server, {"os-stop": None})
     refused(cloud, server, {"reboot": {"type": "SOFT"}})
     refused(cloud, server, {"pause": None})
 
     act(cloud, server, {"os-start": None})
-    started = settle(cloud, server, "ACTIVE")
+    started = cloud.settle(server, "ACTIVE")
     assert started["OS-EXT-STS:power_state"] == 1
 
     act(cloud, server, {"reboot": {"type": "SOFT"}})
-    settle(cloud, server, "ACTIVE")
+    cloud.settle(server, "ACTIVE")
 
     actions = cloud.get(f"/v2.1/servers/{server}/os-instance-actions").json()["instanceActions"]
     assert [a["action"] for a in actions] == ["reboot", "start", "stop", "create"]
@@ -76,14 +69,14 @@ def test_stop_start_reboot_and_the_trail_they_leave(cloud, server):
 
 def test_hard_reboot_works_from_stopped_and_paused(cloud, server):
     act(cloud, server, {"os-stop": None})
-    settle(cloud, server, "SHUTOFF")
+    cloud.settle(server, "SHUTOFF")
     act(cloud, server, {"reboot": {"type": "HARD"}})
-    assert settle(cloud, server, "ACTIVE")["OS-EXT-STS:power_state"] == 1
+    assert cloud.settle(server, "ACTIVE")["OS-EXT-STS:power_state"] == 1
 
     act(cloud, server, {"pause": None})
-    settle(cloud, server, "PAUSED")
+    cloud.settle(server, "PAUSED")
     act(cloud, server, {"reboot": {"type": "HARD"}})
-    settle(cloud, server, "ACTIVE")
+    cloud.settle(server, "ACTIVE")
 
 
 def test_pause_unpause_suspend_resume(cloud, server):
@@ -91,18 +84,18 @@ def test_pause_unpause_suspend_resume(cloud, server):
     refused(cloud, server, {"resume": None})
 
     act(cloud, server, {"pause": None})
-    paused = settle(cloud, server, "PAUSED")
+    paused = cloud.settle(server, "PAUSED")
     assert (paused["OS-EXT-STS:vm_state"], paused["OS-EXT-STS:power_state"]) == ("paused", 3)
     refused(cloud, server, {"suspend": None})
     act(cloud, server, {"unpause": None})
-    settle(cloud, server, "ACTIVE")
+    cloud.settle(server, "ACTIVE")
 
     act(cloud, server, {"suspend": None})
-    suspended = settle(cloud, server, "SUSPENDED")
+    suspended = cloud.settle(server, "SUSPENDED")
     assert (suspended["OS-EXT-STS:vm_state"], suspended["OS-EXT-STS:power_state"]) == ("suspended", 7)
     refused(cloud, server, {"pause": None})
     act(cloud, server, {"resume": None})
-    settle(cloud, server, "ACTIVE")
+    cloud.settle(server, "ACTIVE")
 
 
 def test_two_concurrent_stops_one_wins(cloud, server):
@@ -120,7 +113,7 @@ def test_two_concurrent_stops_one_wins(cloud, server):
         thread.join()
 
     assert sorted(codes) == [202, 409]
-    settle(cloud, server, "SHUTOFF")
+    cloud.settle(server, "SHUTOFF")
     actions = cloud.get(f"/v2.1/servers/{server}/os-instance-actions").json()["instanceActions"]
     assert [a["action"] for a in actions].count("stop") == 1
 
@@ -129,12 +122,12 @@ def test_rebuild_keeps_a_stopped_server_stopped(cloud, server):
     image = cloud.demo_image_id()
     body = act(cloud, server, {"rebuild": {"imageRef": image, "name": "rebuilt"}}).json()["server"]
     assert body["name"] == "rebuilt" and body["status"] == "REBUILD"
-    settle(cloud, server, "ACTIVE")
+    cloud.settle(server, "ACTIVE")
 
     act(cloud, server, {"os-stop": None})
-    settle(cloud, server, "SHUTOFF")
+    cloud.settle(server, "SHUTOFF")
     act(cloud, server, {"rebuild": {"imageRef": image}})
-    settle(cloud, server, "SHUTOFF")
+    cloud.settle(server, "SHUTOFF")
 
 
 def test_create_image_makes_an_active_snapshot(cloud, server):
@@ -147,12 +140,12 @@ def test_create_image_makes_an_active_snapshot(cloud, server):
     )
     assert image["name"] == "snap" and image["OS-EXT-IMG-SIZE:size"] > 0
     assert image["metadata"]["purpose"] == "test" and image["metadata"]["instance_uuid"] == server
-    settle(cloud, server, "ACTIVE")
+    cloud.settle(server, "ACTIVE")
 
 
 def test_console_output(cloud, server):
     act(cloud, server, {"reboot": {"type": "SOFT"}})
-    settle(cloud, server, "ACTIVE")
+    cloud.settle(server, "ACTIVE")
     output = act(cloud, server, {"os-getConsoleOutput": {}}, expect=200).json()["output"]
     assert "booted life" in output and "rebooted (soft)" in output
     last = act(cloud, server, {"os-getConsoleOutput": {"length": 1}}, expect=200).json()["output"]
@@ -160,8 +153,7 @@ def test_console_output(cloud, server):
 
 
 def test_a_failed_operation_clears_the_task_and_says_why(cloud):
-    server_id = cloud.create_server("flaky-1")
-    settle(cloud, server_id, "ACTIVE")
+    server_id = cloud.boot("flaky-1")["id"]
 
     act(cloud, server_id, {"reboot": {"type": "SOFT"}})
 
@@ -191,7 +183,7 @@ def test_resize_moves_to_the_only_host_that_fits_and_revert_brings_it_back(cloud
     before = node_usage(cloud)
 
     act(cloud, server, {"resize": {"flavorRef": "4"}})  # m1.large: 4 vCPUs, 8192 MB
-    resized = settle(cloud, server, "VERIFY_RESIZE")
+    resized = cloud.settle(server, "VERIFY_RESIZE")
 
     assert resized["OS-EXT-SRV-ATTR:host"] == "node2" and resized["flavor"]["id"] == "4"
     assert sorted((a["node"], a["vcpus"]) for a in cloud.allocations(server)) == [("node1", 1), ("node2", 4)]
@@ -206,7 +198,7 @@ def test_resize_moves_to_the_only_host_that_fits_and_revert_brings_it_back(cloud
     assert server in cloud.call("node2", "compute.list_instances")
 
     act(cloud, server, {"revertResize": None})
-    reverted = settle(cloud, server, "ACTIVE")
+    reverted = cloud.settle(server, "ACTIVE")
 
     assert reverted["OS-EXT-SRV-ATTR:host"] == "node1" and reverted["flavor"]["id"] == "1"
     assert [(a["node"], a["vcpus"]) for a in cloud.allocations(server)] == [("node1", 1)]
@@ -222,9 +214,9 @@ def test_resize_confirm_frees_the_source(cloud, server):
     refused(cloud, server, {"confirmResize": None})
 
     act(cloud, server, {"resize": {"flavorRef": "4"}})
-    settle(cloud, server, "VERIFY_RESIZE")
+    cloud.settle(server, "VERIFY_RESIZE")
     act(cloud, server, {"confirmResize": None}, expect=204)
-    confirmed = settle(cloud, server, "ACTIVE")
+    confirmed = cloud.settle(server, "ACTIVE")
 
     assert confirmed["OS-EXT-SRV-ATTR:host"] == "node2"
     assert [(a["node"], a["vcpus"]) for a in cloud.allocations(server)] == [("node2", 4)]
@@ -235,14 +227,14 @@ def test_resize_confirm_frees_the_source(cloud, server):
 
 def test_cold_migrate_a_stopped_server(cloud, server):
     act(cloud, server, {"os-stop": None})
-    settle(cloud, server, "SHUTOFF")
+    cloud.settle(server, "SHUTOFF")
 
     act(cloud, server, {"migrate": None})
-    migrated = settle(cloud, server, "VERIFY_RESIZE")
+    migrated = cloud.settle(server, "VERIFY_RESIZE")
     assert migrated["OS-EXT-SRV-ATTR:host"] == "node2" and migrated["OS-EXT-STS:power_state"] == 4
 
     act(cloud, server, {"confirmResize": None}, expect=204)
-    settle(cloud, server, "SHUTOFF")
+    cloud.settle(server, "SHUTOFF")
     assert [a["node"] for a in cloud.allocations(server)] == ["node2"]
 
 
@@ -263,7 +255,7 @@ def test_reset_state_and_force_delete(cloud, server):
     act(cloud, server, {"os-resetState": {"state": "error"}})
     assert cloud.server(server)["status"] == "ERROR"
     act(cloud, server, {"reboot": {"type": "HARD"}})
-    settle(cloud, server, "ACTIVE")
+    cloud.settle(server, "ACTIVE")
 
     act(cloud, server, {"forceDelete": None})
     wait_until(lambda: cloud.get(f"/v2.1/servers/{server}").status_code == 404, message="the server to go")

@@ -130,6 +130,26 @@ def test_the_openstack_command(cloud, clouds_yaml, tmp_path):
     quota = {row["Resource"]: row["Limit"] for row in run_json(clouds_yaml, "quota", "show")}
     assert quota["instances"] == -1 and quota["key-pairs"] == 100  # this test cloud lifts the instance limit
 
+    # The same commands at the newest microversion (2.104).
+    latest = ("--os-compute-api-version", "2.104")
+    server = run_json(clouds_yaml, *latest, "server", "create", "--flavor", "m1.tiny", "--image", "banner",
+                      "--network", "public", "--hostname", "web-1.example.org", "--tag", "blue",
+                      "--hint", "custom=kept", "--wait", "vm2")  # fmt: skip
+    assert server["status"] == "ACTIVE"
+    shown = run_json(clouds_yaml, *latest, "server", "show", "vm2")
+    assert shown["status"] == "ACTIVE" and "blue" in str(shown["tags"])
+    assert "web-1.example.org" in json.dumps(shown) and "kept" in json.dumps(shown["scheduler_hints"])
+    assert "pinned_availability_zone" in shown and "banner" in json.dumps(shown["image"])
+    listed = run_json(clouds_yaml, *latest, "server", "list", "--long")
+    assert [(s["Name"], s["Status"]) for s in listed] == [("vm2", "ACTIVE")]
+    services = run_json(clouds_yaml, *latest, "compute", "service", "list")
+    assert sorted((s["Binary"], s["Host"], s["State"]) for s in services) == [
+        ("cloudcore-compute", "node1", "up"), ("cloudcore-compute", "node2", "up"),
+    ]  # fmt: skip
+    hypervisors = run_json(clouds_yaml, *latest, "hypervisor", "list")
+    assert sorted(h["Hypervisor Hostname"] for h in hypervisors) == ["node1", "node2"]
+    run(clouds_yaml, *latest, "server", "delete", "--force", "--wait", "vm2")
+
 
 def test_openstacksdk(cloud, clouds_yaml):
     import openstack

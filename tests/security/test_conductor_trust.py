@@ -51,13 +51,9 @@ def cloud(cloud_factory):
 
 
 def boot_on(cloud, name: str, host: str) -> str:
-    body = {"server": {"name": name, "flavorRef": "1", "imageRef": cloud.demo_image_id(), "networks": "none",
-                       "availability_zone": f"nova:{host}"}}  # fmt: skip
-    response = cloud.post("/v2.1/servers", json=body)
-    assert response.status_code == 202, response.text
-    server_id = response.json()["server"]["id"]
-    assert cloud.wait_for_status(server_id, "ACTIVE")["OS-EXT-SRV-ATTR:host"] == host
-    return server_id
+    server = cloud.boot(name, availability_zone=f"nova:{host}")
+    assert server["OS-EXT-SRV-ATTR:host"] == host
+    return server["id"]
 
 
 def other_project_images(cloud) -> dict[str, str]:
@@ -249,7 +245,4 @@ def test_the_honest_snapshot_still_becomes_a_bootable_image(cloud, scene):
     assert data.startswith(b"fake disk of mine") and image["size"] == len(data)
     assert image["checksum"] == hashlib.md5(data, usedforsecurity=False).hexdigest()
     assert cloud.wait_for_status(scene["mine"], "ACTIVE")["OS-EXT-STS:task_state"] is None
-    body = {"server": {"name": "from-snap", "flavorRef": "1", "imageRef": scene["snapshot"], "networks": "none"}}
-    response = cloud.post("/v2.1/servers", json=body)
-    assert response.status_code == 202, response.text
-    assert cloud.wait_for_status(response.json()["server"]["id"], "ACTIVE", "ERROR")["status"] == "ACTIVE"
+    cloud.boot("from-snap", imageRef=scene["snapshot"])

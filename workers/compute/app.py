@@ -22,6 +22,7 @@ TASK_MODULES = [
     "workers.compute.resize",
     "workers.compute.snapshot",
     "workers.compute.queries",
+    "workers.compute.images",
 ]
 
 

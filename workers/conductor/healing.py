@@ -157,9 +157,11 @@ def _recover(instance: Instance, power: int | None) -> bool:
         return True
     if task == TaskState.SPAWNING:
         # The guest exists: the build finished but its report was lost.
+        stopped = (instance.request_spec or {}).get("leave_stopped") and power == PowerState.SHUTDOWN
         Instance.objects.filter(uuid=instance.uuid).update(
-            vm_state=VmState.ACTIVE, task_state=None, power_state=power, launched_at=timezone.now()
-        )
+            vm_state=VmState.STOPPED if stopped else VmState.ACTIVE, task_state=None, power_state=power,
+            launched_at=timezone.now(),
+        )  # fmt: skip
         record_event(instance.uuid, None, _now_event("compute_build_and_run_instance", "Success",
                                                      "build found complete after a restart", instance.host),
                      finish=True)  # fmt: skip

@@ -47,7 +47,8 @@ class Operation(NamedTuple):
 
 # Keyed by the task_state the operation runs under. A build's failure goes through build_failed.
 OPERATIONS = {
-    TaskState.SPAWNING: Operation("compute_build_and_run_instance", frozenset({VmState.ACTIVE}), None),
+    # STOPPED only for a build asked to leave the server stopped (``leave_stopped``: an evacuation).
+    TaskState.SPAWNING: Operation("compute_build_and_run_instance", frozenset({VmState.ACTIVE, VmState.STOPPED}), None),
     TaskState.POWERING_OFF: Operation("compute_stop_instance", frozenset({VmState.STOPPED})),
     TaskState.POWERING_ON: Operation("compute_start_instance", frozenset({VmState.ACTIVE})),
     TaskState.REBOOTING: Operation("compute_reboot_instance", frozenset({VmState.ACTIVE})),
@@ -86,7 +87,7 @@ def _orphaned_build(instance: Instance | None, host: str, attempt_id: str | None
 def _check_updates(updates, expected_task_state, failed: bool) -> dict:
     """The instance's columns a host's ``updates`` may change for the operation; ``Refused`` for
     anything outside them."""
-    operation = OPERATIONS.get(expected_task_state)
+    operation = OPERATIONS.get(expected_task_state) if isinstance(expected_task_state, str) else None
     if operation is None:
         raise Refused(Reason.BAD_FIELD, f"a host does not finish {str(expected_task_state)[:40]!r}")
     if not isinstance(updates, dict) or set(updates) - UPDATE_FIELDS:
@@ -139,13 +140,16 @@ def instance_update(
       host, node, flavor or owner).
     - ``fault``: bounded text; its presence makes the report a failure.
     - ``event``: only its times, details and traceback are kept, bounded (``trust.event``).
-    - ``request_id``: picks which of this instance's actions records the event.
+    - ``request_id``: kept only if it is the request id of one of this instance's actions, which
+      then records the event (and the destroy a host is told to do carries it); otherwise ignored,
+      and the instance's latest action records the event (``trust.request_id``).
     A build report for an instance that is no longer wanted on the host (deleted, placed elsewhere,
     an abandoned attempt) changes nothing and has the host destroy its guest.
     """
     failed = fault is not None
     changes = _check_updates(updates, expected_task_state, failed)
     instance_uuid = trust.uuid_text(instance_uuid, "instance_uuid")
+    request_id = trust.request_id(instance_uuid, request_id)
     instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
     if expected_task_state == TaskState.SPAWNING and _orphaned_build(instance, host, attempt_id):
         LOG.info("%s built %s, which is no longer wanted there; destroying it", host, instance_uuid)
@@ -153,8 +157,11 @@ def instance_update(
         return False
     instance = trust.check_on_host(instance, instance_uuid, host)
     trust.check_in_flight(instance, expected_task_state, attempt_id, task_id)
+    if (expected_task_state == TaskState.SPAWNING and changes.get("vm_state") == VmState.STOPPED
+            and not (instance.request_spec or {}).get("leave_stopped")):  # fmt: skip
+        raise Refused(Reason.BAD_FIELD, "this build was not asked to leave the server stopped")
     Instance.objects.filter(uuid=instance_uuid).update(**changes, updated_at=timezone.now())
-    if changes.get("vm_state") == VmState.ACTIVE and expected_task_state == TaskState.SPAWNING:
+    if changes.get("vm_state") in (VmState.ACTIVE, VmState.STOPPED) and expected_task_state == TaskState.SPAWNING:
         ComputeNode.objects.filter(hypervisor_hostname=instance.node, failed_builds__gt=0).update(
             failed_builds=0, updated_at=timezone.now()
         )
@@ -180,11 +187,17 @@ def build_failed(
 ) -> None:
     """Free the failed host's claim and retry on an alternate host, or put the instance in ERROR.
 
-    ``host`` must be the instance's host and ``attempt_id`` the build attempt in flight; ``fault``
-    (why it failed) is bounded text; ``event`` as in ``instance_update``.
+    - ``host``, ``instance_uuid``: the instance must exist, not deleted, on ``host``.
+    - ``attempt_id``: must be the build attempt in flight (the instance still ``spawning``).
+    - ``fault``: why it failed, bounded text (the fault's details, the reschedule's event).
+    - ``event``: as in ``instance_update``, recorded under ``compute_build_and_run_instance``.
+    - ``request_id``: as in ``instance_update``; a verified one also rides on the build cast to
+      the alternate host.
+    Which alternate is tried next comes from the scheduler's decision, never from the report.
     """
     instance = trust.instance_on_host(host, instance_uuid)
     trust.check_in_flight(instance, TaskState.SPAWNING, attempt_id=attempt_id)
+    request_id = trust.request_id(instance.uuid, request_id)
     record_event(instance.uuid, request_id, trust.event(host, event, "compute_build_and_run_instance", True))
     ComputeNode.objects.filter(hypervisor_hostname=instance.node).update(
         failed_builds=F("failed_builds") + 1, updated_at=timezone.now()
@@ -282,8 +295,10 @@ def _cast_build(host: str, payload: dict, attempt_id: str, request_id: str | Non
 def instance_deleted(host: str, instance_uuid: str, event: dict | None = None, request_id: str | None = None) -> None:
     """The host destroyed the instance: mark it deleted and free everything it held.
 
-    ``instance_uuid`` must be an instance being deleted, and ``host`` its host or, during a resize,
-    either of its two hosts (each was told to destroy it); ``event`` as in ``instance_update``.
+    - ``instance_uuid``: must be an instance that is not deleted and is being deleted (``deleting``).
+    - ``host``: its host or, during a resize, either of its two hosts (each was told to destroy it).
+    - ``event``: as in ``instance_update``, recorded under ``compute_terminate_instance``.
+    - ``request_id``: as in ``instance_update``.
     """
     instance_uuid = trust.uuid_text(instance_uuid, "instance_uuid")
     instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
@@ -293,5 +308,6 @@ def instance_deleted(host: str, instance_uuid: str, event: dict | None = None, r
         raise Refused(Reason.WRONG_HOST, f"instance {instance_uuid} is on {instance.host}")
     if instance.task_state != TaskState.DELETING:
         raise Refused(Reason.NOT_IN_FLIGHT, f"instance {instance_uuid} is not being deleted")
+    request_id = trust.request_id(instance_uuid, request_id)
     mark_deleted(instance_uuid)
     record_event(instance_uuid, request_id, trust.event(host, event, "compute_terminate_instance", False), finish=True)

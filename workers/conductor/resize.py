@@ -1,7 +1,8 @@
 """The conductor's side of resize and cold migration: one compare-and-swap per step.
 
 Each step names the task_state and migration status it expects and the host that must send it
-(the source or the destination), so a duplicate or late report changes nothing.
+(the source or the destination), so a duplicate or late report changes nothing. Each task's
+docstring says, field by field, what it verifies of the host's report and what it ignores.
 """
 
 import logging
@@ -13,6 +14,7 @@ from apps.compute.models import Instance, Migration
 from apps.compute.states import TaskState, VmState
 from apps.hosts import claims
 from apps.hosts.models import Allocation
+from apps.hosts.zones import zone_of
 from core import names, rpc
 from core.power_state import PowerState
 from workers.conductor import trust
@@ -54,10 +56,6 @@ def _lock(migration_id, host: str, sides: tuple[str, ...], task_state, status, i
     return migration, instance
 
 
-def _power(value) -> int | None:
-    return None if value is None else trust.power_state(value)
-
-
 def _next_step(host: str, task: str, instance: Instance, migration: Migration, flavor: dict, request_id) -> None:
     """Once this step commits, cast the migration's next ``task`` to ``host``, the instance with ``flavor``."""
     payload = {**instance.payload(), "flavor": flavor}
@@ -69,15 +67,20 @@ def _next_step(host: str, task: str, instance: Instance, migration: Migration, f
 def resize_migrated(host, instance_uuid, migration_id, power_state=None, event=None, request_id=None) -> None:
     """Source finished moving the disk: the destination finishes the resize.
 
-    Every step report is checked the same way: ``migration_id`` must be an open migration of
-    ``instance_uuid`` at the step this report finishes (its status and the instance's task_state),
-    and ``host`` the side that runs that step. ``power_state`` must be a known power state;
-    ``event`` keeps only its bounded times and texts (``trust.event``), under the step's own name.
+    - ``migration_id``: a migration in ``migrating`` whose instance (not deleted) is in
+      ``resize_migrating``; ``instance_uuid``, when sent, must be that instance.
+    - ``host``: must be the migration's source.
+    - ``power_state``: must be a known power state; it becomes the instance's.
+    - ``event``: only its times are kept, bounded, under ``compute_resize_instance`` (``trust.event``).
+    - ``request_id``: kept only if it is one of the instance's actions' (``trust.request_id``): that
+      action records the event, and the destination's ``finish_resize`` carries it; else ignored.
+    Where the destination is, and the flavor it builds, come from the migration, never the report.
     """
     migration, instance = _lock(
         migration_id, host, ("source",), TaskState.RESIZE_MIGRATING, Status.MIGRATING, instance_uuid
     )
-    power = _power(power_state)
+    power = trust.power_state(power_state)
+    request_id = trust.request_id(instance.uuid, request_id)
     migration.status = Status.POST_MIGRATING
     migration.save(update_fields=["status", "updated_at"])
     Instance.objects.filter(uuid=instance.uuid).update(task_state=TaskState.RESIZE_FINISH, power_state=power)
@@ -87,16 +90,28 @@ def resize_migrated(host, instance_uuid, migration_id, power_state=None, event=N
 
 @trust.host_report("resize_finished")
 def resize_finished(host, instance_uuid, migration_id, power_state=None, event=None, request_id=None) -> None:
-    """Destination is running the resized guest: the server moves there and waits for confirm."""
+    """Destination is running the resized guest: the server moves there and waits for confirm.
+
+    - ``migration_id``: a migration in ``post-migrating`` whose instance (not deleted) is in
+      ``resize_finish``; ``instance_uuid``, when sent, must be that instance.
+    - ``host``: must be the migration's destination.
+    - ``power_state``: must be a known power state; it becomes the instance's.
+    - ``event``: only its times are kept, bounded, under ``compute_finish_resize`` (``trust.event``).
+    - ``request_id``: kept only if it is one of the instance's actions' (that action records the
+      event); else ignored (``trust.request_id``).
+    The new host, node and flavor come from the migration, never the report.
+    """
     migration, instance = _lock(
         migration_id, host, ("dest",), TaskState.RESIZE_FINISH, Status.POST_MIGRATING, instance_uuid
     )
-    power = _power(power_state)
+    power = trust.power_state(power_state)
+    request_id = trust.request_id(instance.uuid, request_id)
     migration.status = Status.FINISHED
     migration.save(update_fields=["status", "updated_at"])
     Instance.objects.filter(uuid=instance.uuid).update(
         host=migration.dest_compute,
         node=migration.dest_node,
+        availability_zone=zone_of(migration.dest_compute),
         flavor=migration.new_flavor,
         vm_state=VmState.RESIZED,
         task_state=None,
@@ -107,10 +122,21 @@ def resize_finished(host, instance_uuid, migration_id, power_state=None, event=N
 
 @trust.host_report("resize_confirmed")
 def resize_confirmed(host, instance_uuid, migration_id, power_state=None, event=None, request_id=None) -> None:
-    """Source dropped the old guest: free the source claim. ``power_state`` is ignored."""
+    """Source dropped the old guest: free the source claim.
+
+    - ``migration_id``: a migration in ``confirming`` whose instance (not deleted) is in
+      ``resize_confirming``; ``instance_uuid``, when sent, must be that instance.
+    - ``host``: must be the migration's source.
+    - ``power_state``: ignored (the guest that runs is the destination's; the server keeps the
+      power state it has, which decides between ACTIVE and SHUTOFF).
+    - ``event``: only its times are kept, bounded, under ``compute_confirm_resize`` (``trust.event``).
+    - ``request_id``: kept only if it is one of the instance's actions' (that action records the
+      event); else ignored (``trust.request_id``).
+    """
     migration, instance = _lock(
         migration_id, host, ("source",), TaskState.RESIZE_CONFIRMING, Status.CONFIRMING, instance_uuid
     )
+    request_id = trust.request_id(instance.uuid, request_id)
     claims.release(str(instance.uuid), node=migration.source_node)
     migration.status = Status.CONFIRMED
     migration.save(update_fields=["status", "updated_at"])
@@ -124,10 +150,19 @@ def resize_confirmed(host, instance_uuid, migration_id, power_state=None, event=
 @trust.host_report("resize_reverted_dest")
 def resize_reverted_dest(host, instance_uuid, migration_id, power_state=None, event=None, request_id=None) -> None:
     """Destination dropped the resized guest: free its claim and bring the source back.
-    ``power_state`` is ignored."""
+
+    - ``migration_id``: a migration in ``reverting`` whose instance (not deleted) is in
+      ``resize_reverting``, the destination's claim not yet freed; ``instance_uuid``, when sent, must be that instance.
+    - ``host``: must be the migration's destination.
+    - ``power_state``: ignored (the source reports the power state of the guest it brings back).
+    - ``event``: only its times are kept, bounded, under ``compute_revert_resize`` (``trust.event``).
+    - ``request_id``: kept only if it is one of the instance's actions' (``trust.request_id``): that
+      action records the event, and the source's ``finish_revert_resize`` carries it; else ignored.
+    """
     migration, instance = _lock(
         migration_id, host, ("dest",), TaskState.RESIZE_REVERTING, Status.REVERTING, instance_uuid
     )
+    request_id = trust.request_id(instance.uuid, request_id)
     if not claims.release(str(instance.uuid), node=migration.dest_node):
         raise Refused(Reason.NOT_IN_FLIGHT, f"the destination of migration {migration_id} already reverted")
     record_event(instance.uuid, request_id, trust.event(host, event, "compute_revert_resize", False))
@@ -137,17 +172,30 @@ def resize_reverted_dest(host, instance_uuid, migration_id, power_state=None, ev
 
 @trust.host_report("resize_reverted")
 def resize_reverted(host, instance_uuid, migration_id, power_state=None, event=None, request_id=None) -> None:
-    """Source runs the old guest again: the server is back where it was, with its old flavor."""
+    """Source runs the old guest again: the server is back where it was, with its old flavor.
+
+    - ``migration_id``: a migration in ``reverting`` whose instance (not deleted) is in
+      ``resize_reverting``, the destination's claim already freed; ``instance_uuid``, when sent, must be that instance.
+    - ``host``: must be the migration's source.
+    - ``power_state``: must be a known power state; it becomes the instance's.
+    - ``event``: only its times are kept, bounded, under ``compute_finish_revert_resize``
+      (``trust.event``).
+    - ``request_id``: kept only if it is one of the instance's actions' (that action records the
+      event); else ignored (``trust.request_id``).
+    The host, node, flavor and vm_state the server returns to come from the migration.
+    """
     migration, instance = _lock(
         migration_id, host, ("source",), TaskState.RESIZE_REVERTING, Status.REVERTING, instance_uuid
     )
     if Allocation.objects.filter(instance_id=instance.uuid, node__hypervisor_hostname=migration.dest_node).exists():
         raise Refused(Reason.NOT_IN_FLIGHT, f"the destination of migration {migration_id} has not reverted yet")
-    power = _power(power_state)
+    power = trust.power_state(power_state)
+    request_id = trust.request_id(instance.uuid, request_id)
     migration.status = Status.REVERTED
     migration.save(update_fields=["status", "updated_at"])
     Instance.objects.filter(uuid=instance.uuid).update(
         host=migration.source_compute,
+        availability_zone=zone_of(migration.source_compute),
         node=migration.source_node,
         flavor=migration.old_flavor,
         vm_state=VmState.ACTIVE if migration.power_on else VmState.STOPPED,
@@ -189,14 +237,23 @@ FAILED_STEPS = {
 def resize_failed(host, instance_uuid, migration_id, fault, event=None, request_id=None) -> None:
     """A step failed. Before the guest moved, the server stays as it was; after, it goes to ERROR.
 
-    Which step failed is the conductor's to know (the migration's status and the sender's side).
-    ``fault`` (why it failed) is bounded text.
+    - ``migration_id``: an open migration whose instance (not deleted) is in one of the resize
+      task_states; ``instance_uuid``, when sent, must be that instance.
+    - ``host``: the migration's source or destination, and that side must run a step now: which
+      step failed is the conductor's to know (``_failed_step``: the migration's status and the
+      sender's side), never the report's.
+    - ``fault``: why it failed, bounded text (the instance fault's message).
+    - ``event``: only its times, details and traceback are kept, bounded, under the failed step's
+      name (``trust.event``).
+    - ``request_id``: kept only if it is one of the instance's actions' (that action records the
+      event); else ignored (``trust.request_id``).
     """
     open_statuses = (Status.MIGRATING, Status.POST_MIGRATING, Status.CONFIRMING, Status.REVERTING)
     migration, instance = _lock(
         migration_id, host, ("source", "dest"), MIGRATION_TASK_STATES, open_statuses, instance_uuid
     )
     step = _failed_step(migration, instance, host)
+    request_id = trust.request_id(instance.uuid, request_id)
     if migration.status == Status.REVERTING and step == "compute_finish_revert_resize":
         pass  # the destination's claim is already gone
     elif migration.status in (Status.MIGRATING, Status.POST_MIGRATING):
@@ -208,7 +265,12 @@ def resize_failed(host, instance_uuid, migration_id, fault, event=None, request_
         updates["vm_state"] = VmState.ERROR
     if step == "compute_finish_revert_resize":
         # The destination is already gone: the server belongs to the source again.
-        updates.update(host=migration.source_compute, node=migration.source_node, flavor=migration.old_flavor)
+        updates.update(
+            host=migration.source_compute,
+            node=migration.source_node,
+            flavor=migration.old_flavor,
+            availability_zone=zone_of(migration.source_compute),
+        )
     Instance.objects.filter(uuid=instance.uuid).update(**updates)
     add_fault(instance.uuid, trust.text(fault), details=f"{step} failed on {host}", host=host)
     record_event(instance.uuid, request_id, trust.event(host, event, step, True), finish=True)

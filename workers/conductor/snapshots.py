@@ -67,12 +67,15 @@ def snapshot_done(
       a plain file (no link, no second name of another file). A ``path`` in it is ignored, and so
       is ``disk_format``: the data's own header says which format it is.
     - ``fault``: bounded text; its presence makes the report a failure, which deletes the image and
-      its data. ``event`` as in ``instance_update``.
+      its data.
+    - ``event``: as in ``instance_update``, recorded under ``compute_snapshot_instance``.
+    - ``request_id``: as in ``instance_update``: kept only if it is one of the instance's actions'.
     An image deleted while the host wrote it stays deleted; its data is dropped.
     """
     instance = trust.instance_on_host(host, instance_uuid)
     trust.check_in_flight(instance, TaskState.IMAGE_SNAPSHOT, task_id=task_id)
     image = _snapshot_image(instance, image_id)
+    request_id = trust.request_id(instance.uuid, request_id)
     failed = fault is not None
     path = get_store().path_for(str(image.id))
     if image.status in (Image.Status.QUEUED, Image.Status.SAVING) and not failed:

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from apps.compute.models import Instance
+from apps.compute.models import Instance, InstanceAction
 from apps.compute.states import TaskState
 from core.observability import metrics
 from core.power_state import PowerState
@@ -131,8 +131,22 @@ def power_state(value) -> int:
 
 
 def text(value, limit: int = MAX_TEXT) -> str:
-    """What a host says in words, as a bounded string."""
-    return ("" if value is None else str(value))[:limit]
+    """What a host says in words, as a bounded string PostgreSQL can store (NUL characters dropped)."""
+    return ("" if value is None else str(value)).replace("\x00", "")[:limit]
+
+
+def request_id(instance_uuid, value) -> str | None:
+    """``value`` if it is the request id of one of the instance's actions, else None.
+
+    The request id only picks which of the instance's actions records the host's event (None: its
+    latest) and rides on the messages the conductor sends next, so a host can neither file an event
+    under another instance's action nor hand the next host a request id the cloud never issued.
+    """
+    max_length = InstanceAction._meta.get_field("request_id").max_length
+    if not isinstance(value, str) or not value or len(value) > max_length or "\x00" in value:
+        return None
+    actions = InstanceAction.objects.filter(instance_id=instance_uuid, request_id=value)
+    return value if actions.exists() else None
 
 
 def host_time(value) -> datetime:

@@ -48,6 +48,7 @@ class HostState:
     hypervisor_type: str = ""
     cpu_arch: str = ""
     failed_builds: int = 0
+    capabilities: dict = dataclasses.field(default_factory=dict)  # as the node last reported them
     io_ops: int = 0
     availability_zone: str = DEFAULT_AZ
     aggregates: tuple[dict, ...] = ()
@@ -64,7 +65,7 @@ class HostState:
 
     @property
     def destination(self) -> Destination:
-        return Destination(self.node_id, self.host, self.node)
+        return Destination(self.node_id, self.host, self.node, self.availability_zone)
 
     def attach(self, table, index: int) -> None:
         """Mirror this host's numbers into row ``index`` of ``table`` from now on."""
@@ -95,7 +96,7 @@ class HostState:
         for field in (
             "vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb", "local_gb_used",
             "cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio", "hypervisor_type",
-            "cpu_arch", "failed_builds",
+            "cpu_arch", "failed_builds", "capabilities",
         ):  # fmt: skip
             setattr(self, field, getattr(node, field))
         self.node_updated_at = node.updated_at
@@ -224,7 +225,7 @@ class HostStateCache:
     _NODE_FIELDS = (
         "id", "updated_at", "vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "local_gb", "local_gb_used",
         "cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio", "hypervisor_type", "cpu_arch",
-        "failed_builds",
+        "failed_builds", "capabilities",
     )  # fmt: skip
 
     def _refresh_liveness(self) -> None:

@@ -11,6 +11,7 @@ from apps.compute.audit import add_fault, record_event
 from apps.compute.models import Instance, Migration
 from apps.compute.states import TaskState, VmState
 from apps.hosts import claims
+from core import capabilities as caps
 from core import names, rpc
 from core.observability import metrics
 from workers.scheduler import request_spec
@@ -172,7 +173,9 @@ def select_migration_destination(migration_id: int, request_id: str | None = Non
     instance = migration.instance
     spec = request_spec.build(instance, flavor=migration.new_flavor)
     spec.ignore_hosts = frozenset({migration.source_compute})
-    spec.force_host = spec.force_node = None
+    spec.capabilities = frozenset({caps.MIGRATION})  # the API checked the source's; this is the destination's
+    # Only the host the migration asked for (2.56, ``move.resize``), if any; a build's forced host is not one.
+    spec.force_host, spec.force_node = (instance.request_spec or {}).get("requested_destination"), None
     decision = decide(host_table(), spec)
     for host in decision.ranked:
         try:

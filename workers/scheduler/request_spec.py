@@ -24,6 +24,7 @@ class RequestSpec:
     same_hosts: set[str] | None = None  # hint same_host: the hosts of those instances
     different_hosts: set[str] | None = None  # hint different_host
     ignore_hosts: frozenset[str] = frozenset()  # never these (the source of a migration)
+    capabilities: frozenset[str] = frozenset()  # what the destination's driver must do (core.capabilities)
     now: float = dataclasses.field(default_factory=time.time)
 
     def placed(self, host: str) -> None:
@@ -52,7 +53,7 @@ def build(instance: Instance, flavor: dict | None = None, group_cache: dict | No
         need=ResourceRequest.from_flavor(flavor),
         extra_specs=dict(flavor.get("extra_specs") or {}),
         image_properties=dict(instance.image.properties) if instance.image_id else {},
-        availability_zone=instance.availability_zone or None,
+        availability_zone=instance.pinned_availability_zone or None,  # the zone asked for, not where it is
         force_host=stored.get("force_host"),
         force_node=stored.get("force_node"),
     )

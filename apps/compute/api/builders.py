@@ -3,8 +3,8 @@
 import hashlib
 
 from apps.common.microversion import at_least
-from apps.compute.models import Flavor, Instance, InstanceAction
-from apps.compute.servers import security
+from apps.compute.models import Instance
+from apps.compute.servers import hostnames, security
 from apps.compute.states import VmState, api_status
 from apps.identity import policy
 from apps.identity.auth import RequestContext
@@ -29,24 +29,6 @@ def links(request, collection: str, item_id) -> list[dict]:
         {"rel": "self", "href": f"{root}/v2.1/{collection}/{item_id}"},
         {"rel": "bookmark", "href": f"{root}/{collection}/{item_id}"},
     ]
-
-
-def flavor_brief(request, flavor: Flavor) -> dict:
-    return {"id": flavor.flavorid, "name": flavor.name, "links": links(request, "flavors", flavor.flavorid)}
-
-
-def flavor_detail(request, flavor: Flavor) -> dict:
-    return {
-        **flavor_brief(request, flavor),
-        "ram": flavor.memory_mb,
-        "vcpus": flavor.vcpus,
-        "disk": flavor.root_gb,
-        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
-        "swap": flavor.swap or "",
-        "rxtx_factor": flavor.rxtx_factor,
-        "os-flavor-access:is_public": flavor.is_public,
-        "OS-FLV-DISABLED:disabled": flavor.disabled,
-    }
 
 
 def image_brief(request, image: Image) -> dict:
@@ -116,12 +98,7 @@ def server_detail(
         "user_id": instance.user_id,
         "metadata": instance.metadata,
         "hostId": host_id(instance),
-        "image": {
-            "id": instance.image_ref,
-            "links": [{"rel": "bookmark", "href": f"{root}/images/{instance.image_ref}"}],
-        }
-        if instance.image_ref
-        else "",
+        "image": _image(request, instance, root),
         "flavor": embedded_flavor(instance.flavor, ctx)
         if at_least(request, "2.47")
         else {"id": flavorid, "links": [{"rel": "bookmark", "href": f"{root}/flavors/{flavorid}"}]},
@@ -150,6 +127,16 @@ def server_detail(
         body["description"] = instance.description
     if at_least(request, "2.26"):
         body["tags"] = instance.tags
+    if at_least(request, "2.63"):
+        body["trusted_image_certificates"] = instance.trusted_image_certificates or None
+    if at_least(request, "2.73"):
+        body["locked_reason"] = instance.locked_reason if instance.locked else None
+    if at_least(request, "2.90"):  # the hostname became everyone's to see
+        body["OS-EXT-SRV-ATTR:hostname"] = hostname(instance)
+    if at_least(request, "2.96"):
+        body["pinned_availability_zone"] = instance.pinned_availability_zone
+    if at_least(request, "2.100"):
+        body["scheduler_hints"] = instance.scheduler_hints or {}
     if status in ("BUILD", "ACTIVE"):
         body["progress"] = 0 if status == "BUILD" else 100
     if ctx.is_admin:
@@ -160,11 +147,11 @@ def server_detail(
             body.update({
                 "OS-EXT-SRV-ATTR:reservation_id": instance.reservation_id,
                 "OS-EXT-SRV-ATTR:launch_index": 0,
-                "OS-EXT-SRV-ATTR:hostname": instance.name,
+                "OS-EXT-SRV-ATTR:hostname": hostname(instance),
                 "OS-EXT-SRV-ATTR:kernel_id": "",
                 "OS-EXT-SRV-ATTR:ramdisk_id": "",
                 "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
-                "OS-EXT-SRV-ATTR:user_data": None,
+                "OS-EXT-SRV-ATTR:user_data": instance.user_data,
             })  # fmt: skip
     else:
         body["OS-EXT-SRV-ATTR:host"] = None
@@ -181,63 +168,40 @@ def server_detail(
 SHORT_VIEW = frozenset({
     "id", "name", "status", "tenant_id", "user_id", "metadata", "hostId", "image", "flavor", "created", "updated",
     "addresses", "accessIPv4", "accessIPv6", "links", "OS-DCF:diskConfig", "progress", "fault", "locked",
-    "description", "tags",
+    "description", "tags", "trusted_image_certificates", "server_groups", "locked_reason",
 })  # fmt: skip
 
 
-def server_changed(request, instance: Instance, ctx: RequestContext) -> dict:
-    """A server as ``PUT /servers/{id}`` and rebuild answer: the short view before 2.75."""
-    body = server_detail(request, instance, ctx)
+def server_changed(request, instance: Instance, ctx: RequestContext, rebuild: bool = False) -> dict:
+    """A server as ``PUT /servers/{id}`` and rebuild answer: the short view before 2.75 (a rebuild's
+    with its key pair from 2.54), the full one after (never the admin's user_data: a rebuild answers
+    ``user_data`` itself from 2.57)."""
+    body = server_show(request, instance, ctx)
     if not at_least(request, "2.75"):
-        body = {key: value for key, value in body.items() if key in SHORT_VIEW}
+        keep = SHORT_VIEW | ({"key_name"} if rebuild and at_least(request, "2.54") else set())
+        return {key: value for key, value in body.items() if key in keep}
+    body.pop("OS-EXT-SRV-ATTR:user_data", None)
     return body
 
 
-def instance_action(action: InstanceAction, ctx: RequestContext, with_events: bool = False) -> dict:
-    body = {
-        "action": action.action,
-        "instance_uuid": str(action.instance_id),
-        "message": action.message,
-        "project_id": action.project_id,
-        "request_id": action.request_id,
-        "start_time": _usec(action.start_time),
-        "user_id": action.user_id,
-    }
-    if with_events:
-        events = []
-        for event in action.events.all():
-            item = {
-                "event": event.event,
-                "start_time": _usec(event.start_time),
-                "finish_time": _usec(event.finish_time),
-                "result": event.result,
-            }
-            if ctx.is_admin:
-                item["traceback"] = event.traceback  # (host from 2.62 and details from 2.84, as Nova)
-            events.append(item)
-        body["events"] = events
+def server_show(request, instance: Instance, ctx: RequestContext) -> dict:
+    """One server (show, update, rebuild): the detail, and from 2.71 its server group (never in lists)."""
+    body = server_detail(request, instance, ctx)
+    if at_least(request, "2.71"):
+        body["server_groups"] = [str(group.uuid) for group in instance.server_groups.all()[:1]]
     return body
 
 
-def migration(request, item) -> dict:
-    """A resize or migration as ``/os-migrations`` shows it: ``migration_type`` from 2.23, ``uuid``
-    from 2.59; the flavors by their integer ids (null for a flavor recorded before ids were kept)."""
-    body = {
-        "id": item.id,
-        "instance_uuid": str(item.instance_id),
-        "status": item.status,
-        "source_compute": item.source_compute,
-        "source_node": item.source_node,
-        "dest_compute": item.dest_compute,
-        "dest_node": item.dest_node,
-        "dest_host": None,
-        "old_instance_type_id": item.old_flavor.get("id"),
-        "new_instance_type_id": item.new_flavor.get("id"),
-        "created_at": _usec(item.created_at),
-        "updated_at": _usec(item.updated_at),
-    }
-    if at_least(request, "2.23"):
-        body["migration_type"] = item.migration_type
-    if at_least(request, "2.59"):
-        body["uuid"] = str(item.uuid)
-    return body
+def hostname(instance: Instance) -> str:
+    """The guest's hostname (servers made before it was stored: the one Nova would make of the name)."""
+    return instance.hostname or hostnames.from_name(instance.name, default=f"Server-{instance.uuid}")
+
+
+def _image(request, instance: Instance, root: str) -> dict | str:
+    """The image as a server shows it ("" for none); from 2.98 with the properties it had at boot."""
+    if not instance.image_ref:
+        return ""
+    image = {"id": instance.image_ref, "links": [{"rel": "bookmark", "href": f"{root}/images/{instance.image_ref}"}]}
+    if at_least(request, "2.98"):
+        image["properties"] = instance.image_properties or {}
+    return image

@@ -1,15 +1,21 @@
-"""Flavors: list (with Nova's filters, sorting and paging), show, create and delete."""
+"""Flavors: list (with Nova's filters, sorting and paging), show, create, describe (2.55) and delete.
+
+A flavor's body follows the microversion as Nova's: ``description`` from 2.55, ``extra_specs`` from
+2.61 (to whoever may list them), ``swap`` 0 rather than "" from 2.75, and no ``rxtx_factor`` or
+``OS-FLV-DISABLED:disabled`` from 2.102.
+"""
 
 import uuid
 from urllib.parse import urlencode
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Coalesce
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.exceptions import BadRequest, Conflict
+from apps.common.exceptions import BadRequest, Conflict, NotFound
+from apps.common.microversion import at_least
 from apps.compute.api import builders, validation
 from apps.compute.api.schemas import flavors as flavor_schemas
 from apps.compute.models import Flavor, FlavorAccess
@@ -18,9 +24,43 @@ from apps.identity import policy
 from apps.identity.auth import RequestContext, request_context
 
 MAX_LIMIT = 1000  # Nova's [api] max_limit
+EXTRA_SPECS_RULE = "os_compute_api:os-flavor-extra-specs:index"
 # oslo's strict boolean strings, as Nova reads ``is_public``
 _TRUE = ("1", "t", "true", "on", "y", "yes")
 _FALSE = ("0", "f", "false", "off", "n", "no")
+
+
+def flavor_brief(request, flavor: Flavor) -> dict:
+    """A flavor as ``GET /flavors`` lists it."""
+    body = {"id": flavor.flavorid, "name": flavor.name, "links": builders.links(request, "flavors", flavor.flavorid)}
+    if at_least(request, "2.55"):
+        body["description"] = flavor.description
+    return body
+
+
+def flavor_detail(request, flavor: Flavor, extra_specs: bool = False) -> dict:
+    """A flavor as it is shown, created, updated and listed in detail; ``extra_specs`` from 2.61 when
+    the caller may read them (``shows_extra_specs``)."""
+    body = {
+        **flavor_brief(request, flavor),
+        "ram": flavor.memory_mb,
+        "vcpus": flavor.vcpus,
+        "disk": flavor.root_gb,
+        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
+        "swap": flavor.swap or (0 if at_least(request, "2.75") else ""),
+        "os-flavor-access:is_public": flavor.is_public,
+    }
+    if not at_least(request, "2.102"):  # nova-network's rxtx_factor, and the never-settable disabled
+        body["rxtx_factor"] = flavor.rxtx_factor or ""
+        body["OS-FLV-DISABLED:disabled"] = flavor.disabled
+    if extra_specs:
+        body["extra_specs"] = dict(flavor.extra_specs)
+    return body
+
+
+def shows_extra_specs(request, ctx: RequestContext) -> bool:
+    """From 2.61 a flavor's body carries its extra specs, to those the policy lets list them."""
+    return at_least(request, "2.61") and policy.allowed(ctx, EXTRA_SPECS_RULE)
 
 
 def _is_public(value: str | None) -> bool | None:
@@ -71,7 +111,20 @@ def filtered(ctx: RequestContext, params: dict):
         flavors = flavors.filter(memory_mb__gte=_at_least(params, "minRam"))
     if "minDisk" in params:
         flavors = flavors.filter(root_gb__gte=_at_least(params, "minDisk"))
+    if "name" in params:  # 2.102: a regular expression, as Nova's database matches it (PostgreSQL's ~)
+        flavors = flavors.filter(name__regex=_regex(params["name"]))
     return flavors
+
+
+def _regex(pattern: str) -> str:
+    """``pattern`` if the database takes it as a regular expression, else a 400 (not the 500 of a
+    query that fails half way)."""
+    try:
+        with transaction.atomic():  # a savepoint, so the refusal leaves the request's transaction usable
+            Flavor.objects.filter(name__regex=pattern).exists()
+    except (DataError, ValueError):
+        raise BadRequest(f"Invalid name filter [{pattern}]") from None
+    return pattern
 
 
 def page(ctx: RequestContext, params: dict, flavors) -> list[Flavor]:
@@ -115,13 +168,17 @@ class FlavorListView(APIView):
     """Flavors: list (GET), create (POST, admin)."""
 
     detail = False
+    query = flavor_schemas.INDEX_QUERY
 
     def get(self, request):
         ctx = request_context(request)
         params = flavor_schemas.INDEX_QUERY.validate(request)
         flavors = page(ctx, params, filtered(ctx, params))
-        build = builders.flavor_detail if self.detail else builders.flavor_brief
-        body = {"flavors": [build(request, flavor) for flavor in flavors]}
+        if self.detail:
+            specs = shows_extra_specs(request, ctx)
+            body = {"flavors": [flavor_detail(request, flavor, specs) for flavor in flavors]}
+        else:
+            body = {"flavors": [flavor_brief(request, flavor) for flavor in flavors]}
         if links := next_links(request, params, flavors, self.detail):
             body["flavors_links"] = links
         return Response(body)
@@ -129,7 +186,9 @@ class FlavorListView(APIView):
     def post(self, request):
         ctx = request_context(request)
         policy.enforce(ctx, "os_compute_api:os-flavor-manage:create")
-        spec = validation.flavor_create(flavor_schemas.CREATE.validate(request))
+        data = flavor_schemas.CREATE.validate(request)
+        spec = validation.flavor_create(data)
+        spec["description"] = data["flavor"].get("description")  # only the 2.55 schema lets one through
         if spec["flavorid"] is None:
             spec["flavorid"] = str(uuid.uuid4())
         if Flavor.objects.filter(name=spec["name"]).exists():
@@ -141,7 +200,7 @@ class FlavorListView(APIView):
                 flavor = Flavor.objects.create(**spec)
         except IntegrityError:
             raise Conflict(f"Flavor with name {spec['name']} or ID {spec['flavorid']} already exists.") from None
-        return Response({"flavor": builders.flavor_detail(request, flavor)})
+        return Response({"flavor": flavor_detail(request, flavor, shows_extra_specs(request, ctx))})
 
 
 class FlavorDetailListView(FlavorListView):
@@ -152,11 +211,27 @@ class FlavorDetailListView(FlavorListView):
 
 
 class FlavorView(APIView):
-    """One flavor: show (GET), delete (DELETE, admin)."""
+    """One flavor: show (GET), describe (PUT, admin, from 2.55), delete (DELETE, admin)."""
+
+    query = flavor_schemas.SHOW_QUERY
 
     def get(self, request, flavor_id):
-        flavor = get_flavor(request_context(request), flavor_id)
-        return Response({"flavor": builders.flavor_detail(request, flavor)})
+        flavor_schemas.SHOW_QUERY.validate(request)
+        ctx = request_context(request)
+        flavor = get_flavor(ctx, flavor_id)
+        return Response({"flavor": flavor_detail(request, flavor, shows_extra_specs(request, ctx))})
+
+    def put(self, request, flavor_id):
+        if not at_least(request, "2.55"):  # Nova's answer to a method its version lacks
+            raise NotFound("The resource could not be found.")
+        description = flavor_schemas.UPDATE.validate(request)["flavor"]["description"]  # the body first, as Nova
+        ctx = request_context(request)
+        policy.enforce(ctx, "os_compute_api:os-flavor-manage:update")
+        with transaction.atomic():
+            flavor = Flavor.objects.select_for_update().get(pk=get_flavor(ctx, flavor_id).pk)
+            flavor.description = description
+            flavor.save(update_fields=["description", "updated_at"])
+        return Response({"flavor": flavor_detail(request, flavor, shows_extra_specs(request, ctx))})
 
     def delete(self, request, flavor_id):
         ctx = request_context(request)

@@ -1,7 +1,9 @@
 """``/os-keypairs``: a user's SSH keys and x509 certificates, in microversion 2.1 shapes plus 2.2's ``type``.
 
 Key pairs belong to a user, not a project. An admin may act for another user with ``user_id``.
-A generated private key is returned once, in the create response, and never stored.
+Until 2.91 a key pair created without a public key is generated, its private key returned once, in
+the create response, and never stored; from 2.92 the public key is required (and a name may also
+hold '@' and '.'). From 2.75 an unknown query parameter is a 400.
 """
 
 import datetime
@@ -15,7 +17,7 @@ from apps.common.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from apps.common.microversion import at_least
 from apps.compute import keypairs
 from apps.compute.api import validation
-from apps.compute.api.schemas.keypairs import CREATE
+from apps.compute.api.schemas.keypairs import CREATE, INDEX_QUERY, ITEM_QUERY
 from apps.compute.models import KeyPair
 from apps.identity.auth import request_context
 from apps.identity.models import User
@@ -97,7 +99,8 @@ def _create_request(request) -> dict:
     key_type = body.get("type", keypairs.SSH)
     public_key = body.get("public_key")
     try:
-        name = keypairs.validate_name(body["name"])
+        # From 2.92 the schema holds the name to Nova's pattern, which lets '@' and '.' through.
+        name = body["name"] if at_least(request, "2.92") else keypairs.validate_name(body["name"])
         if public_key is not None:
             public_key = keypairs.validate_public_key(public_key, key_type)
     except (keypairs.InvalidName, keypairs.InvalidKey) as exc:
@@ -121,7 +124,10 @@ def _page(request, queryset):
 
 
 class KeyPairListView(APIView):
+    query = INDEX_QUERY
+
     def get(self, request):
+        INDEX_QUERY.validate(request)
         ctx = request_context(request)
         user_id = target_user_id(ctx, _user_id_param(request), "index")
         found = KeyPair.objects.filter(user_id=user_id)
@@ -161,12 +167,16 @@ class KeyPairListView(APIView):
 
 
 class KeyPairView(APIView):
+    query = ITEM_QUERY
+
     def get(self, request, name):
+        ITEM_QUERY.validate(request)
         ctx = request_context(request)
         user_id = target_user_id(ctx, _user_id_param(request), "show")
         return Response({"keypair": keypair_detail(request, get_keypair(user_id, name))})
 
     def delete(self, request, name):
+        ITEM_QUERY.validate(request)
         ctx = request_context(request)
         user_id = target_user_id(ctx, _user_id_param(request), "delete")
         get_keypair(user_id, name).delete()

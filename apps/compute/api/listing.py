@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from apps.common.exceptions import BadRequest
 from apps.common.microversion import at_least
+from apps.common.query import Query, multi, query_schema
 from apps.common.times import parse_utc
 from apps.compute import states
 from apps.compute.models import Instance
@@ -15,6 +16,38 @@ from apps.identity import policy
 from apps.network.models import Port
 
 MAX_LIMIT = 1000
+
+# Nova's server list query parameters (schemas/servers.py index_query): unknown ones are ignored until
+# 2.75 and a 400 from it. Names Nova accepts but cloudcore has nothing for (kernel_id, the joined
+# tables...) are accepted and match as Nova's would on this cloud.
+_NOVA_PARAMS = (
+    "user_id", "project_id", "tenant_id", "launch_index", "image_ref", "image", "kernel_id", "ramdisk_id",
+    "hostname", "key_name", "power_state", "vm_state", "task_state", "host", "node", "flavor", "reservation_id",
+    "launched_at", "terminated_at", "availability_zone", "name", "display_name", "description",
+    "display_description", "locked_by", "uuid", "root_device_name", "config_drive", "access_ip_v4",
+    "access_ip_v6", "auto_disk_config", "progress", "sort_key", "sort_dir", "all_tenants", "soft_deleted",
+    "deleted", "status", "changes-since", "ip", "ip6", "created_at", "block_device_mapping", "services",
+    "metadata", "system_metadata", "info_cache", "security_groups", "pci_devices", "limit", "marker",
+)  # fmt: skip
+_SINCE = {"2.26": ("tags", "tags-any", "not-tags", "not-tags-any"), "2.66": ("changes-before",), "2.73": ("locked",)}
+
+
+def _query(version: str, strict: bool) -> dict:
+    names = [*_NOVA_PARAMS, *(n for since, added in _SINCE.items() if minor(since) <= minor(version) for n in added)]
+    return query_schema({name: multi({"type": "string"}) for name in names}, strict=strict)
+
+
+def minor(version: str) -> int:
+    return int(version.split(".")[1])
+
+
+QUERY = Query({
+    "2.1": _query("2.1", strict=False), "2.26": _query("2.26", strict=False), "2.66": _query("2.66", strict=False),
+    "2.73": _query("2.73", strict=False), "2.75": _query("2.75", strict=True),
+})  # fmt: skip
+#: Filters only admins had until 2.83 opened them to everyone (a non-admin's are ignored before).
+OPENED_AT_2_83 = ("availability_zone", "config_drive", "key_name", "created_at", "launched_at", "terminated_at",
+                  "power_state", "task_state", "vm_state", "progress", "user_id")  # fmt: skip
 SORT_KEYS = {"created_at": "created_at", "updated_at": "updated_at", "display_name": "name", "uuid": "uuid",
              "vm_state": "vm_state", "task_state": "task_state", "host": "host"}  # fmt: skip
 
@@ -35,6 +68,7 @@ def _limit(params) -> int:
 def filtered(request, ctx, instances):
     """Apply Nova's list filters (admins get the host, project and deleted ones)."""
     params = request.query_params
+    since = None
     if params.get("changes-since") or params.get("changes_since"):
         since = parse_utc(params.get("changes-since") or params.get("changes_since") or "")
         if since is None:
@@ -65,15 +99,75 @@ def filtered(request, ctx, instances):
         instances = instances.filter(image_ref=params["image"].rstrip("/").rsplit("/", 1)[-1])
     if params.get("reservation_id"):
         instances = instances.filter(reservation_id=params["reservation_id"])
-    if params.get("availability_zone"):
-        instances = instances.filter(availability_zone=params["availability_zone"])
+    if params.get("changes-before") and at_least(request, "2.66"):
+        before = parse_utc(params["changes-before"])
+        if before is None:
+            raise BadRequest("Invalid input for field/attribute changes-before. Value must be an ISO 8601 date-time")
+        if since is not None and before < since:
+            raise BadRequest(f"The value of changes-since ({since}) must be earlier than changes-before ({before})")
+        instances = instances.filter(updated_at__lte=before)
+    if params.get("locked") and at_least(request, "2.73"):
+        locked = params["locked"].lower()
+        if locked not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+            raise BadRequest(f"Unrecognized value '{params['locked']}', acceptable values are: true, false")
+        instances = instances.filter(locked=locked in ("true", "1", "yes", "on"))
+    if ctx.is_admin or at_least(request, "2.83"):
+        instances = _state_filters(params, instances)
     if ctx.is_admin:
         if params.get("host"):
             instances = instances.filter(host=params["host"])
+        if params.get("node"):
+            instances = instances.filter(node__regex=_regex(params, "node"))
+        if params.get("hostname"):
+            instances = instances.filter(hostname__regex=_regex(params, "hostname"))
         project = params.get("project_id") or params.get("tenant_id")
         if project:
             instances = instances.filter(project_id=project)
     return instances
+
+
+def _regex(params, name: str) -> str:
+    try:
+        re.compile(params[name])
+    except re.error:
+        raise BadRequest(f"Invalid regular expression for {name}: {params[name]}") from None
+    return params[name]
+
+
+def _state_filters(params, instances):
+    """The filters of ``OPENED_AT_2_83`` (an admin's at every version)."""
+    if params.get("availability_zone"):
+        instances = instances.filter(availability_zone__regex=_regex(params, "availability_zone"))
+    if params.get("key_name"):
+        instances = instances.filter(key_name__regex=_regex(params, "key_name"))
+    if params.get("user_id"):
+        instances = instances.filter(user_id=params["user_id"])
+    for name in ("vm_state", "task_state"):
+        if params.getlist(name):
+            instances = instances.filter(**{f"{name}__in": params.getlist(name)})
+    if params.get("power_state"):
+        try:
+            instances = instances.filter(power_state=int(params["power_state"]))
+        except ValueError:
+            instances = instances.none()  # Nova matches the text against numbers: nothing
+    if params.get("config_drive") and boolean_text(params["config_drive"]):
+        instances = instances.none()  # no server here has a config drive
+    if params.get("progress"):
+        progress = params["progress"]
+        states_at = {"100": Q(vm_state=states.VmState.ACTIVE), "0": Q(vm_state=states.VmState.BUILDING)}
+        instances = instances.filter(states_at[progress]) if progress in states_at else instances.none()
+    for name, column in (("created_at", "created_at"), ("launched_at", "launched_at"),
+                         ("terminated_at", "terminated_at")):  # fmt: skip
+        if params.get(name):
+            moment = parse_utc(params[name])
+            if moment is None:
+                raise BadRequest(f"Invalid input for query parameters {name}. Value must be an ISO 8601 date-time")
+            instances = instances.filter(**{column: moment})
+    return instances
+
+
+def boolean_text(value: str) -> bool:
+    return value.lower() in ("true", "1", "yes", "on", "y", "t")
 
 
 def _by_address(param: str, pattern: str, family: str) -> list[uuid.UUID]:

@@ -16,7 +16,7 @@ from apps.identity.auth import request_context
 from apps.identity.models import Project
 
 # The keys a quota set shows from each microversion on, as Nova's: nova-network's go at 2.36, the
-# injected files' at 2.57 (not served yet).
+# injected files' at 2.57.
 SHOWN = {"2.1": RESOURCES, "2.36": without(RESOURCES, NETWORK),
          "2.57": without(RESOURCES, (*NETWORK, *INJECTED_FILES))}  # fmt: skip
 # Usage Nova counts against a project's limit when one is lowered (key pairs are per user, and Nova
@@ -51,11 +51,15 @@ def _verify_project(project_id: str) -> Project:
 
 
 class QuotaSetView(APIView):
+    query = quota_schemas.QUOTA_SET_QUERY
+
     def get(self, request, project_id):
+        quota_schemas.QUOTA_SET_QUERY.validate(request)
         _visible(request, project_id)
         return Response({"quota_set": {"id": project_id, **shown(quotas.limits(project_id), request)}})
 
     def put(self, request, project_id):
+        quota_schemas.QUOTA_SET_QUERY.validate(request)
         body = dict(quota_schemas.UPDATE.validate(request)["quota_set"])  # the body first, as in Nova
         ctx = request_context(request)
         policy.enforce(ctx, "os_compute_api:os-quota-sets:update")
@@ -75,13 +79,17 @@ class QuotaSetView(APIView):
         return Response({"quota_set": shown(quotas.limits(project.id), request)})
 
     def delete(self, request, project_id):
+        quota_schemas.QUOTA_SET_QUERY.validate(request)
         policy.enforce(request_context(request), "os_compute_api:os-quota-sets:delete")
         QuotaLimit.objects.filter(project_id=project_id).delete()
         return Response(status=202)
 
 
 class QuotaSetDetailView(APIView):
+    query = quota_schemas.QUOTA_SET_QUERY
+
     def get(self, request, project_id):
+        quota_schemas.QUOTA_SET_QUERY.validate(request)
         _visible(request, project_id)
         limits = shown(quotas.limits(project_id), request)
         used = quotas.usage(project_id)
@@ -91,6 +99,8 @@ class QuotaSetDetailView(APIView):
 
 
 class QuotaSetDefaultsView(APIView):
+    query = quota_schemas.DEFAULTS_QUERY
+
     def get(self, request, project_id):
         _verify_project(project_id)
         return Response({"quota_set": {"id": project_id, **shown(quotas.defaults(), request)}})
@@ -99,7 +109,10 @@ class QuotaSetDefaultsView(APIView):
 class LimitsView(APIView):
     """The caller's project's absolute limits and usage (an admin may ask for ``?tenant_id=``)."""
 
+    query = quota_schemas.LIMITS_QUERY
+
     def get(self, request):
+        quota_schemas.LIMITS_QUERY.validate(request)
         ctx = request_context(request)
         project_id = request.query_params.get("tenant_id") or ctx.project_id
         if project_id != ctx.project_id:
@@ -132,4 +145,6 @@ class LimitsView(APIView):
                 del absolute[name]
         if at_least(request, "2.39"):  # the image proxy's limit went with it
             del absolute["maxImageMeta"]
+        if at_least(request, "2.57"):  # personality (injected files) went from server create and rebuild
+            del absolute["maxPersonality"], absolute["maxPersonalitySize"]
         return Response({"limits": {"rate": [], "absolute": absolute}})

@@ -7,18 +7,19 @@ from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest
 from apps.common.microversion import at_least
+from apps.common.schemas import boolean
 from apps.compute.api import builders, validation
 from apps.compute.api.schemas import servers as schemas
 from apps.compute.api.server_extras import ACCESS_FIELDS
+from apps.compute.models import KeyPair
 from apps.compute.servers import security
 from apps.compute.servers.console import console_output
 from apps.compute.servers.delete import delete_server, restore_server
-from apps.compute.servers.move import confirm_resize, evacuate, resize, revert_resize
+from apps.compute.servers.move import confirm_resize, evacuate, migrate, resize, revert_resize
 from apps.compute.servers.power import power_action, reboot
 from apps.compute.servers.rebuild import rebuild
 from apps.compute.servers.snapshot import create_image
 from apps.compute.servers.state import inject_network_info, lock, reset_state, unlock
-from apps.identity import policy
 from apps.identity.auth import request_context
 
 
@@ -40,9 +41,27 @@ def _rebuild(request, ctx, server_id, body):
     admin_pass = body.get("adminPass")
     other = {column: body[field] or None for field, column in ACCESS_FIELDS.items() if field in body}
     other.update({field: body[field] for field in ("metadata", "description") if field in body})
+    # Later microversions' fields (the schema of the request's version admits only its own).
+    other.update({f: body[f] for f in ("user_data", "trusted_image_certificates", "hostname") if f in body})
+    if "key_name" in body:  # 2.54: a new key pair, or none
+        other.update(_key_pair(ctx, body["key_name"]))
     instance = rebuild(ctx, server_id, image_ref, body.get("name"), request.request_id, other)
-    server = {**builders.server_changed(request, instance, ctx), "adminPass": admin_pass or secrets.token_urlsafe(12)}
+    server = {
+        **builders.server_changed(request, instance, ctx, rebuild=True),
+        "adminPass": admin_pass or secrets.token_urlsafe(12),
+    }
+    if at_least(request, "2.57"):
+        server["user_data"] = instance.user_data
     return Response({"server": server}, status=202)
+
+
+def _key_pair(ctx, key_name: str | None) -> dict:
+    if key_name is None:
+        return {"key_name": None, "key_data": None}
+    keypair = KeyPair.objects.filter(user=ctx.user, name=key_name).first()
+    if keypair is None:
+        raise BadRequest("Invalid key_name provided.")
+    return {"key_name": keypair.name, "key_data": keypair.public_key}
 
 
 def _resize(request, ctx, server_id, body):
@@ -51,9 +70,8 @@ def _resize(request, ctx, server_id, body):
     return Response(status=202)
 
 
-def _migrate(request, ctx, server_id, _args):
-    policy.enforce(ctx, "os_compute_api:os-migrate-server:migrate")
-    resize(ctx, server_id, None, request.request_id)
+def _migrate(request, ctx, server_id, body):
+    migrate(ctx, server_id, body.get("host") if at_least(request, "2.56") else None, request.request_id)
     return Response(status=202)
 
 
@@ -81,8 +99,9 @@ def _console(request, ctx, server_id, body):
     return Response({"output": console_output(ctx, server_id, length)})
 
 
-def _lock(request, ctx, server_id, _body):
-    lock(ctx, server_id, None, request.request_id)  # a reason comes with 2.73
+def _lock(request, ctx, server_id, body):
+    reason = (body or {}).get("locked_reason") if at_least(request, "2.73") else None
+    lock(ctx, server_id, reason, request.request_id)
     return Response(status=202)
 
 
@@ -97,7 +116,8 @@ def _reset_state(request, ctx, server_id, body):
 
 
 def _evacuate(request, ctx, server_id, body):
-    evacuate(ctx, server_id, body.get("host"), request.request_id)
+    force = at_least(request, "2.29") and boolean(body.get("force", False))  # 2.29-2.67; the schema drops it at 2.68
+    evacuate(ctx, server_id, body.get("host"), request.request_id, force=force, stop=at_least(request, "2.95"))
     if at_least(request, "2.14"):  # Nova stopped returning a password for an evacuated server
         return Response(status=200)
     return Response({"adminPass": secrets.token_urlsafe(12)}, status=200)

@@ -1,20 +1,19 @@
-"""Server sub-resources: update, metadata, tags, migrations, the server password and security groups."""
+"""Server sub-resources: update, metadata, tags, addresses, the server password and security groups
+(migrations are in ``migration_views``)."""
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.exceptions import BadRequest, NotFound
+from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.common.microversion import Since
 from apps.compute.api import builders, validation
 from apps.compute.api.schemas import server_extras as extra_schemas
 from apps.compute.api.schemas import servers as server_schemas
 from apps.compute.api.schemas.server_extras import MAX_TAGS
-from apps.compute.models import Migration
 from apps.compute.servers import security
 from apps.compute.servers.lookup import get_instance
-from apps.identity import policy
 from apps.identity.auth import request_context
 from apps.network import ipam
 
@@ -42,8 +41,27 @@ class ServerUpdateMixin:
             for field, column in ACCESS_FIELDS.items():
                 if field in body:
                     setattr(instance, column, body[field] or None)
+            if "hostname" in body:  # 2.90
+                instance.hostname = body["hostname"]
+            if "pinned_availability_zone" in body:  # 2.104
+                instance.pinned_availability_zone = _pin(instance, body["pinned_availability_zone"])
             instance.save()
         return Response({"server": builders.server_changed(request, instance, ctx)})
+
+
+def _pin(instance, wanted: str | None) -> str | None:
+    """2.104: unpin (null), pin to the zone the server is in, or keep the pin; never move it."""
+    current = instance.pinned_availability_zone
+    if wanted is None or wanted == current:
+        return wanted
+    if current is not None:
+        raise Conflict(
+            f"Server {instance.uuid} is pinned to availability zone {current}; unpin it before pinning it to {wanted}."
+        )
+    where = instance.availability_zone or settings.DEFAULT_AVAILABILITY_ZONE
+    if wanted != where:
+        raise Conflict(f"Server {instance.uuid} is in availability zone {where}, not {wanted}: cannot pin it there.")
+    return wanted
 
 
 class MetadataView(APIView):
@@ -161,18 +179,6 @@ class TagView(Since, APIView):
         return Response(status=204)
 
 
-class ServerMigrationsView(Since, APIView):
-    """``/servers/{id}/migrations`` (2.23+): the server's live migrations in progress, as in Nova.
-    cloudcore moves servers by resize and cold migration only (``/os-migrations`` lists those), so
-    the list is always empty."""
-
-    min_version = "2.23"
-
-    def get(self, request, server_id):
-        get_instance(request_context(request), server_id)
-        return Response({"migrations": []})
-
-
 class ServerIpsView(APIView):
     """``/servers/<id>/ips``: the server's addresses by network (``/ips/<network>`` for one)."""
 
@@ -184,30 +190,6 @@ class ServerIpsView(APIView):
         if network not in addresses:
             raise NotFound(f"Instance is not a member of specified network {network}")
         return Response({network: addresses[network]})
-
-
-class MigrationsView(APIView):
-    """``/os-migrations``: resizes and migrations, newest first; filter by host or status. A manager
-    sees its project's; an admin sees every project's."""
-
-    def get(self, request):
-        ctx = request_context(request)
-        policy.enforce(ctx, "os_compute_api:os-migrations:index")
-        migrations = Migration.objects.all()
-        if not policy.allowed(ctx, "os_compute_api:os-migrations:index:all_projects"):
-            migrations = migrations.filter(instance__project_id=ctx.project_id)
-        params = request.query_params
-        if params.get("status"):
-            migrations = migrations.filter(status=params["status"])
-        if params.get("host"):
-            host = params["host"]
-            migrations = migrations.filter(Q(source_compute=host) | Q(dest_compute=host))
-        if params.get("instance_uuid"):
-            instance_uuid = ipam.parse_uuid(params["instance_uuid"])  # a malformed one matches nothing
-            migrations = migrations.filter(instance_id=instance_uuid) if instance_uuid else migrations.none()
-        if params.get("migration_type"):
-            migrations = migrations.filter(migration_type=params["migration_type"])
-        return Response({"migrations": [builders.migration(request, m) for m in migrations[:1000]]})
 
 
 class ServerPasswordView(APIView):

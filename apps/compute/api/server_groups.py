@@ -31,14 +31,9 @@ def group_body(request, group: ServerGroup) -> dict:
     return body
 
 
-def visible_groups(ctx, all_projects: bool = False):
-    groups = ServerGroup.objects.all()
-    return groups if ctx.is_admin and all_projects else groups.filter(project_id=ctx.project_id)
-
-
 def get_group(ctx, group_id: str) -> ServerGroup:
     try:
-        return visible_groups(ctx, all_projects=ctx.is_admin).get(uuid=uuid.UUID(str(group_id)))
+        return ServerGroup.objects.visible_to(ctx, all_projects=True).get(uuid=uuid.UUID(str(group_id)))
     except (ValueError, ServerGroup.DoesNotExist):
         raise NotFound(f"Server group {group_id} could not be found.") from None
 
@@ -58,7 +53,7 @@ class ServerGroupListView(APIView):
     def get(self, request):
         ctx = request_context(request)
         all_projects = request.query_params.get("all_projects", "").lower() in ("1", "true", "yes")
-        groups = visible_groups(ctx, all_projects)
+        groups = ServerGroup.objects.visible_to(ctx, all_projects)
         return Response({"server_groups": [group_body(request, g) for g in groups]})
 
     def post(self, request):

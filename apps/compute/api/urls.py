@@ -6,13 +6,16 @@ from apps.compute.api import (
     flavor_access,
     flavor_extra_specs,
     flavors,
+    instance_actions,
     keypairs,
+    migration_views,
     quota_classes,
     quotas,
     server_action,
     server_groups,
     views,
 )
+from apps.compute.api import server_devices as devices
 from apps.compute.api import server_extras as extras
 
 flavor_routes = [
@@ -32,11 +35,14 @@ server_routes = [
     path("/tags/<tag>", extras.TagView.as_view(), name="server-tag"),
     path("/ips", extras.ServerIpsView.as_view(), name="server-ips"),
     path("/ips/<network>", extras.ServerIpsView.as_view(), name="server-ips-one"),
-    path("/migrations", extras.ServerMigrationsView.as_view(), name="server-migrations"),
+    path("/migrations", migration_views.ServerMigrationsView.as_view(), name="server-migrations"),
     path("/os-security-groups", extras.ServerSecurityGroupsView.as_view(), name="server-security-groups"),
     path("/os-server-password", extras.ServerPasswordView.as_view(), name="server-password"),
-    path("/os-instance-actions", views.InstanceActionListView.as_view(), name="actions"),
-    path("/os-instance-actions/<request_id>", views.InstanceActionView.as_view(), name="action"),
+    path("/os-instance-actions", instance_actions.InstanceActionListView.as_view(), name="actions"),
+    path("/os-instance-actions/<request_id>", instance_actions.InstanceActionView.as_view(), name="action"),
+    path("/os-volume_attachments", devices.VolumeAttachmentsView.as_view(), name="volume-attachments"),
+    path("/os-volume_attachments/<volume_id>", devices.VolumeAttachmentView.as_view(), name="volume-attachment"),
+    path("/topology", devices.ServerTopologyView.as_view(), name="server-topology"),
 ]
 
 quota_routes = [
@@ -58,7 +64,7 @@ urlpatterns = [
     path("/servers", views.ServerListView.as_view(), name="server-list"),
     path("/servers/detail", views.ServerDetailListView.as_view(), name="server-detail-list"),
     path("/servers/<server_id>", include(server_routes)),
-    path("/os-migrations", extras.MigrationsView.as_view(), name="migrations"),
+    path("/os-migrations", migration_views.MigrationsView.as_view(), name="migrations"),
     path("/os-server-groups", server_groups.ServerGroupListView.as_view(), name="server-groups"),
     path("/os-server-groups/<group_id>", server_groups.ServerGroupView.as_view(), name="server-group"),
     path("/os-keypairs", keypairs.KeyPairListView.as_view(), name="keypairs"),

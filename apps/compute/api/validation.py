@@ -145,6 +145,20 @@ def server_create(data: dict) -> dict:
     spec["min_count"] = min_count
     spec["return_reservation_id"] = boolean(server.get("return_reservation_id", False))
     spec["scheduler_hints"] = scheduler_hints(data)
+    # The hints as the user sent them, shown back from 2.100 (bounded by the body's size limit).
+    spec["raw_scheduler_hints"] = data.get("os:scheduler_hints", data.get("OS-SCH-HNT:scheduler_hints", {}))
+    spec["tags"] = list(dict.fromkeys(server.get("tags", [])))
+    spec["user_data"] = server.get("user_data")
+    spec["trusted_image_certificates"] = server.get("trusted_image_certificates")
+    spec["hostname"] = server.get("hostname")
+    spec["requested_host"] = server.get("host")
+    spec["requested_node"] = server.get("hypervisor_hostname")
+    if spec["hostname"] and max_count > 1:
+        raise BadRequest("Cannot specify a hostname when creating more than one server")
+    if (spec["requested_host"] or spec["requested_node"]) and ":" in (spec["availability_zone"] or ""):
+        raise BadRequest(
+            "The requested availability zone must not name a host when 'host' or 'hypervisor_hostname' is given"
+        )
     if max_count > 1 and len(spec["name"]) + len(f"-{max_count}") > 255:
         raise invalid("name", "The name plus the '-N' suffix of a multiple create is longer than 255 characters")
     return spec

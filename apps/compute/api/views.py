@@ -9,11 +9,11 @@ from apps.common.exceptions import NotFound
 from apps.compute.api import builders, listing, validation
 from apps.compute.api.schemas import servers as server_schemas
 from apps.compute.api.server_extras import ServerUpdateMixin
-from apps.compute.models import InstanceAction
+from apps.compute.models import Instance
 from apps.compute.servers import security
 from apps.compute.servers.create import create_servers
 from apps.compute.servers.delete import delete_server
-from apps.compute.servers.lookup import get_image, get_instance, visible_instances
+from apps.compute.servers.lookup import get_image, get_instance
 from apps.identity.auth import request_context
 from apps.images.models import Image
 from apps.network import ipam
@@ -116,11 +116,14 @@ class ServerListView(APIView):
     """Servers: list (GET), create (POST → 202)."""
 
     detail = False
+    query = listing.QUERY
 
     def get(self, request):
         ctx = request_context(request)
         all_tenants = listing.check_all_tenants(ctx, request.query_params)
-        instances = listing.filtered(request, ctx, visible_instances(ctx, all_tenants, with_deleted=True))
+        instances = listing.filtered(
+            request, ctx, Instance.objects.visible_to(ctx, all_projects=all_tenants, with_deleted=True)
+        )
         if self.detail:
             # What the host is told, not what the API shows: no need to load and decode it per row.
             instances = instances.defer("request_spec", "key_data", "alternate_hosts")
@@ -173,30 +176,8 @@ class ServerView(ServerUpdateMixin, APIView):
     def get(self, request, server_id):
         ctx = request_context(request)
         instance = get_instance(ctx, server_id)
-        return Response({"server": builders.server_detail(request, instance, ctx)})
+        return Response({"server": builders.server_show(request, instance, ctx)})
 
     def delete(self, request, server_id):
         delete_server(request_context(request), server_id, request.request_id)
         return Response(status=204)
-
-
-class InstanceActionListView(APIView):
-    """The actions taken on a server, newest first."""
-
-    def get(self, request, server_id):
-        ctx = request_context(request)
-        instance = get_instance(ctx, server_id, with_deleted=microversion.at_least(request, "2.21"))
-        actions = InstanceAction.objects.filter(instance=instance)
-        return Response({"instanceActions": [builders.instance_action(a, ctx) for a in actions]})
-
-
-class InstanceActionView(APIView):
-    """One action on a server, with its events."""
-
-    def get(self, request, server_id, request_id):
-        ctx = request_context(request)
-        instance = get_instance(ctx, server_id, with_deleted=microversion.at_least(request, "2.21"))
-        action = InstanceAction.objects.filter(instance=instance, request_id=request_id).first()
-        if action is None:
-            raise NotFound(f"Action for request_id {request_id} on instance {server_id} not found")
-        return Response({"instanceAction": builders.instance_action(action, ctx, with_events=True)})

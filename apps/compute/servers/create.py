@@ -11,9 +11,10 @@ from apps.common.exceptions import BadRequest, NotFound, ServiceUnavailable
 from apps.compute import quotas
 from apps.compute.audit import add_fault, start_action
 from apps.compute.models import Instance, KeyPair, ServerGroup
-from apps.compute.servers import security
+from apps.compute.servers import hostnames, security
 from apps.compute.servers.lookup import get_flavor, get_image, require_project
 from apps.compute.states import TaskState, VmState
+from apps.hosts.models import ComputeNode
 from apps.hosts.zones import zones
 from apps.identity import policy
 from apps.identity.auth import RequestContext
@@ -56,8 +57,10 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
             raise BadRequest("Invalid key_name provided.")
     groups = security.requested(ctx.project_id, spec.get("security_groups"))
     zone, placement = _placement(ctx, spec["availability_zone"])
+    placement.update(_requested_destination(ctx, spec.get("requested_host"), spec.get("requested_node")))
     group = _group(ctx, spec["scheduler_hints"].get("group"))
     request_spec = {"scheduler_hints": spec["scheduler_hints"], "min_count": spec["min_count"], **placement}
+    image_properties = image_snapshot(image)
 
     admin_pass = spec.get("admin_pass") or secrets.token_urlsafe(12)
     reservation_id = f"r-{secrets.token_hex(4)}"
@@ -68,8 +71,11 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
             quotas.check_group_members(group, count)
         instances = []
         for index in range(count):
+            instance_id = uuid.uuid4()
             instance = Instance.objects.create(
-                name=spec["name"] if count == 1 else f"{spec['name']}-{index + 1}",
+                uuid=instance_id,
+                name=(name := spec["name"] if count == 1 else f"{spec['name']}-{index + 1}"),
+                hostname=spec.get("hostname") or hostnames.from_name(name, default=f"Server-{instance_id}"),
                 description=spec["description"],
                 project=ctx.project,
                 user=ctx.user,
@@ -83,6 +89,12 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
                 access_ip_v4=spec.get("access_ip_v4"),
                 access_ip_v6=spec.get("access_ip_v6"),
                 availability_zone=zone,
+                pinned_availability_zone=zone,
+                tags=spec.get("tags", []),
+                user_data=spec.get("user_data"),
+                image_properties=image_properties,
+                scheduler_hints=spec.get("raw_scheduler_hints", {}),
+                trusted_image_certificates=spec.get("trusted_image_certificates"),
                 reservation_id=reservation_id,
                 request_spec=request_spec,
                 vm_state=VmState.BUILDING,
@@ -118,6 +130,32 @@ def _placement(ctx: RequestContext, requested: str | None) -> tuple[str | None, 
         raise BadRequest(f"The requested availability zone is not available: {zone}")
     placement = {k: v for k, v in (("force_host", force_host), ("force_node", force_node)) if v}
     return zone or None, placement
+
+
+def _requested_destination(ctx: RequestContext, host: str | None, node: str | None) -> dict:
+    """2.74's ``host``/``hypervisor_hostname``: an admin's choice of compute, which must exist (the
+    scheduler's filters still run on it)."""
+    if not host and not node:
+        return {}
+    policy.enforce(ctx, "compute:servers:create:requested_destination")
+    nodes = ComputeNode.objects.all()
+    if host and not nodes.filter(host=host).exists():
+        raise BadRequest(f"Compute host {host} could not be found.")
+    if node and not nodes.filter(hypervisor_hostname=node, **({"host": host} if host else {})).exists():
+        raise BadRequest(f"Compute host {host} with node {node} could not be found." if host
+                         else f"Compute node {node} could not be found.")  # fmt: skip
+    return {k: v for k, v in (("force_host", host), ("force_node", node)) if v}
+
+
+def image_snapshot(image: Image) -> dict:
+    """The image's standard properties (Nova's ``hw_``/``img_``/``os_``... ``image_`` system metadata),
+    kept at boot and shown from 2.98 even if the image changes or goes."""
+    return {
+        k: v for k, v in (image.properties or {}).items() if k.startswith(IMAGE_PROPERTY_PREFIXES) and v is not None
+    }
+
+
+IMAGE_PROPERTY_PREFIXES = ("hw_", "img_", "os_", "traits_", "trait:")
 
 
 def _group(ctx: RequestContext, group_id: str | None) -> ServerGroup | None:

@@ -31,19 +31,10 @@ def get_flavor(ctx: RequestContext, flavorid: str) -> Flavor:
         raise NotFound(f"Flavor {flavorid} could not be found.") from None
 
 
-def visible_instances(ctx: RequestContext, all_tenants: bool = False, with_deleted: bool = False):
-    instances = Instance.objects.all() if with_deleted else Instance.objects.filter(deleted_at__isnull=True)
-    if ctx.is_admin and all_tenants:
-        return instances
-    return instances.filter(project_id=ctx.project_id)
-
-
 def get_instance(ctx: RequestContext, server_id: str, for_update: bool = False, with_deleted: bool = False) -> Instance:
     """The caller's instance (any project's, for an admin); 404 for anything else, so ids do not leak.
     ``with_deleted`` finds deleted ones too (their actions from 2.21)."""
-    instances = Instance.objects.all() if with_deleted else Instance.objects.filter(deleted_at__isnull=True)
-    if not ctx.is_admin:
-        instances = instances.filter(project_id=ctx.project_id)
+    instances = Instance.objects.visible_to(ctx, all_projects=True, with_deleted=with_deleted)
     if for_update:
         instances = instances.select_for_update()
     try:

@@ -4,7 +4,7 @@
 
 import jsonschema
 
-from apps.common.schemas import BOOLEAN, FORMATS, NAME, Body, closed, envelope
+from apps.common.schemas import BOOLEAN, FORMATS, NAME, UUID, Body, closed, envelope
 
 # A zone's name: a name that may not hold ':' (Nova keeps it for "zone:host" in server create).
 ZONE = {**NAME, "pattern": r"^(?! )[^\x00-\x1f\x7f:]*(?<! )$", "description": "No ':' and no edge spaces"}
@@ -42,6 +42,13 @@ AGGREGATE_ACTIONS = {
     "set_metadata": Body({"2.1": envelope("set_metadata", closed({"metadata": METADATA_WITH_NULL}, ["metadata"]))}),
 }
 
+# POST /os-aggregates/{id}/images (2.81): the images the aggregate's hosts should cache.
+AGGREGATE_IMAGES = Body(
+    {"2.81": closed({"cache": {"type": "array", "minItems": 1, "items": closed({"id": UUID}, ["id"]),
+                               "description": "The images to cache, each once"}}, ["cache"])},
+    example={"cache": [{"id": "70a599e0-31e7-49b7-b260-868f441e862b"}]},
+)  # fmt: skip
+
 # PUT /os-services/{id}: before 2.53 the path names the action and the body the service; from 2.53 the
 # path names the service (its UUID) and the body the change.
 _REASON = {"type": "string", "minLength": 1, "maxLength": 255}
@@ -58,7 +65,7 @@ SERVICE_UPDATE = Body(
             }
         ),
     },
-    example={"host": "node1", "binary": "nova-compute", "disabled_reason": "maintenance"},
+    example={"status": "disabled", "disabled_reason": "maintenance"},
 )
 
 

@@ -1,19 +1,30 @@
-"""``/os-services`` in Nova's shapes (admin only); ``/os-hypervisors`` is in ``hypervisors``."""
+"""``/os-services`` in Nova's shapes (admin only); ``/os-hypervisors`` is in ``hypervisors``.
+
+- 2.11: ``forced_down``, and the ``force-down`` action.
+- 2.53: ids are UUIDs (a malformed one is a 400); ``PUT /os-services/{uuid}`` takes the change
+  and answers with the whole service; the ``enable``/``disable``/``disable-log-reason``/
+  ``force-down`` paths (and their host-and-binary bodies) are gone.
+- 2.75: unknown query parameters are refused.
+"""
 
 import uuid
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.common.microversion import at_least
+from apps.common.query import Query, closed, multi, open_
 from apps.common.schemas import boolean
-from apps.compute.models import Instance
+from apps.compute.api.paging import STRING
+from apps.compute.models import Instance, Migration
 from apps.hosts.api import schemas
 from apps.hosts.api.views import require_admin
-from apps.hosts.models import ComputeNode, Service
+from apps.hosts.models import Aggregate, AggregateHost, ComputeNode, Service
 from apps.hosts.zones import zones
 from core.names import COMPUTE_BINARY
 
@@ -61,21 +72,34 @@ def service_body(request, service: Service, zone_of: dict) -> dict:
     return body
 
 
-def _service(request, service_id) -> Service:
+_INDEX = {"host": multi(STRING), "binary": multi(STRING)}
+INDEX_QUERY = Query({"2.1": open_(_INDEX), "2.75": closed(_INDEX)})
+
+
+def _service(request, service_id, missing: str = "Service {} not found.") -> Service:
+    """The service named in the path: a UUID from 2.53 (else 400), an integer id before."""
+    if at_least(request, "2.53"):
+        try:
+            uuid.UUID(str(service_id))
+        except ValueError:
+            raise BadRequest(f"Invalid uuid {service_id}") from None
     service = by_public_id(request, Service, service_id)
     if service is None:
-        raise NotFound(f"Service {service_id} not found.")
+        raise NotFound(missing.format(service_id))
     return service
 
 
 class ServiceListView(APIView):
+    query = INDEX_QUERY
+
     def get(self, request):
         require_admin(request, "os_compute_api:os-services:list")
+        params = INDEX_QUERY.validate(request)
         services = Service.objects.all()
-        if request.query_params.get("host"):
-            services = services.filter(host=request.query_params["host"])
-        if request.query_params.get("binary"):
-            services = services.filter(binary=request.query_params["binary"])
+        if params.get("host"):
+            services = services.filter(host=params["host"])
+        if params.get("binary"):
+            services = services.filter(binary=params["binary"])
         zone_of = _zone_of()
         return Response({"services": [service_body(request, s, zone_of) for s in services]})
 
@@ -89,7 +113,8 @@ class ServiceView(APIView):
         if not at_least(request, "2.53"):
             return legacy_update(request, service_id, body)
         with transaction.atomic():
-            service = Service.objects.select_for_update().get(pk=_service(request, service_id).pk)
+            found = _service(request, service_id, "Service {} could not be found.")
+            service = Service.objects.select_for_update().get(pk=found.pk)
             if service.binary != COMPUTE_BINARY:
                 raise BadRequest(f"Updating a {service.binary} service is not supported. Only {COMPUTE_BINARY} "
                                  "services can be updated.")  # fmt: skip
@@ -107,14 +132,38 @@ class ServiceView(APIView):
         return Response({"service": service_body(request, service, _zone_of())})
 
     def delete(self, request, service_id):
+        """Delete a service; a compute service only without instances and moves in progress, and it
+        leaves its aggregates (as Nova)."""
         require_admin(request, "os_compute_api:os-services:delete")
+        if not at_least(request, "2.53"):
+            try:
+                int(service_id)
+            except ValueError:
+                raise BadRequest("Invalid input received: id must be an integer") from None
         service = _service(request, service_id)
-        if Instance.objects.filter(host=service.host, deleted_at__isnull=True).exists():
-            raise Conflict(f"Unable to delete compute service that is hosting instances ({service.host}).")
         with transaction.atomic():
+            if service.binary == COMPUTE_BINARY:
+                _check_unused(service)
+                # Out of its aggregates, moving their updated_at, which tells schedulers to re-read them.
+                Aggregate.objects.filter(hosts__host=service.host).update(updated_at=timezone.now())
+                AggregateHost.objects.filter(host=service.host).delete()
             ComputeNode.objects.filter(service=service).delete()
             service.delete()
         return Response(status=204)
+
+
+def _check_unused(service: Service) -> None:
+    """409 while the compute service hosts instances or takes part in a move (Nova's checks)."""
+    if Instance.objects.filter(host=service.host, deleted_at__isnull=True).exists():
+        raise Conflict("Unable to delete compute service that is hosting instances. Migrate or delete the instances "
+                       "first.")  # fmt: skip
+    nodes = list(ComputeNode.objects.filter(service=service).values_list("hypervisor_hostname", flat=True))
+    moving = Migration.objects.filter(status__in=Migration.OPEN).filter(
+        Q(source_compute=service.host, source_node__in=nodes) | Q(dest_compute=service.host, dest_node__in=nodes)
+    )
+    if nodes and moving.exists():
+        raise Conflict("Unable to delete compute service that has in-progress migrations. Complete the migrations or "
+                       "delete the instances first.")  # fmt: skip
 
 
 # Before 2.53 the service is named in the body by host (and binary), and the path names the action.

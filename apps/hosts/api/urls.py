@@ -19,6 +19,7 @@ urlpatterns = [
     path("/os-aggregates", hosts.AggregateListView.as_view(), name="aggregates"),
     path("/os-aggregates/<aggregate_id>", hosts.AggregateView.as_view(), name="aggregate"),
     path("/os-aggregates/<aggregate_id>/action", hosts.AggregateActionView.as_view(), name="aggregate-action"),
+    path("/os-aggregates/<aggregate_id>/images", hosts.AggregateImagesView.as_view(), name="aggregate-images"),
     path("/os-availability-zone", hosts.AvailabilityZoneView.as_view(), name="availability-zones"),
     path("/os-availability-zone/detail", hosts.AvailabilityZoneDetailView.as_view(), name="availability-zone-detail"),
 ]

@@ -1,4 +1,11 @@
-"""Operator APIs for hosts: aggregates (``/os-aggregates``) and zones (``/os-availability-zone``)."""
+"""Operator APIs for hosts: aggregates (``/os-aggregates``) and zones (``/os-availability-zone``).
+
+- 2.41: an aggregate's ``uuid``.
+- 2.81: ``POST /os-aggregates/{id}/images`` asks the aggregate's hosts to cache images.
+- 2.102: the lists and shows refuse query parameters.
+"""
+
+import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -6,13 +13,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, Conflict, NotFound
-from apps.common.microversion import at_least
+from apps.common.microversion import Since, at_least
+from apps.common.query import Query, closed, open_
+from apps.compute.servers.lookup import get_image
 from apps.hosts.api import schemas
 from apps.hosts.models import Aggregate, AggregateHost, Service
 from apps.hosts.zones import zone_conflict, zones
 from apps.identity import policy
 from apps.identity.auth import request_context
+from core import names, rpc
 from core.names import COMPUTE_BINARY
+
+LOG = logging.getLogger(__name__)
+
+# GET of the aggregates and zones: any query parameter is ignored until 2.102, refused from it.
+NO_QUERY = Query({"2.1": open_({}), "2.102": closed({})})
 
 
 def _usec(value):
@@ -58,8 +73,11 @@ def _zone_conflict(aggregate: Aggregate, host: str, zone: str | None) -> None:
 
 
 class AggregateListView(APIView):
+    query = NO_QUERY
+
     def get(self, request):
         require_admin(request, "os_compute_api:os-aggregates:index")
+        NO_QUERY.validate(request)
         aggregates = Aggregate.objects.prefetch_related("hosts")
         return Response({"aggregates": [aggregate_body(request, a) for a in aggregates]})
 
@@ -76,8 +94,11 @@ class AggregateListView(APIView):
 
 
 class AggregateView(APIView):
+    query = NO_QUERY
+
     def get(self, request, aggregate_id):
         require_admin(request, "os_compute_api:os-aggregates:show")
+        NO_QUERY.validate(request)
         return Response({"aggregate": aggregate_body(request, _get(aggregate_id))})
 
     def put(self, request, aggregate_id):
@@ -159,14 +180,55 @@ class AggregateActionView(APIView):
         aggregate.metadata = metadata
 
 
+class AggregateImagesView(Since, APIView):
+    """``POST /os-aggregates/{id}/images`` (2.81): ask every host of the aggregate that is up to
+    fetch the images into its image cache now, so later boots skip the download. Nova's checks
+    (an integer id, no image twice, the aggregate and every image exist); the hosts' work is
+    fire-and-forget, each logs what it cached."""
+
+    min_version = "2.81"
+
+    def post(self, request, aggregate_id):
+        require_admin(request, "compute:aggregates:images")
+        body = schemas.AGGREGATE_IMAGES.validate(request)
+        try:
+            int(aggregate_id)
+        except ValueError:
+            raise BadRequest("Invalid input received: id must be an integer") from None
+        image_ids = [item["id"] for item in body["cache"]]
+        if len(set(image_ids)) != len(image_ids):
+            raise BadRequest("Duplicate images in request")
+        aggregate = _get(aggregate_id)
+        ctx = request_context(request)
+        images = []
+        for image_id in image_ids:
+            try:
+                images.append(get_image(ctx, image_id).payload())
+            except NotFound as exc:
+                raise BadRequest(exc.message) from None
+        services = Service.objects.filter(binary=COMPUTE_BINARY, host__in=aggregate.hosts.values("host"))
+        for service in services:
+            if not service.is_up(settings.SERVICE_DOWN_TIME):
+                LOG.info("not asking %s to cache images %s: it is down", service.host, ", ".join(image_ids))
+                continue
+            try:
+                rpc.cast(names.compute_queue(service.host), "compute.cache_images", images=images,
+                         request_id=request.request_id)  # fmt: skip
+            except Exception:  # noqa: BLE001 - best effort, as Nova's: the images download at the next boot
+                LOG.warning("could not ask %s to cache images", service.host, exc_info=True)
+        return Response(status=202)
+
+
 class AvailabilityZoneView(APIView):
     """Zones with hosts; ``detail`` (admin) adds each host's service state."""
 
     detail = False
+    query = NO_QUERY
 
     def get(self, request):
         if self.detail:
             require_admin(request, "os_compute_api:os-availability-zone:detail")
+        NO_QUERY.validate(request)
         services = {s.host: s for s in Service.objects.filter(binary=COMPUTE_BINARY)}
         info = []
         for zone, hosts in zones().items():

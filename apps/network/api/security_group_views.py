@@ -8,7 +8,7 @@ the project's network quotas (409 OverQuota). The groups' logic lives in ``apps.
 """
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from rest_framework.response import Response
 
 from apps.identity.models import Project
@@ -58,30 +58,15 @@ RULE_FILTERS = {
 }
 
 
-def visible_groups(ctx):
-    groups = SecurityGroup.objects.all()
-    if ctx.is_admin:
-        return groups
-    return groups.filter(project_id=ctx.project_id) if ctx.project_id else groups.none()
-
-
-def visible_rules(ctx):
-    """The rules of the caller's groups and the rules its project owns (every rule, for admins)."""
-    rules = SecurityGroupRule.objects.select_related("security_group")
-    if ctx.is_admin:
-        return rules
-    if not ctx.project_id:
-        return rules.none()
-    return rules.filter(Q(project_id=ctx.project_id) | Q(security_group__project_id=ctx.project_id))
-
-
 def get_group(ctx, group_id) -> SecurityGroup:
-    return find_by_id(visible_groups(ctx), group_id, security_group_not_found(group_id))
+    visible = SecurityGroup.objects.visible_to(ctx.project_id, ctx.is_admin)
+    return find_by_id(visible, group_id, security_group_not_found(group_id))
 
 
 def get_rule(ctx, rule_id) -> SecurityGroupRule:
     missing = NeutronError(404, "SecurityGroupRuleNotFound", f"Security group rule {rule_id} does not exist")
-    return find_by_id(visible_rules(ctx), rule_id, missing)
+    visible = SecurityGroupRule.objects.visible_to(ctx.project_id, ctx.is_admin).select_related("security_group")
+    return find_by_id(visible, rule_id, missing)
 
 
 def ensure_default(request, ctx) -> None:
@@ -105,7 +90,7 @@ class SecurityGroupListView(NetworkAPIView):
     def get(self, request):
         ctx = self.context()
         ensure_default(request, ctx)
-        groups = filter_query(request, visible_groups(ctx), GROUP_FILTERS)
+        groups = filter_query(request, SecurityGroup.objects.visible_to(ctx.project_id, ctx.is_admin), GROUP_FILTERS)
         shared = request.query_params.getlist("shared")
         if any(to_bool(value, "shared") for value in shared):
             groups = groups.none()  # no group is shared with another project here
@@ -176,7 +161,8 @@ class SecurityGroupRuleListView(NetworkAPIView):
     def get(self, request):
         ctx = self.context()
         ensure_default(request, ctx)
-        rules = filter_query(request, visible_rules(ctx), RULE_FILTERS)
+        rules = SecurityGroupRule.objects.visible_to(ctx.project_id, ctx.is_admin).select_related("security_group")
+        rules = filter_query(request, rules, RULE_FILTERS)
         return respond_list(request, "security_group_rules", [builders.rule_body(rule) for rule in rules])
 
     def post(self, request):

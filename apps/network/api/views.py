@@ -84,12 +84,9 @@ NETWORK_FILTERS = {
 }
 
 
-def visible_networks(ctx):
-    return Network.objects.visible_to(ctx.project_id, ctx.is_admin)
-
-
 def get_network(ctx, network_id) -> Network:
-    return find_by_id(visible_networks(ctx), network_id, not_found("Network", network_id))
+    visible = Network.objects.visible_to(ctx.project_id, ctx.is_admin)
+    return find_by_id(visible, network_id, not_found("Network", network_id))
 
 
 def _default_id():
@@ -101,7 +98,8 @@ class NetworkListView(NetworkAPIView):
     """Networks: list (GET, Neutron's filters), create (POST; ``shared`` needs admin)."""
 
     def get(self, request):
-        networks = filter_query(request, visible_networks(self.context()), NETWORK_FILTERS)
+        ctx = self.context()
+        networks = filter_query(request, Network.objects.visible_to(ctx.project_id, ctx.is_admin), NETWORK_FILTERS)
         default_id = _default_id()
         bodies = [builders.network_body(n, default_id) for n in networks.prefetch_related("subnets")]
         return respond_list(request, "networks", bodies)
@@ -128,14 +126,14 @@ class NetworkView(NetworkAPIView):
             # The subnet locks are what allocate_port takes: no port can appear while we decide.
             list(Subnet.objects.select_for_update().filter(network=network).order_by("created_at", "id"))
             if Port.objects.filter(network=network).exists():
-                raise NeutronError(
-                    409,
-                    "NetworkInUse",
-                    f"Unable to complete operation on network {network.id}. "
-                    "There are one or more ports still in use on the network.",
-                )
+                raise in_use("Network", network.id, ". There are one or more ports still in use on the network.")
             network.delete()
         return Response(status=204)
+
+
+def in_use(kind: str, ident, reason: str) -> NeutronError:
+    """Neutron's 409 for deleting what ports still use: ``NetworkInUse``, ``SubnetInUse``."""
+    return NeutronError(409, f"{kind}InUse", f"Unable to complete operation on {kind.lower()} {ident}{reason}")
 
 
 # -- subnets ---------------------------------------------------------------------------------
@@ -153,19 +151,18 @@ SUBNET_FILTERS = {
 }
 
 
-def visible_subnets(ctx):
-    return Subnet.objects.filter(network__in=visible_networks(ctx)).select_related("network")
-
-
 def get_subnet(ctx, subnet_id) -> Subnet:
-    return find_by_id(visible_subnets(ctx), subnet_id, not_found("Subnet", subnet_id))
+    visible = Subnet.objects.visible_to(ctx.project_id, ctx.is_admin).select_related("network")
+    return find_by_id(visible, subnet_id, not_found("Subnet", subnet_id))
 
 
 class SubnetListView(NetworkAPIView):
     """Subnets: list (GET), create (POST; on a network the caller owns, or any as admin)."""
 
     def get(self, request):
-        subnets = filter_query(request, visible_subnets(self.context()), SUBNET_FILTERS)
+        ctx = self.context()
+        subnets = Subnet.objects.visible_to(ctx.project_id, ctx.is_admin).select_related("network")
+        subnets = filter_query(request, subnets, SUBNET_FILTERS)
         return respond_list(request, "subnets", [builders.subnet_body(s) for s in subnets])
 
     def post(self, request):
@@ -195,12 +192,7 @@ class SubnetView(NetworkAPIView):
         with transaction.atomic():
             Subnet.objects.select_for_update().filter(pk=subnet.pk).first()
             if Port.objects.filter(subnet=subnet).exists():
-                raise NeutronError(
-                    409,
-                    "SubnetInUse",
-                    f"Unable to complete operation on subnet {subnet.id}: "
-                    "One or more ports have an IP allocation from this subnet.",
-                )
+                raise in_use("Subnet", subnet.id, ": One or more ports have an IP allocation from this subnet.")
             subnet.delete()
         return Response(status=204)
 
@@ -221,15 +213,9 @@ PORT_FILTERS = {
 }
 
 
-def visible_ports(ctx):
-    ports = Port.objects.prefetch_related("security_groups")
-    if ctx.is_admin:
-        return ports
-    return ports.filter(project_id=ctx.project_id) if ctx.project_id else ports.none()
-
-
 def get_port(ctx, port_id) -> Port:
-    return find_by_id(visible_ports(ctx), port_id, not_found("Port", port_id))
+    visible = Port.objects.visible_to(ctx.project_id, ctx.is_admin).prefetch_related("security_groups")
+    return find_by_id(visible, port_id, not_found("Port", port_id))
 
 
 def _groups(ctx, project_id, spec: dict):
@@ -244,7 +230,9 @@ class PortListView(NetworkAPIView):
     caller may use, and the project's default security group unless ``security_groups`` says otherwise)."""
 
     def get(self, request):
-        ports = filter_query(request, visible_ports(self.context()), PORT_FILTERS)
+        ctx = self.context()
+        ports = Port.objects.visible_to(ctx.project_id, ctx.is_admin).prefetch_related("security_groups")
+        ports = filter_query(request, ports, PORT_FILTERS)
         if "security_groups" in request.query_params:
             ports = ports.distinct()
         return respond_list(request, "ports", [builders.port_body(p) for p in ports])

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from apps.compute.models import Instance, InstanceActionEvent, InstanceFault, Migration
@@ -218,14 +219,84 @@ def test_a_resize_step_is_taken_from_the_migration_not_the_report(flavor_two, re
     resize.resize_migrated(resizing.source_compute, "00000000-0000-0000-0000-000000000000", resizing.id)
     resize.resize_migrated(resizing.source_compute, uuid, str(resizing.id))
     resize.resize_migrated(resizing.source_compute, uuid, resizing.id, power_state=-1)
+    resize.resize_migrated(resizing.source_compute, uuid, resizing.id)  # a power state is not optional
 
     assert refused() - before == Counter({
         refusal("resize_failed", "not_in_flight"): 1,
         refusal("resize_failed", "bad_field"): 1,  # a step named by the host is not a field it may send
-        refusal("resize_migrated", "bad_field"): 3,
+        refusal("resize_migrated", "bad_field"): 4,
     })  # fmt: skip
     resizing.refresh_from_db()
     assert resizing.status == Migration.Status.MIGRATING
+
+
+def test_a_request_id_is_kept_only_if_it_is_one_of_the_instances_actions(
+    member, flavor, image, flavor_two, resizing, casts, django_capture_on_commit_callbacks
+):
+    uuid, source, dest = str(resizing.instance_id), resizing.source_compute, resizing.dest_compute
+    other = make_scheduled(member, flavor, image, request_id="req-theirs")
+
+    # Another instance's request id is ignored: this instance's latest action records the event,
+    # and the destination is not handed the forged id.
+    with django_capture_on_commit_callbacks(execute=True):
+        resize.resize_migrated(source, uuid, resizing.id, power_state=PowerState.SHUTDOWN, request_id="req-theirs")
+
+    assert [kwargs["request_id"] for _, kwargs in casts(f"compute.{dest}")] == [None]
+    assert other.actions.get().events.filter(event="compute_resize_instance").count() == 0
+    event = InstanceActionEvent.objects.get(action__instance_id=uuid, event="compute_resize_instance")
+    assert event.action.request_id == "req-resize"  # the instance's latest action
+
+
+def test_a_report_of_the_right_operation_goes_on_with_its_request_id(
+    flavor_two, resizing, casts, django_capture_on_commit_callbacks
+):
+    uuid, source, dest = str(resizing.instance_id), resizing.source_compute, resizing.dest_compute
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resize.resize_migrated(source, uuid, resizing.id, power_state=PowerState.SHUTDOWN, request_id="req-resize")
+
+    assert [kwargs["request_id"] for _, kwargs in casts(f"compute.{dest}")] == ["req-resize"]
+
+
+# Values of every kind a JSON message can carry, and text PostgreSQL cannot store.
+ODD_VALUES = (None, 1.5, True, [], ["x"], {"x": 1}, "a\x00b", "x" * 5000)
+
+
+def assert_no_value_fails(task, report: dict) -> None:
+    """Each field of ``report`` in turn gets each of ``ODD_VALUES``: the task must refuse it or
+    ignore it, never raise (each try is rolled back)."""
+    failures = []
+    for field in report:
+        for value in ODD_VALUES:
+            savepoint = transaction.savepoint()
+            try:
+                task(**{**report, field: value})
+            except Exception as exc:  # noqa: BLE001 - collected to name every failing field
+                failures.append(f"{field}={value!r:.30}: {type(exc).__name__}: {exc}")
+            finally:
+                transaction.savepoint_rollback(savepoint)
+    assert failures == []
+
+
+def test_no_value_a_host_sends_fails_an_update(active, member):
+    task_id = stopping(active, member)
+    event = {"start_time": "x\x00", "details": "d\x00", "traceback": "t\x00"}
+    report = {"host": "a", "instance_uuid": str(active.uuid), "updates": {"task_state": None}, "task_id": task_id,
+              "expected_task_state": TaskState.POWERING_OFF, "fault": "f\x00", "event": event,
+              "request_id": "req-stop"}  # fmt: skip
+
+    assert_no_value_fails(instances.instance_update, report)
+    assert instances.instance_update(**report)  # the report as sent is applied
+    fault = InstanceFault.objects.get(instance=active)
+    assert (fault.message, InstanceActionEvent.objects.latest("id").details) == ("f", "d")
+
+
+def test_no_value_a_host_sends_fails_a_resize_step(flavor_two, resizing):
+    step = {"host": resizing.source_compute, "instance_uuid": str(resizing.instance_id), "migration_id": resizing.id,
+            "event": {}, "request_id": "req-resize"}  # fmt: skip
+
+    assert_no_value_fails(resize.resize_migrated, {**step, "power_state": PowerState.SHUTDOWN})
+    assert_no_value_fails(resize.resize_failed, {**step, "fault": "boom"})
 
 
 # -- snapshots ------------------------------------------------------------------------------

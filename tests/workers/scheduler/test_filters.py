@@ -127,3 +127,15 @@ def test_force_hosts_filter():
     assert passes("ForceHostsFilter", host("h1"), spec(force_host="h1"))
     assert not passes("ForceHostsFilter", host("h2"), spec(force_host="h1"))
     assert passes("ForceHostsFilter", host("h1"), spec(force_node="h1"))
+
+
+def test_driver_capabilities_filter():
+    migrating = spec(capabilities=frozenset({"supports_migration"}))
+    assert not FILTERS["DriverCapabilitiesFilter"]().relevant(spec())  # a build needs no capability
+    assert passes("DriverCapabilitiesFilter", host(capabilities={"supports_migration": True}), migrating)
+    assert not passes("DriverCapabilitiesFilter", host(capabilities={"supports_migration": False}), migrating)
+    assert passes("DriverCapabilitiesFilter", host(capabilities={}), migrating)  # not reported yet
+    rejected = [host(capabilities={"supports_migration": False})]
+    assert FILTERS["DriverCapabilitiesFilter"]().describe_rejection(rejected, migrating) == (
+        "driver lacks supports_migration"
+    )

@@ -145,15 +145,18 @@ def test_zones_and_forced_hosts(member, flavor, image, casts):
     make_node("b")
     zone = Aggregate.objects.create(name="east", metadata={"availability_zone": "east"})
     AggregateHost.objects.create(aggregate=zone, host="b")
-    in_east = make_instance(member, flavor, image, availability_zone="east")
+    in_east = make_instance(member, flavor, image, availability_zone="east", pinned_availability_zone="east")
     forced = make_instance(member, flavor, image, request_spec={"force_host": "b"})
-    in_nova = make_instance(member, flavor, image, availability_zone="nova")
+    in_nova = make_instance(member, flavor, image, availability_zone="nova", pinned_availability_zone="nova")
 
     manager.select_destinations([str(in_east.uuid), str(forced.uuid), str(in_nova.uuid)])
 
     hosts = dict(Instance.objects.values_list("uuid", "host"))
     assert (hosts[in_east.uuid], hosts[forced.uuid], hosts[in_nova.uuid]) == ("b", "b", "a")
     assert Instance.objects.get(uuid=forced.uuid).alternate_hosts == []
+    # The claim records the zone of the host it chose, pinned or not; the pin stays what was asked.
+    forced = Instance.objects.get(uuid=forced.uuid)
+    assert (forced.availability_zone, forced.pinned_availability_zone) == ("east", None)
 
 
 def test_a_build_that_cannot_be_sent_keeps_its_claim_for_the_reconciler(
@@ -184,3 +187,34 @@ def test_a_build_that_cannot_be_sent_keeps_its_claim_for_the_reconciler(
     with django_capture_on_commit_callbacks(execute=True):
         healing.reconcile()
     assert ("compute.a", "compute.build_and_run_instance") in sent
+
+
+def test_a_resize_skips_destinations_whose_driver_cannot_migrate(member, flavor, image, casts):
+    from apps.compute.audit import start_action
+    from apps.compute.models import Migration
+    from core import capabilities
+
+    make_node("src")
+    make_node("cannot", memory_mb=8192, capabilities={**capabilities.every(), capabilities.MIGRATION: False})
+    make_node("can", memory_mb=2048, capabilities=capabilities.every())
+    instance = make_instance(member, flavor, image, vm_state=VmState.ACTIVE, task_state=TaskState.RESIZE_PREP,
+                             host="src", node="src")  # fmt: skip
+    start_action(instance, "resize", "req-resize", member.id, member.default_project_id)
+
+    def resize() -> Migration:
+        Instance.objects.filter(uuid=instance.uuid).update(task_state=TaskState.RESIZE_PREP)
+        migration = Migration.objects.create(
+            instance=instance, migration_type=Migration.Type.RESIZE, source_compute="src", source_node="src",
+            old_flavor=instance.flavor, new_flavor=instance.flavor,
+        )  # fmt: skip
+        manager.select_migration_destination(migration.id, "req-resize")
+        migration.refresh_from_db()
+        return migration
+
+    # The node with the most free memory would win, but its driver cannot receive a migration.
+    migration = resize()
+    assert (migration.dest_compute, migration.status) == ("can", Migration.Status.MIGRATING)
+    ComputeNode.objects.filter(hypervisor_hostname="can").update(capabilities={capabilities.MIGRATION: False})
+    assert resize().status == Migration.Status.ERROR
+    fault = InstanceFault.objects.get(instance=instance)
+    assert "DriverCapabilitiesFilter: 2 -> 0 (driver lacks supports_migration)" in fault.details

@@ -10,6 +10,7 @@ from workers.scheduler.filters.compute_filter import ComputeFilter
 from workers.scheduler.filters.core_filter import CoreFilter
 from workers.scheduler.filters.different_host_filter import DifferentHostFilter
 from workers.scheduler.filters.disk_filter import DiskFilter
+from workers.scheduler.filters.driver_capabilities_filter import DriverCapabilitiesFilter
 from workers.scheduler.filters.force_hosts_filter import ForceHostsFilter
 from workers.scheduler.filters.image_properties_filter import ImagePropertiesFilter
 from workers.scheduler.filters.ram_filter import RamFilter
@@ -22,6 +23,7 @@ FILTERS: dict[str, type[BaseHostFilter]] = {
     for cls in (
         ForceHostsFilter,
         ComputeFilter,
+        DriverCapabilitiesFilter,
         AvailabilityZoneFilter,
         CoreFilter,
         RamFilter,

@@ -1,9 +1,9 @@
-"""``/flavors`` (admins create them), their extra specs and access list, and the list's query."""
+"""``/flavors`` (admins create them; from 2.55 describe them), their extra specs and access list,
+and the query parameters of their reads."""
 
-import jsonschema
+import unicodedata
 
-from apps.common.exceptions import BadRequest
-from apps.common.microversion import MIN_VERSION
+from apps.common.query import Query, multi, query_schema, strict_from
 from apps.common.schemas import BOOLEAN, FORMATS, NAME, Body, closed, envelope
 
 _INTEGER = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "maximum": 2**31 - 1}
@@ -20,9 +20,39 @@ _FLAVOR = {
                     "maximum": 3.40282e38},
     "os-flavor-access:is_public": BOOLEAN,
 }  # fmt: skip
+
+
+@FORMATS.checks("flavor-description", raises=ValueError)
+def _description(value) -> bool:
+    """Nova's ``valid_description_regex`` (a format here rather than its 4 KB character class):
+    characters of the Basic Multilingual Plane that are neither "other" (control, format,
+    unassigned...) nor line or paragraph separators. Any horizontal space is fine; a tab is not."""
+    if isinstance(value, str):
+        for char in value:
+            category = unicodedata.category(char)
+            if ord(char) >= 0xFFFF or category.startswith("C") or category in ("Zl", "Zp"):
+                raise ValueError(f"{char!r} is not allowed in a description")
+    return True
+
+
+# 2.55: a flavor's description, up to what the TEXT column holds.
+DESCRIPTION = {"type": ["string", "null"], "minLength": 0, "maxLength": 65535, "format": "flavor-description",
+               "description": "Printable text: no control characters or line breaks"}  # fmt: skip
+_REQUIRED = ["name", "ram", "vcpus", "disk"]
+_FLAVOR_V2_55 = {**_FLAVOR, "description": DESCRIPTION}
 CREATE = Body(
-    {"2.1": envelope("flavor", closed(_FLAVOR, ["name", "ram", "vcpus", "disk"]))},
-    example={"flavor": {"name": "m1.custom", "ram": 1024, "vcpus": 2, "disk": 10}},
+    {
+        "2.1": envelope("flavor", closed(_FLAVOR, _REQUIRED)),
+        "2.55": envelope("flavor", closed(_FLAVOR_V2_55, _REQUIRED)),
+        # 2.102: rxtx_factor (a nova-network setting) is gone.
+        "2.102": envelope("flavor", closed({k: v for k, v in _FLAVOR_V2_55.items() if k != "rxtx_factor"}, _REQUIRED)),
+    },
+    example={"flavor": {"name": "m1.custom", "ram": 1024, "vcpus": 2, "disk": 10, "description": "Two cores"}},
+)
+# PUT /flavors/{id} (2.55): only the description can change, so it is required.
+UPDATE = Body(
+    {"2.55": envelope("flavor", closed({"description": DESCRIPTION}, ["description"]))},
+    example={"flavor": {"description": "Two cores, 1 GiB"}},
 )
 
 _SPEC_VALUE = {"type": ["string", "number", "boolean"], "minLength": 0, "maxLength": 255,
@@ -55,56 +85,31 @@ SORT_KEYS = ("created_at", "description", "disabled", "ephemeral_gb", "flavorid"
 SORT_DIRS = ("asc", "desc")
 
 
-def _multi(schema: dict, description: str) -> dict:
-    return {"type": "array", "items": schema, "description": description}
-
-
 _STRING = {"type": "string"}
 _INDEX_QUERY = {
-    "limit": _multi({"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1},
-                    "The most flavors to return (at most 1000); a flavors_links next link follows a full page"),
-    "marker": _multi(_STRING, "The id of the last flavor of the previous page: the page starts after it"),
-    "is_public": _multi(_STRING, "Admins: true (the default: public flavors and the project's private ones), "
-                                 "false (private only) or none (all); ignored for others"),
-    "minRam": _multi(_STRING, "Only flavors with at least this much RAM (MiB)"),
-    "minDisk": _multi(_STRING, "Only flavors with at least this much root disk (GiB)"),
-    "sort_key": _multi({"type": "string", "enum": list(SORT_KEYS)}, "Sort by this field (default flavorid)"),
-    "sort_dir": _multi({"type": "string", "enum": list(SORT_DIRS)}, "Sort direction (default asc)"),
+    "limit": multi({"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1},
+                   "The most flavors to return (at most 1000); a flavors_links next link follows a full page"),
+    "marker": multi(_STRING, "The id of the last flavor of the previous page: the page starts after it"),
+    "is_public": multi(_STRING, "Admins: true (the default: public flavors and the project's private ones), "
+                                "false (private only) or none (all); ignored for others"),
+    "minRam": multi(_STRING, "Only flavors with at least this much RAM (MiB)"),
+    "minDisk": multi(_STRING, "Only flavors with at least this much root disk (GiB)"),
+    "sort_key": multi({"type": "string", "enum": list(SORT_KEYS)}, "Sort by this field (default flavorid)"),
+    "sort_dir": multi({"type": "string", "enum": list(SORT_DIRS)}, "Sort direction (default asc)"),
 }  # fmt: skip
 
 
-class Query:
-    """The query parameters of one operation by microversion, checked as Nova checks them: a JSON
-    schema over ``{name: [values]}`` (a parameter may repeat), the first violation a 400 naming it."""
-
-    def __init__(self, by_version: dict[str, dict]):
-        self._body = Body(by_version)
-        self._validators = {id(schema): jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
-                            for _, schema in self._body.by_version}  # fmt: skip
-
-    def validate(self, request) -> dict[str, str]:
-        """The parameters the schema names, each with its last value (as Nova reads them); the
-        others are dropped, as Nova's relaxed validation strips them."""
-        params = {name: request.query_params.getlist(name) for name in request.query_params}
-        schema = self._body.schema_at(getattr(request, "api_version", MIN_VERSION))
-        error = next(iter(self._validators[id(schema)].iter_errors(params)), None)
-        if error is not None:
-            if error.path:
-                name = error.path.popleft()
-                raise BadRequest(f"Invalid input for query parameters {name}. Value: {error.instance}. {error.message}")
-            raise BadRequest(error.message)
-        return {name: values[-1] for name, values in params.items() if name in schema["properties"] and values}
-
-    def described(self) -> tuple[dict, ...]:
-        """The parameters as OpenAPI query parameters (at the latest microversion, one value each)."""
-        return tuple(
-            {"name": name, "in": "query", "required": False, "description": schema["description"],
-             "schema": schema["items"]}
-            for name, schema in self._body.latest()["properties"].items()
-        )  # fmt: skip
-
-
+# 2.102: filter by name (a regular expression, as Nova's database matches it); rxtx_factor goes.
+_INDEX_QUERY_V2_102 = {
+    **_INDEX_QUERY,
+    "name": multi(_STRING, "Only flavors whose name matches this regular expression (from microversion 2.102)"),
+    "sort_key": multi({"type": "string", "enum": [key for key in SORT_KEYS if key != "rxtx_factor"]},
+                      "Sort by this field (default flavorid; rxtx_factor until 2.101)"),
+}  # fmt: skip
 INDEX_QUERY = Query({
-    "2.1": {"type": "object", "properties": _INDEX_QUERY, "additionalProperties": True},
-    "2.75": {"type": "object", "properties": _INDEX_QUERY, "additionalProperties": False},
+    "2.1": query_schema(_INDEX_QUERY, strict=False),
+    "2.75": query_schema(_INDEX_QUERY, strict=True),
+    "2.102": query_schema(_INDEX_QUERY_V2_102, strict=True),
 })  # fmt: skip
+# GET /flavors/{id}, its extra specs (list and one) and its access list: no parameters, refused from 2.102.
+SHOW_QUERY = strict_from("2.102")

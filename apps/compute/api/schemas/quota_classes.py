@@ -1,6 +1,8 @@
 """``PUT /os-quota-class-sets/{class}``: the quota sets' limits, without ``force``. Until 2.49 the
-nova-network ones too; from 2.57 (not served yet) no injected files, as in Nova."""
+nova-network ones too; from 2.57 no injected files, as in Nova. ``GET`` takes no query parameter:
+any is ignored until 2.101 and a 400 from 2.102."""
 
+from apps.common.query import strict_from
 from apps.common.schemas import closed, envelope
 from apps.compute.api.schemas.quota_sets import INJECTED_FILES, NETWORK, RESOURCES, LimitBody, limits, without
 
@@ -17,3 +19,5 @@ UPDATE = LimitBody(
     },
     example={"quota_class_set": {"instances": 20, "cores": 40}},
 )
+
+SHOW_QUERY = strict_from("2.102")

@@ -1,5 +1,5 @@
 """``PUT /os-quota-sets/{project}``: each limit from -1 (unlimited); nova-network's until 2.35, the
-injected files' until 2.56 (a version this cloud does not serve yet), as in Nova.
+injected files' until 2.56, as in Nova. Also the query parameters of the quota sets and of ``/limits``.
 
 The limits are integers or strings of digits, and Nova holds both to the same bounds: a string
 ``"-2"`` is refused as the integer -2 is (``LimitBody``).
@@ -7,6 +7,7 @@ The limits are integers or strings of digits, and Nova holds both to the same bo
 
 import jsonschema
 
+from apps.common.query import Query, multi, query_schema, strict_from
 from apps.common.schemas import BOOLEAN, FORMATS, Body, closed, envelope
 
 MAX_LIMIT = 2**31 - 1  # the database's integer, as Nova's db.MAX_INT
@@ -73,3 +74,12 @@ UPDATE = LimitBody(
     },
     example={"quota_set": {"instances": 20, "cores": 40}},
 )
+
+# A quota set's reads, update and revert name ``user_id`` (Nova's per-user quotas, which this cloud
+# does not keep: it is accepted and has no effect); from 2.75 any other parameter is a 400. The
+# defaults take any parameter at every version (Nova defines a strict 2.102 schema for them but
+# never applies it).
+QUOTA_SET_QUERY = strict_from("2.75", {"user_id": multi({"type": "string"}, "Per-user quotas (not kept here)")})
+DEFAULTS_QUERY = Query({"2.1": query_schema({}, strict=False)})
+# GET /limits: ``tenant_id`` (admins: another project's); from 2.75 any other parameter is a 400.
+LIMITS_QUERY = strict_from("2.75", {"tenant_id": multi({"type": "string"}, "Admins: another project's limits")})

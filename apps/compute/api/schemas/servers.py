@@ -94,9 +94,28 @@ _CREATE_V2_1 = {
     "return_reservation_id": BOOLEAN,
     "security_groups": {"type": "array", "maxItems": 64,
                         "items": closed({"name": {"type": "string", "minLength": 1, "maxLength": 255}}, ["name"])},
-    "user_data": {"type": "string", "maxLength": 65535, "description": "Base64"},
+    "user_data": {"type": "string", "maxLength": 65535, "format": "base64", "description": "Base64"},
 }  # fmt: skip
 _CREATE_V2_19 = {**_CREATE_V2_1, "description": DESCRIPTION}
+# Nova's tag: no comma or slash, at most 60 characters; at most 50 of them on a server.
+TAG = {"type": "string", "pattern": "^[^,/]*$", "minLength": 1, "maxLength": 60}
+TAGS = {"type": "array", "items": TAG, "maxItems": 50}
+TRUSTED_CERTS = {"type": ["array", "null"], "minItems": 1, "maxItems": 50, "uniqueItems": True,
+                 "items": {"type": "string", "minLength": 1, "maxLength": 255},
+                 "description": "Certificate ids the image's signature must chain to (null resets them)"}  # fmt: skip
+HOSTNAME = {"type": "string", "pattern": "^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$", "minLength": 2, "maxLength": 63}
+FQDN = {"type": "string", "pattern": "^[a-zA-Z0-9-._]*$", "minLength": 1, "maxLength": 255}
+USER_DATA = {"type": "string", "format": "base64", "maxLength": 65535, "description": "Base64"}
+_CREATE_V2_52 = {**_CREATE_V2_19, "tags": TAGS}
+_CREATE_V2_57 = {k: v for k, v in _CREATE_V2_52.items() if k != "personality"}
+_CREATE_V2_63 = {**_CREATE_V2_57, "trusted_image_certificates": TRUSTED_CERTS}
+_CREATE_V2_67 = {**_CREATE_V2_63, "block_device_mapping_v2": {
+    **_CREATE_V2_63["block_device_mapping_v2"],
+    "items": closed({**BDM_V2["properties"], "volume_type": {"type": ["string", "null"], "maxLength": 255}}),
+}}  # fmt: skip
+_CREATE_V2_74 = {**_CREATE_V2_67, "host": FQDN, "hypervisor_hostname": FQDN}
+_CREATE_V2_90 = {**_CREATE_V2_74, "hostname": HOSTNAME}
+_CREATE_V2_94 = {**_CREATE_V2_74, "hostname": FQDN}
 
 
 def _create(server: dict, required=("name", "flavorRef", "imageRef")) -> dict:
@@ -114,7 +133,13 @@ CREATE = Body(
     {
         "2.1": _create(_CREATE_V2_1),
         "2.19": _create(_CREATE_V2_19),
-        "2.37": _create(_CREATE_V2_19, required=("name", "flavorRef", "imageRef", "networks")),
+        **{
+            version: _create(fields, required=("name", "flavorRef", "imageRef", "networks"))
+            for version, fields in (
+                ("2.37", _CREATE_V2_19), ("2.52", _CREATE_V2_52), ("2.57", _CREATE_V2_57), ("2.63", _CREATE_V2_63),
+                ("2.67", _CREATE_V2_67), ("2.74", _CREATE_V2_74), ("2.90", _CREATE_V2_90), ("2.94", _CREATE_V2_94),
+            )
+        },
     },
     example={"server": {"name": "vm1", "flavorRef": "1", "imageRef": "70a599e0-31e7-49b7-b260-868f441e862b",
                         "networks": "auto"}},
@@ -125,6 +150,21 @@ UPDATE = Body(
     {
         "2.1": envelope("server", closed(_UPDATE_V2_1)),
         "2.19": envelope("server", closed({**_UPDATE_V2_1, "description": DESCRIPTION})),
+        "2.90": envelope("server", closed({**_UPDATE_V2_1, "description": DESCRIPTION, "hostname": HOSTNAME})),
+        "2.94": envelope("server", closed({**_UPDATE_V2_1, "description": DESCRIPTION, "hostname": FQDN})),
+        "2.104": envelope(
+            "server",
+            closed(
+                {
+                    **_UPDATE_V2_1,
+                    "description": DESCRIPTION,
+                    "hostname": FQDN,
+                    "pinned_availability_zone": {
+                        "oneOf": [{"type": "string", "minLength": 1, "maxLength": 255}, {"type": "null"}]
+                    },
+                }
+            ),
+        ),  # fmt: skip
     },
     example={"server": {"name": "renamed"}},
 )
@@ -153,9 +193,19 @@ _REBUILD_V2_1 = {
     "accessIPv6": ACCESS_IPV6,
     "preserve_ephemeral": {"type": "boolean"},
 }
-_EVACUATE_V2_1 = {"host": {"type": "string", "minLength": 1, "maxLength": 255},
-                  "onSharedStorage": BOOLEAN, "adminPass": {"type": "string", "maxLength": 255}}  # fmt: skip
+_REBUILD_V2_19 = {**_REBUILD_V2_1, "description": DESCRIPTION}
+_REBUILD_V2_54 = {**_REBUILD_V2_19, "key_name": {"oneOf": [{"type": "string", "minLength": 1, "maxLength": 255},
+                                                           {"type": "null"}]}}  # fmt: skip
+_REBUILD_V2_57 = {**{k: v for k, v in _REBUILD_V2_54.items() if k != "personality"},
+                  "user_data": {**USER_DATA, "type": ["string", "null"]}}  # fmt: skip
+_REBUILD_V2_63 = {**_REBUILD_V2_57, "trusted_image_certificates": TRUSTED_CERTS}
+_REBUILD_V2_90 = {**_REBUILD_V2_63, "hostname": HOSTNAME}
+_REBUILD_V2_94 = {**_REBUILD_V2_63, "hostname": FQDN}
+_EVACUATE_V2_1 = {"host": FQDN, "onSharedStorage": BOOLEAN, "adminPass": {"type": "string", "maxLength": 255}}
 _EVACUATE_V2_14 = {k: v for k, v in _EVACUATE_V2_1.items() if k != "onSharedStorage"}
+_EVACUATE_V2_29 = {**_EVACUATE_V2_14, "force": BOOLEAN}  # 2.68 drops it again (as 2.14)
+_MIGRATE_V2_56 = {"type": ["object", "null"], "properties": {"host": {**FQDN, "type": ["string", "null"]}},
+                  "additionalProperties": False, "description": "host: the destination (admins)"}  # fmt: skip
 
 ACTIONS = {
     "os-start": action("os-start", NO_ARGUMENT, "Start a stopped server (202)"),
@@ -173,7 +223,17 @@ ACTIONS = {
         "rebuild",
         closed(_REBUILD_V2_1, ["imageRef"]),
         "Rebuild from an image (202 with the server)",
-        **{"2_19": closed({**_REBUILD_V2_1, "description": DESCRIPTION}, ["imageRef"])},
+        **{
+            version: closed(fields, ["imageRef"])
+            for version, fields in (
+                ("2_19", _REBUILD_V2_19),
+                ("2_54", _REBUILD_V2_54),
+                ("2_57", _REBUILD_V2_57),
+                ("2_63", _REBUILD_V2_63),
+                ("2_90", _REBUILD_V2_90),
+                ("2_94", _REBUILD_V2_94),
+            )
+        },
     ),  # fmt: skip
     "resize": action(
         "resize",
@@ -182,7 +242,9 @@ ACTIONS = {
     ),  # fmt: skip
     "confirmResize": action("confirmResize", NO_ARGUMENT, "Confirm a resize or migration (204)"),
     "revertResize": action("revertResize", NO_ARGUMENT, "Revert a resize or migration (202)"),
-    "migrate": action("migrate", NO_ARGUMENT, "Cold-migrate to another host; managers and admins (202)"),
+    "migrate": action(
+        "migrate", NO_ARGUMENT, "Cold-migrate to another host; managers and admins (202)", **{"2_56": _MIGRATE_V2_56}
+    ),
     "createImage": action(
         "createImage",
         closed({"name": NAME, "metadata": METADATA}, ["name"]),
@@ -204,7 +266,18 @@ ACTIONS = {
         },
         "The serial console's output, optionally its last lines (200)",
     ),  # fmt: skip
-    "lock": action("lock", NO_ARGUMENT, "Lock against changes by non-admins (202)"),
+    "lock": action(
+        "lock",
+        NO_ARGUMENT,
+        "Lock against changes by non-admins (202; a locked_reason from 2.73)",
+        **{
+            "2_73": {
+                "type": ["object", "null"],
+                "additionalProperties": False,
+                "properties": {"locked_reason": {"type": "string", "minLength": 1, "maxLength": 255}},
+            }
+        },
+    ),  # fmt: skip
     "unlock": action("unlock", NO_ARGUMENT, "Unlock (202)"),
     "os-resetState": action(
         "os-resetState",
@@ -230,7 +303,10 @@ ACTIONS = {
         "evacuate",
         {"type": ["object", "null"], "properties": _EVACUATE_V2_1, "additionalProperties": False},
         "Rebuild on another host after its host failed; admins (200; adminPass before 2.14)",
-        **{"2_14": {"type": ["object", "null"], "properties": _EVACUATE_V2_14, "additionalProperties": False}},
+        **{
+            version: {"type": ["object", "null"], "properties": fields, "additionalProperties": False}
+            for version, fields in (("2_14", _EVACUATE_V2_14), ("2_29", _EVACUATE_V2_29), ("2_68", _EVACUATE_V2_14))
+        },
     ),  # fmt: skip
 }
 
