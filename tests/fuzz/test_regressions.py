@@ -133,3 +133,13 @@ def test_roles_of_an_unknown_project_or_user_are_404_and_links_are_uris(admin_cl
         response = admin_client.get(mine + query)
         assert response.status_code == 200, response.content
         assert uri.fullmatch(response.json()["links"]["self"]), response.json()["links"]["self"]
+
+
+def test_flavor_links_are_uris_whatever_the_id(admin_client):
+    uri = re.compile(r"[A-Za-z0-9\-._~:/?@!$&'()*+,;=%]+")
+    body = {"flavor": {"id": "\u0102\u0118 x/y", "name": "odd", "ram": 64, "vcpus": 1, "disk": 1}}
+    response = admin_client.post("/v2.1/flavors", body, format="json")
+
+    assert response.status_code == 200, response.content
+    for link in response.json()["flavor"]["links"]:
+        assert uri.fullmatch(link["href"]), link["href"]

@@ -1,6 +1,7 @@
 """Response bodies in the shapes of Nova's Compute API v2.1."""
 
 import hashlib
+from urllib.parse import quote
 
 from apps.common.microversion import at_least
 from apps.compute.models import Instance
@@ -24,10 +25,13 @@ def _usec(value) -> str | None:
 
 
 def links(request, collection: str, item_id) -> list[dict]:
+    """The self and bookmark links; the id percent-encoded, so any id (a flavor's may be any text)
+    makes a valid URI."""
     root = request.build_absolute_uri("/").rstrip("/")
+    item = quote(str(item_id), safe="")
     return [
-        {"rel": "self", "href": f"{root}/v2.1/{collection}/{item_id}"},
-        {"rel": "bookmark", "href": f"{root}/{collection}/{item_id}"},
+        {"rel": "self", "href": f"{root}/v2.1/{collection}/{item}"},
+        {"rel": "bookmark", "href": f"{root}/{collection}/{item}"},
     ]
 
 
@@ -101,7 +105,7 @@ def server_detail(
         "image": _image(request, instance, root),
         "flavor": embedded_flavor(instance.flavor, ctx)
         if at_least(request, "2.47")
-        else {"id": flavorid, "links": [{"rel": "bookmark", "href": f"{root}/flavors/{flavorid}"}]},
+        else {"id": flavorid, "links": links(request, "flavors", flavorid)[1:]},  # the bookmark alone
         "created": _iso(instance.created_at),
         "updated": _iso(instance.updated_at),
         "addresses": addresses.get(str(instance.uuid), {}),
