@@ -173,6 +173,19 @@ class ComputeDriver(abc.ABC):
         self._unsupported("console output")
         return ""
 
+    def get_instance_diagnostics(self, instance: dict) -> dict:
+        """Nova's standardised diagnostics of the running guest (microversion 2.48 on): the dict
+        ``core.diagnostics.standardised`` builds. ``instance`` is the payload with ``launched_at``
+        (ISO 8601 or None), from which the uptime is counted. Asked only while the guest runs."""
+        self._unsupported("diagnostics")
+        return {}
+
+    def get_diagnostics(self, instance: dict) -> dict:
+        """The hypervisor's own, free-form diagnostics (before 2.48), from the same reading as
+        ``get_instance_diagnostics``: for libvirt-like drivers ``core.diagnostics.free_form``."""
+        self._unsupported("diagnostics")
+        return {}
+
     def inject_network_info(self, instance: dict) -> None:  # noqa: B027 - optional hook
         """Hand the guest its network information (``instance["network_info"]``) again; most
         hypervisors have nothing to inject into, and do nothing."""

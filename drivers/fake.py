@@ -15,6 +15,9 @@ it was told to have, and fails on demand. Options (from the environment of the c
   pre-cache ``cache_image:<image name>``); a matching operation fails and changes nothing.
 
 Images a boot used or a pre-cache fetched are recorded in ``cached_images`` (its image cache).
+
+Diagnostics come from the simulated guest: one vCPU per flavor vCPU at 5% load, one disk (vda) and
+one NIC per port (its MAC), whose counters grow with the seconds since the guest last booted.
 """
 
 import platform
@@ -23,6 +26,7 @@ import threading
 import time
 
 from core import capabilities as caps
+from core import diagnostics
 from core.power_state import PowerState
 from drivers.base import ComputeDriver, DriverError, InstanceInfo, InstanceNotFound, SpawnFailed, uptime_line
 
@@ -69,10 +73,17 @@ class FakeDriver(ComputeDriver):
             raise InstanceNotFound(f"Instance {instance['uuid']} is not on {self.host}")
         return guest
 
-    def _set_power(self, guest: dict, state: int, line: str) -> None:
+    def _set_power(self, guest: dict, state: int, line: str, boots: bool = False) -> None:
+        """Set the guest's power state; ``boots``: it starts afresh (its counters start from zero)."""
         with self._lock:
             guest["power_state"] = state
             guest["console"].append(line)
+            if boots:
+                guest["booted_at"] = time.monotonic()
+
+    @staticmethod
+    def _macs(instance: dict) -> list[str]:
+        return [port["mac"] for port in instance.get("network_info") or [] if port.get("mac")]
 
     def _guest(self, instance: dict, state: int, console: list[str]) -> dict:
         flavor = instance["flavor"]
@@ -83,6 +94,8 @@ class FakeDriver(ComputeDriver):
             "memory_mb": int(flavor["memory_mb"]),
             "image": dict(instance.get("image") or {}),
             "console": console,
+            "macs": self._macs(instance),
+            "booted_at": time.monotonic(),
         }
 
     def spawn(self, instance: dict) -> None:
@@ -135,13 +148,13 @@ class FakeDriver(ComputeDriver):
         self._set_power(self._operate("power_off", instance), PowerState.SHUTDOWN, "powered off")
 
     def power_on(self, instance):
-        self._set_power(self._operate("power_on", instance), PowerState.RUNNING, "powered on")
+        self._set_power(self._operate("power_on", instance), PowerState.RUNNING, "powered on", boots=True)
 
     def reboot(self, instance, reboot_type):
         guest = self._operate("reboot", instance)
         if reboot_type == "SOFT" and guest["power_state"] != PowerState.RUNNING:
             raise DriverError("A soft reboot needs a running guest")
-        self._set_power(guest, PowerState.RUNNING, f"rebooted ({reboot_type.lower()})")
+        self._set_power(guest, PowerState.RUNNING, f"rebooted ({reboot_type.lower()})", boots=True)
 
     def pause(self, instance):
         self._set_power(self._operate("pause", instance), PowerState.PAUSED, "paused")
@@ -163,7 +176,7 @@ class FakeDriver(ComputeDriver):
             guest["image"] = dict(instance.get("image") or {})
             guest["name"] = instance.get("name", guest["name"])
         state = PowerState.RUNNING if power_on else PowerState.SHUTDOWN
-        self._set_power(guest, state, f"rebuilt from {guest['image'].get('name', '?')}")
+        self._set_power(guest, state, f"rebuilt from {guest['image'].get('name', '?')}", boots=True)
 
     def snapshot(self, instance, path):
         guest = self._operate("snapshot", instance)
@@ -201,6 +214,7 @@ class FakeDriver(ComputeDriver):
                 raise InstanceNotFound(f"Instance {instance['uuid']} has nothing to revert to on {self.host}")
             guest["power_state"] = PowerState.RUNNING if power_on else PowerState.SHUTDOWN
             guest["console"].append("resize reverted")
+            guest["booted_at"] = time.monotonic()
             self._instances[instance["uuid"]] = guest
 
     # -- images --------------------------------------------------------------------------
@@ -222,6 +236,7 @@ class FakeDriver(ComputeDriver):
         addresses = ", ".join(port["ip"] for port in instance.get("network_info", []))
         with self._lock:
             guest["console"].append(f"network info injected: {addresses or 'no ports'}")
+            guest["macs"] = self._macs(instance)
 
     def get_host_uptime(self):
         with self._lock:
@@ -234,3 +249,42 @@ class FakeDriver(ComputeDriver):
             if guest is None:
                 raise InstanceNotFound(f"Instance {instance_uuid} is not on {self.host}")
             return "\n".join(guest["console"]) + "\n"
+
+    # -- diagnostics ---------------------------------------------------------------------
+
+    def _sample(self, instance_uuid: str) -> diagnostics.GuestSample:
+        """The simulated guest's counters in libvirt's units, grown with the seconds since it booted."""
+        with self._lock:
+            guest = self._instances.get(instance_uuid)
+            if guest is None:
+                raise InstanceNotFound(f"Instance {instance_uuid} is not on {self.host}")
+            guest = dict(guest)
+        seconds = max(0.0, time.monotonic() - guest["booted_at"])
+        memory_kib = guest["memory_mb"] * 1024
+        reads, writes = 120 + int(seconds * 4), int(seconds * 2)
+        used_kib = min(memory_kib, memory_kib // 4 + int(seconds) * 64)
+        nics = []
+        for index, mac in enumerate(guest["macs"]):
+            rx, tx = int(seconds * 3), int(seconds * 2)
+            nics.append(diagnostics.NicSample(mac, f"vnet{index}", (rx * 600, rx, 0, 0, tx * 400, tx, 0, 0)))
+        return diagnostics.GuestSample(
+            power_state=guest["power_state"],
+            max_memory_kib=memory_kib,
+            memory_kib=memory_kib,
+            cpus=tuple(diagnostics.CpuSample(i, int(seconds * 0.05 * 1e9), 5) for i in range(guest["vcpus"])),
+            disks=(diagnostics.DiskSample("vda", (reads, reads * 4096, writes, writes * 4096, 0)),),
+            nics=tuple(nics),
+            memory_stats={"actual": memory_kib, "available": memory_kib, "unused": memory_kib - used_kib,
+                          "usable": memory_kib - used_kib, "rss": used_kib},
+        )  # fmt: skip
+
+    def get_instance_diagnostics(self, instance):
+        sample = self._sample(instance["uuid"])
+        # "libvirt": Nova's own fake driver says so too; the API's enum of drivers has no "fake".
+        return diagnostics.standardised(
+            sample, driver="libvirt", hypervisor="fake", hypervisor_os="linux",
+            uptime=diagnostics.uptime_since(instance.get("launched_at")), config_drive=False,
+        )  # fmt: skip
+
+    def get_diagnostics(self, instance):
+        return diagnostics.free_form(self._sample(instance["uuid"]))

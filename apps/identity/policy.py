@@ -36,6 +36,7 @@ RULES: dict[str, str] = {
     "os_compute_api:os-instance-actions:events:details": ADMIN,
     "os_compute_api:os-admin-actions:reset_state": ADMIN,
     "os_compute_api:os-admin-actions:inject_network_info": ADMIN,
+    "os_compute_api:os-server-diagnostics": ADMIN,
     "os_compute_api:os-evacuate": ADMIN,
     "os_compute_api:os-lock-server:unlock:unlock_override": ADMIN,
     "os_compute_api:os-volumes-attachments:index": READER,

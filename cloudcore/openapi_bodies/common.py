@@ -121,6 +121,7 @@ ERROR_DESCRIPTIONS = {
     410: "Gone: the resource was deleted meanwhile",
     413: "Too large, or over a quota",
     415: "Unsupported media type",
+    501: "Not implemented: the hypervisor cannot do it",
 }
 
 

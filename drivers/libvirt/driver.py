@@ -33,9 +33,11 @@ from pathlib import Path
 import libvirt
 
 from core import capabilities as caps
+from core import diagnostics
 from core.power_state import PowerState
 from drivers.base import ComputeDriver, DriverError, InstanceInfo, InstanceNotFound, SpawnFailed
 from drivers.libvirt import config, disk
+from drivers.libvirt import diagnostics as guest_diagnostics
 from drivers.libvirt.guest import Guest
 from drivers.libvirt.host import Host, LifecycleListener
 
@@ -403,3 +405,18 @@ class LibvirtDriver(ComputeDriver):
         except FileNotFoundError:
             return ""
         return data.decode("utf-8", errors="replace").replace("\x00", "")
+
+    # -- diagnostics ---------------------------------------------------------------------
+
+    @translated
+    def get_instance_diagnostics(self, instance):
+        """Nova's: the virt type as the hypervisor, "linux" as its OS, no config drive here."""
+        sample = guest_diagnostics.sample(self._guest(instance["uuid"]))
+        return diagnostics.standardised(
+            sample, driver="libvirt", hypervisor=self.virt_type, hypervisor_os="linux",
+            uptime=diagnostics.uptime_since(instance.get("launched_at")), config_drive=False,
+        )  # fmt: skip
+
+    @translated
+    def get_diagnostics(self, instance):
+        return diagnostics.free_form(guest_diagnostics.sample(self._guest(instance["uuid"])))

@@ -103,6 +103,7 @@ ROUTES = {
     ("server-password", "GET"): server("show_password"),
     ("server-password", "DELETE"): server("delete_password"),
     ("server-security-groups", "GET"): server("list_security_groups_by_server"),
+    ("server-diagnostics", "GET"): server("show_server_diagnostics"),
     ("actions", "GET"): server("list_instance_actions"),
     ("action", "GET"): server("show_instance_action", "req"),
     # No volume is ever attached here: the list is empty, the other calls are Nova's 404 (an error body).

@@ -21,6 +21,7 @@ from apps.hosts.models import Aggregate, AggregateHost
 from apps.network import ipam
 from tests.contract import compute_routes
 from tests.contract.tempest_oracle import schema_for
+from tests.fixtures.answering_host import AnsweringHost
 from tests.fixtures.factories import client_for, make_flavor, make_node, make_server
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +62,10 @@ def world(admin_user, member, flavor, image, casts, monkeypatch):
     Migration.objects.create(instance=server, migration_type="resize", source_compute="node1", source_node="node1",
                              dest_compute="node2", dest_node="node2", old_flavor=server.flavor,
                              new_flavor=larger.snapshot(), status="confirmed")  # fmt: skip
-    # What a compute node answers a call with: console output, or its uptime line.
+    # What a compute node answers a call with: console output, or its uptime line; diagnostics from a
+    # fake hypervisor running the server.
     answer = {"output": "booted\n", "uptime": " 10:00:00 up 1 min,  0 users,  load average: 0.00, 0.00, 0.00"}
-    monkeypatch.setattr(console.rpc, "call", lambda *args, **kwargs: answer)
+    monkeypatch.setattr(console.rpc, "call", AnsweringHost(otherwise=lambda *args, **kwargs: answer))
     return SimpleNamespace(admin=admin_user, member=member, flavor=flavor, larger=larger, image=image, server=server,
                            group=group, aggregate=aggregate)  # fmt: skip
 
@@ -165,6 +167,7 @@ REQUESTS = {
     # The one volume attachment call that succeeds here (the others are always Nova's 404: no volume exists).
     ("volume-attachments", "GET"): lambda w: ("GET", f"/v2.1/servers/{w.server.uuid}/os-volume_attachments", None),
     ("server-topology", "GET"): lambda w: ("GET", f"/v2.1/servers/{w.server.uuid}/topology", None),
+    ("server-diagnostics", "GET"): lambda w: ("GET", f"/v2.1/servers/{w.server.uuid}/diagnostics", None),
     ("migrations", "GET"): lambda w: ("GET", "/v2.1/os-migrations", None),
     ("server-groups", "GET"): lambda w: ("GET", "/v2.1/os-server-groups", None),
     ("server-groups", "POST"): lambda w: (

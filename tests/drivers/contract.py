@@ -12,8 +12,11 @@ Every operation is synchronous: when the call returns, the hypervisor shows its 
 
 import uuid
 
+import jsonschema
 import pytest
+from tempest.lib.api_schema.response.compute.v2_48 import servers as tempest_v2_48
 
+from core import diagnostics
 from core.power_state import PowerState
 from drivers.base import DriverError, InstanceNotFound
 
@@ -162,3 +165,19 @@ class DriverContract:
 
     def test_console_output_is_text(self, driver, running):
         assert isinstance(driver.get_console_output(running["uuid"]), str)
+
+    def test_diagnostics_of_a_running_guest_in_both_shapes(self, driver, running):
+        instance = {**running, "launched_at": "2024-01-01T00:00:00+00:00"}
+
+        standard = driver.get_instance_diagnostics(instance)
+        jsonschema.validate(diagnostics.view(standard), tempest_v2_48.show_server_diagnostics["response_body"])
+        assert (standard["state"], standard["num_cpus"], standard["memory_details"]["maximum"]) == ("running", 1, 64)
+        assert standard["num_disks"] >= 1 and standard["uptime"] > 0
+        free_form = driver.get_diagnostics(instance)
+        assert free_form["memory"] == 64 * 1024 and "cpu0_time" in free_form  # libvirt's keys, in KiB
+
+    def test_diagnostics_of_an_unknown_guest_say_not_found(self, driver, make_instance):
+        ghost = make_instance(name="ghost")
+        for operation in (driver.get_instance_diagnostics, driver.get_diagnostics):
+            with pytest.raises(InstanceNotFound):
+                operation(ghost)

@@ -260,3 +260,25 @@ def test_reset_state_and_force_delete(cloud, server):
     act(cloud, server, {"forceDelete": None})
     wait_until(lambda: cloud.get(f"/v2.1/servers/{server}").status_code == 404, message="the server to go")
     assert cloud.allocations(server) == []
+
+
+# Last: where the other tests' servers land (node1 or node2) depends on what booted before them.
+def test_diagnostics_are_answered_by_the_servers_host(cloud):
+    [network] = cloud.get("/network/v2.0/networks?name=public").json()["networks"]
+    server_id = cloud.boot("diag", networks=[{"uuid": network["id"]}])["id"]
+    [port] = cloud.get(f"/network/v2.0/ports?device_id={server_id}").json()["ports"]
+    path, v2_48 = f"/v2.1/servers/{server_id}/diagnostics", {"OpenStack-API-Version": "compute 2.48"}
+
+    free_form = cloud.get(path)
+    assert free_form.status_code == 200, free_form.text
+    assert free_form.json()["memory"] == 512 * 1024 and "cpu0_time" in free_form.json()  # m1.tiny, in KiB
+    standard = cloud.get(path, headers=v2_48).json()
+    assert (standard["state"], standard["num_cpus"], standard["memory_details"]["maximum"]) == ("running", 1, 512)
+    assert [nic["mac_address"] for nic in standard["nic_details"]] == [port["mac_address"]]
+
+    act(cloud, server_id, {"os-stop": None})
+    cloud.settle(server_id, "SHUTOFF")
+    stopped = cloud.get(path, headers=v2_48)
+    assert stopped.status_code == 409, stopped.text
+    assert stopped.json()["conflictingRequest"]["message"].endswith("while it is in power state shutdown")
+    cloud.delete(f"/v2.1/servers/{server_id}")

@@ -1,13 +1,17 @@
 """What the control plane may ask a compute node and wait for (``rpc.call``)."""
 
+import logging
 import os
 import sys
 
 from celery import shared_task
 
-from drivers.base import InstanceNotFound
+from core.power_state import PowerState
+from drivers.base import ComputeDriver, InstanceNotFound, NotSupported
 from workers.compute.isolation import loaded_forbidden_modules
 from workers.compute.node import current
+
+LOG = logging.getLogger(__name__)
 
 
 @shared_task(name="compute.list_instances", ignore_result=False)
@@ -36,6 +40,40 @@ def get_console_output(instance_uuid: str, length: int | None = None) -> dict:
         lines = output.splitlines(keepends=True)
         output = "".join(lines[-length:]) if length > 0 else ""
     return {"output": output}
+
+
+def diagnostics_reply(driver: ComputeDriver, instance: dict, standardised: bool) -> dict:
+    """Nova's compute manager: only a running guest is asked (the power state found otherwise, for
+    the API's 409); a driver without diagnostics says so (the API's 501)."""
+    try:
+        power_state = driver.get_info(instance["uuid"]).power_state
+    except InstanceNotFound:
+        power_state = PowerState.NOSTATE
+    except Exception as exc:
+        return {"error": "failed", "message": str(exc) or type(exc).__name__}
+    if power_state != PowerState.RUNNING:
+        return {"error": "power_state", "power_state": power_state}
+    try:
+        if standardised:
+            return {"diagnostics": driver.get_instance_diagnostics(instance)}
+        return {"diagnostics": driver.get_diagnostics(instance)}
+    except NotSupported:
+        return {"error": "not_supported"}
+    except Exception as exc:
+        LOG.warning("diagnostics of %s failed", instance["uuid"], exc_info=True)
+        return {"error": "failed", "message": str(exc) or type(exc).__name__}
+
+
+@shared_task(name="compute.get_instance_diagnostics", ignore_result=False)
+def get_instance_diagnostics(instance: dict) -> dict:
+    """The guest's standardised diagnostics (microversion 2.48 on)."""
+    return diagnostics_reply(current().driver, instance, standardised=True)
+
+
+@shared_task(name="compute.get_diagnostics", ignore_result=False)
+def get_diagnostics(instance: dict) -> dict:
+    """The guest's free-form diagnostics (before 2.48)."""
+    return diagnostics_reply(current().driver, instance, standardised=False)
 
 
 @shared_task(name="compute.get_host_uptime", ignore_result=False)

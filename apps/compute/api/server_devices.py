@@ -1,5 +1,6 @@
 """``/servers/{id}/os-volume_attachments`` and ``/servers/{id}/topology`` (2.78+): what Nova answers
-on a cloud without the feature behind them.
+on a cloud without the feature behind them; and ``/servers/{id}/diagnostics``, which the server's
+host answers (``apps/compute/servers/diagnostics.py``).
 
 cloudcore has no block storage service and pins no guest to host NUMA cells. Nova still serves these
 routes there, and clients (the SDK, Horizon, Tempest) call them for any server, so they answer here
@@ -24,6 +25,7 @@ from apps.common.exceptions import Conflict, NotFound
 from apps.common.microversion import Since, at_least
 from apps.compute.api.schemas import volume_attachments as schemas
 from apps.compute.models import Instance
+from apps.compute.servers.diagnostics import get_diagnostics
 from apps.compute.servers.lookup import get_instance
 from apps.compute.servers.operation import check_lock
 from apps.compute.states import VmState
@@ -32,6 +34,7 @@ from apps.identity.auth import RequestContext, request_context
 
 POLICY = "os_compute_api:os-volumes-attachments:%s"
 TOPOLOGY_POLICY = "compute:server:topology:index"
+DIAGNOSTICS_POLICY = "os_compute_api:os-server-diagnostics"
 SHELVED = (VmState.SHELVED, VmState.SHELVED_OFFLOADED)
 # The vm_states Nova's compute API attaches a volume in (its check_instance_state on attach_volume).
 ATTACHABLE = (VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED, VmState.RESIZED, VmState.SOFT_DELETED, *SHELVED)
@@ -127,3 +130,14 @@ class ServerTopologyView(Since, APIView):
         get_instance(ctx, server_id)
         policy.enforce(ctx, TOPOLOGY_POLICY)
         return Response({"nodes": [], "pagesize_kb": None})
+
+
+class ServerDiagnosticsView(APIView):
+    """``/servers/{id}/diagnostics`` (admins): the host's driver's free-form diagnostics before 2.48,
+    Nova's standardised ones from 2.48. No query parameter (any is a 400 from 2.102)."""
+
+    def get(self, request, server_id):
+        ctx = request_context(request)
+        instance = get_instance(ctx, server_id)
+        policy.enforce(ctx, DIAGNOSTICS_POLICY)
+        return Response(get_diagnostics(instance, server_id, standardised=at_least(request, "2.48")))

@@ -43,6 +43,7 @@ server_routes = [
     path("/os-volume_attachments", devices.VolumeAttachmentsView.as_view(), name="volume-attachments"),
     path("/os-volume_attachments/<volume_id>", devices.VolumeAttachmentView.as_view(), name="volume-attachment"),
     path("/topology", devices.ServerTopologyView.as_view(), name="server-topology"),
+    path("/diagnostics", devices.ServerDiagnosticsView.as_view(), name="server-diagnostics"),
 ]
 
 quota_routes = [
