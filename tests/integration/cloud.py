@@ -217,6 +217,13 @@ class RunningCloud:
         assert server["status"] == status, server.get("fault")
         return server
 
+    def remove(self, server_id: str, timeout: float = 60) -> None:
+        """Delete the server and wait until its host resources are free (a delete is asynchronous:
+        without the wait, the next test's server would be placed beside a server still going)."""
+        response = self.delete(f"/v2.1/servers/{server_id}")
+        assert response.status_code in (204, 404), response.text
+        wait_until(lambda: not self.allocations(server_id), timeout=timeout, message=f"server {server_id} to go")
+
     def allocations(self, server_id: str | None = None) -> list[dict]:
         sql = (
             "SELECT a.instance_id, n.hypervisor_hostname AS node, a.vcpus, a.memory_mb, a.disk_gb "

@@ -14,7 +14,7 @@ RATIOS = {"CPU_ALLOCATION_RATIO": "1.0", "RAM_ALLOCATION_RATIO": "1.0", "FAKE_FA
 
 @pytest.fixture(scope="module")
 def cloud(cloud_factory):
-    # node1: few vCPUs but the most RAM, so new servers land there first; only node2 fits m1.large.
+    # node1: few vCPUs but the most RAM; only node2 fits m1.large (the server fixture boots on node1).
     computes = {
         "node1": {**RATIOS, "FAKE_VCPUS": "2", "FAKE_MEMORY_MB": "16384"},
         "node2": {**RATIOS, "FAKE_VCPUS": "8", "FAKE_MEMORY_MB": "8192"},
@@ -37,9 +37,10 @@ def refused(cloud, server_id, body):
 
 @pytest.fixture
 def server(cloud):
-    server_id = cloud.boot("life")["id"]
+    # On node1, whatever ran before: the resize tests need to know where their server starts.
+    server_id = cloud.boot("life", availability_zone="nova:node1")["id"]
     yield server_id
-    cloud.delete(f"/v2.1/servers/{server_id}")
+    cloud.remove(server_id)
 
 
 def test_stop_start_reboot_and_the_trail_they_leave(cloud, server):
@@ -178,6 +179,27 @@ def node_usage(cloud):
     return {name: (row["vcpus_used"], row["memory_mb_used"]) for name, row in cloud.nodes().items()}
 
 
+def test_diagnostics_are_answered_by_the_servers_host(cloud):
+    [network] = cloud.get("/network/v2.0/networks?name=public").json()["networks"]
+    server_id = cloud.boot("diag", networks=[{"uuid": network["id"]}])["id"]
+    [port] = cloud.get(f"/network/v2.0/ports?device_id={server_id}").json()["ports"]
+    path, v2_48 = f"/v2.1/servers/{server_id}/diagnostics", {"OpenStack-API-Version": "compute 2.48"}
+
+    free_form = cloud.get(path)
+    assert free_form.status_code == 200, free_form.text
+    assert free_form.json()["memory"] == 512 * 1024 and "cpu0_time" in free_form.json()  # m1.tiny, in KiB
+    standard = cloud.get(path, headers=v2_48).json()
+    assert (standard["state"], standard["num_cpus"], standard["memory_details"]["maximum"]) == ("running", 1, 512)
+    assert [nic["mac_address"] for nic in standard["nic_details"]] == [port["mac_address"]]
+
+    act(cloud, server_id, {"os-stop": None})
+    cloud.settle(server_id, "SHUTOFF")
+    stopped = cloud.get(path, headers=v2_48)
+    assert stopped.status_code == 409, stopped.text
+    assert stopped.json()["conflictingRequest"]["message"].endswith("while it is in power state shutdown")
+    cloud.remove(server_id)
+
+
 def test_resize_moves_to_the_only_host_that_fits_and_revert_brings_it_back(cloud, server):
     assert cloud.server(server)["OS-EXT-SRV-ATTR:host"] == "node1"
     before = node_usage(cloud)
@@ -260,25 +282,3 @@ def test_reset_state_and_force_delete(cloud, server):
     act(cloud, server, {"forceDelete": None})
     wait_until(lambda: cloud.get(f"/v2.1/servers/{server}").status_code == 404, message="the server to go")
     assert cloud.allocations(server) == []
-
-
-# Last: where the other tests' servers land (node1 or node2) depends on what booted before them.
-def test_diagnostics_are_answered_by_the_servers_host(cloud):
-    [network] = cloud.get("/network/v2.0/networks?name=public").json()["networks"]
-    server_id = cloud.boot("diag", networks=[{"uuid": network["id"]}])["id"]
-    [port] = cloud.get(f"/network/v2.0/ports?device_id={server_id}").json()["ports"]
-    path, v2_48 = f"/v2.1/servers/{server_id}/diagnostics", {"OpenStack-API-Version": "compute 2.48"}
-
-    free_form = cloud.get(path)
-    assert free_form.status_code == 200, free_form.text
-    assert free_form.json()["memory"] == 512 * 1024 and "cpu0_time" in free_form.json()  # m1.tiny, in KiB
-    standard = cloud.get(path, headers=v2_48).json()
-    assert (standard["state"], standard["num_cpus"], standard["memory_details"]["maximum"]) == ("running", 1, 512)
-    assert [nic["mac_address"] for nic in standard["nic_details"]] == [port["mac_address"]]
-
-    act(cloud, server_id, {"os-stop": None})
-    cloud.settle(server_id, "SHUTOFF")
-    stopped = cloud.get(path, headers=v2_48)
-    assert stopped.status_code == 409, stopped.text
-    assert stopped.json()["conflictingRequest"]["message"].endswith("while it is in power state shutdown")
-    cloud.delete(f"/v2.1/servers/{server_id}")
