@@ -149,11 +149,10 @@ def instance_update(
     failed = fault is not None
     changes = _check_updates(updates, expected_task_state, failed)
     instance_uuid = trust.uuid_text(instance_uuid, "instance_uuid")
-    request_id = trust.request_id(instance_uuid, request_id)
     instance = Instance.objects.select_for_update().filter(uuid=instance_uuid).first()
     if expected_task_state == TaskState.SPAWNING and _orphaned_build(instance, host, attempt_id):
         LOG.info("%s built %s, which is no longer wanted there; destroying it", host, instance_uuid)
-        _destroy_leftover(host, instance_uuid, request_id)
+        _destroy_leftover(host, instance_uuid, trust.request_id(instance_uuid, request_id))
         return False
     instance = trust.check_on_host(instance, instance_uuid, host)
     trust.check_in_flight(instance, expected_task_state, attempt_id, task_id)
@@ -168,7 +167,7 @@ def instance_update(
     if failed:
         add_fault(instance_uuid, trust.text(fault), host=host)
     recorded = trust.event(host, event, OPERATIONS[expected_task_state].event, failed)
-    record_event(instance_uuid, request_id, recorded, finish=True)
+    record_event(instance_uuid, trust.request_id_text(request_id), recorded, finish=True)
     LOG.info("%s reported %s of %s done: %s", host, expected_task_state, instance_uuid, changes)
     if event:
         lag = (timezone.now() - recorded["finish_time"]).total_seconds()
@@ -308,6 +307,6 @@ def instance_deleted(host: str, instance_uuid: str, event: dict | None = None, r
         raise Refused(Reason.WRONG_HOST, f"instance {instance_uuid} is on {instance.host}")
     if instance.task_state != TaskState.DELETING:
         raise Refused(Reason.NOT_IN_FLIGHT, f"instance {instance_uuid} is not being deleted")
-    request_id = trust.request_id(instance_uuid, request_id)
+    request_id = trust.request_id_text(request_id)
     mark_deleted(instance_uuid)
     record_event(instance_uuid, request_id, trust.event(host, event, "compute_terminate_instance", False), finish=True)

@@ -6,7 +6,6 @@ A flavor's body follows the microversion as Nova's: ``description`` from 2.55, `
 """
 
 import uuid
-from urllib.parse import urlencode
 
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import F, Q, TextField, Value
@@ -17,13 +16,13 @@ from rest_framework.views import APIView
 from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.common.microversion import at_least
 from apps.compute.api import builders, validation
+from apps.compute.api.paging import limit_of, next_links
 from apps.compute.api.schemas import flavors as flavor_schemas
 from apps.compute.models import Flavor, FlavorAccess
 from apps.compute.servers.lookup import get_flavor
 from apps.identity import policy
 from apps.identity.auth import RequestContext, request_context
 
-MAX_LIMIT = 1000  # Nova's [api] max_limit
 EXTRA_SPECS_RULE = "os_compute_api:os-flavor-extra-specs:index"
 # oslo's strict boolean strings, as Nova reads ``is_public``
 _TRUE = ("1", "t", "true", "on", "y", "yes")
@@ -146,22 +145,7 @@ def page(ctx: RequestContext, params: dict, flavors) -> list[Flavor]:
             Q(**{f"sort_value__{beyond}": anchor["sort_value"]})
             | Q(sort_value=anchor["sort_value"], **{f"pk__{beyond}": anchor["pk"]})
         )
-    return list(flavors[: _limit(params)])
-
-
-def _limit(params: dict) -> int:
-    return min(int(params.get("limit", MAX_LIMIT)), MAX_LIMIT)
-
-
-def next_links(request, params: dict, flavors: list[Flavor], detail: bool) -> list[dict]:
-    """Nova's ``flavors_links``: a next link when the page is as long as the limit allowed."""
-    limit = _limit(params)
-    if not limit or len(flavors) != limit:
-        return []
-    query = dict(sorted({**params, "marker": flavors[-1].flavorid}.items()))
-    project = getattr(request, "url_project_id", None)
-    path = "/v2.1" + (f"/{project}" if project else "") + ("/flavors/detail" if detail else "/flavors")
-    return [{"rel": "next", "href": f"{request.build_absolute_uri(path)}?{urlencode(query)}"}]
+    return list(flavors[: limit_of(params)])
 
 
 class FlavorListView(APIView):
@@ -179,7 +163,8 @@ class FlavorListView(APIView):
             body = {"flavors": [flavor_detail(request, flavor, specs) for flavor in flavors]}
         else:
             body = {"flavors": [flavor_brief(request, flavor) for flavor in flavors]}
-        if links := next_links(request, params, flavors, self.detail):
+        collection = "flavors/detail" if self.detail else "flavors"
+        if links := next_links(request, params, body["flavors"], collection, "id"):
             body["flavors_links"] = links
         return Response(body)
 

@@ -7,8 +7,9 @@ from django.db import DataError, transaction
 from django.db.models import Q
 
 from apps.common.exceptions import BadRequest
-from apps.common.microversion import at_least
+from apps.common.microversion import at_least, parse
 from apps.common.query import Query, multi, query_schema
+from apps.common.schemas import boolean
 from apps.common.times import parse_utc
 from apps.compute import states
 from apps.compute.models import Instance
@@ -33,21 +34,14 @@ _SINCE = {"2.26": ("tags", "tags-any", "not-tags", "not-tags-any"), "2.66": ("ch
 
 
 def _query(version: str, strict: bool) -> dict:
-    names = [*_NOVA_PARAMS, *(n for since, added in _SINCE.items() if minor(since) <= minor(version) for n in added)]
+    names = [*_NOVA_PARAMS, *(n for since, added in _SINCE.items() if parse(since) <= parse(version) for n in added)]
     return query_schema({name: multi({"type": "string"}) for name in names}, strict=strict)
-
-
-def minor(version: str) -> int:
-    return int(version.split(".")[1])
 
 
 QUERY = Query({
     "2.1": _query("2.1", strict=False), "2.26": _query("2.26", strict=False), "2.66": _query("2.66", strict=False),
     "2.73": _query("2.73", strict=False), "2.75": _query("2.75", strict=True),
 })  # fmt: skip
-#: Filters only admins had until 2.83 opened them to everyone (a non-admin's are ignored before).
-OPENED_AT_2_83 = ("availability_zone", "config_drive", "key_name", "created_at", "launched_at", "terminated_at",
-                  "power_state", "task_state", "vm_state", "progress", "user_id")  # fmt: skip
 SORT_KEYS = {"created_at": "created_at", "updated_at": "updated_at", "display_name": "name", "uuid": "uuid",
              "vm_state": "vm_state", "task_state": "task_state", "host": "host"}  # fmt: skip
 
@@ -110,7 +104,7 @@ def filtered(request, ctx, instances):
         locked = params["locked"].lower()
         if locked not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
             raise BadRequest(f"Unrecognized value '{params['locked']}', acceptable values are: true, false")
-        instances = instances.filter(locked=locked in ("true", "1", "yes", "on"))
+        instances = instances.filter(locked=boolean(locked))
     if ctx.is_admin or at_least(request, "2.83"):
         instances = _state_filters(params, instances)
     if ctx.is_admin:
@@ -135,7 +129,8 @@ def _regex(params, name: str) -> str:
 
 
 def _state_filters(params, instances):
-    """The filters of ``OPENED_AT_2_83`` (an admin's at every version)."""
+    """The filters only admins had until 2.83 opened them to everyone (a non-admin's are ignored
+    before): zone, key name, user, states, config drive, progress and the timestamps."""
     if params.get("availability_zone"):
         instances = instances.filter(availability_zone__regex=_regex(params, "availability_zone"))
     if params.get("key_name"):

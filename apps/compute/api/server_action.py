@@ -11,10 +11,10 @@ from apps.common.schemas import boolean
 from apps.compute.api import builders, validation
 from apps.compute.api.schemas import servers as schemas
 from apps.compute.api.server_extras import ACCESS_FIELDS
-from apps.compute.models import KeyPair
 from apps.compute.servers import security
 from apps.compute.servers.console import console_output
 from apps.compute.servers.delete import delete_server, restore_server
+from apps.compute.servers.lookup import get_key_pair
 from apps.compute.servers.move import confirm_resize, evacuate, migrate, resize, revert_resize
 from apps.compute.servers.power import power_action, reboot
 from apps.compute.servers.rebuild import rebuild
@@ -58,9 +58,7 @@ def _rebuild(request, ctx, server_id, body):
 def _key_pair(ctx, key_name: str | None) -> dict:
     if key_name is None:
         return {"key_name": None, "key_data": None}
-    keypair = KeyPair.objects.filter(user=ctx.user, name=key_name).first()
-    if keypair is None:
-        raise BadRequest("Invalid key_name provided.")
+    keypair = get_key_pair(ctx, key_name)
     return {"key_name": keypair.name, "key_data": keypair.public_key}
 
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from apps.common.exceptions import BadRequest, NotFound, ServiceUnavailable
 from apps.compute import quotas
 from apps.compute.audit import add_fault, start_action
-from apps.compute.models import Instance, KeyPair, ServerGroup
+from apps.compute.models import Instance, ServerGroup
 from apps.compute.servers import hostnames, security
-from apps.compute.servers.lookup import get_flavor, get_image, require_project
+from apps.compute.servers.lookup import get_flavor, get_image, get_key_pair, require_project
 from apps.compute.states import TaskState, VmState
 from apps.hosts.models import ComputeNode
 from apps.hosts.zones import zones
@@ -50,11 +50,7 @@ def create_servers(ctx: RequestContext, spec: dict, request_id: str) -> tuple[li
         raise BadRequest(f"Flavor's memory is too small for requested image ({image.min_ram} MB needed).")
     if flavor.root_gb and flavor.root_gb < image.min_disk:
         raise BadRequest(f"Flavor's disk is too small for requested image ({image.min_disk} GB needed).")
-    keypair = None
-    if spec["key_name"] is not None:
-        keypair = KeyPair.objects.filter(user=ctx.user, name=spec["key_name"]).first()
-        if keypair is None:
-            raise BadRequest("Invalid key_name provided.")
+    keypair = get_key_pair(ctx, spec["key_name"]) if spec["key_name"] is not None else None
     groups = security.requested(ctx.project_id, spec.get("security_groups"))
     zone, placement = _placement(ctx, spec["availability_zone"])
     placement.update(_requested_destination(ctx, spec.get("requested_host"), spec.get("requested_node")))

@@ -5,8 +5,8 @@ import uuid
 
 from django.conf import settings
 
-from apps.common.exceptions import Forbidden, NotFound
-from apps.compute.models import Flavor, Instance, Migration
+from apps.common.exceptions import BadRequest, Forbidden, NotFound
+from apps.compute.models import Flavor, Instance, KeyPair, Migration
 from apps.hosts.models import Service
 from apps.identity.auth import RequestContext
 from apps.images.models import Image
@@ -62,3 +62,11 @@ def migration_hosts(instance: Instance) -> set[str]:
     ):
         hosts |= {h for h in (source, dest) if h}
     return hosts
+
+
+def get_key_pair(ctx: RequestContext, name: str) -> KeyPair:
+    """The caller's key pair ``name`` (a server's create and rebuild name one); Nova's 400 otherwise."""
+    keypair = KeyPair.objects.filter(user=ctx.user, name=name).first()
+    if keypair is None:
+        raise BadRequest("Invalid key_name provided.")
+    return keypair
