@@ -1,14 +1,34 @@
 """The Celery app of the Django-side processes: api (sending), scheduler, conductor and beat."""
 
+import functools
 import os
 
-from celery import Celery, signals
+from celery import signals
 
-from core import observability, rpc  # noqa: F401 - observability connects its signals
+from core import observability, pki, rpc  # noqa: F401 - observability connects its signals
+from core.signing import SigningCelery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cloudcore.settings")
 
-app = Celery("cloudcore")
+
+@functools.cache
+def _control_plane() -> pki.Identity | None:
+    """The identity api, scheduler, conductor and beat sign with (created with the CA on first use).
+    Flower runs with ``CLOUDCORE_IDENTITY=none``: what it sends is unsigned, so nothing obeys it."""
+    if os.environ.get("CLOUDCORE_IDENTITY", "").lower() == "none":
+        return None
+    return pki.control_plane_identity()
+
+
+@functools.cache
+def _ca():
+    return pki.load_authority().cert
+
+
+# Every task here runs only for a message the control plane signed, unless its class says otherwise
+# (the conductor's host reports: ``workers.conductor.trust.HostReportTask``).
+app = SigningCelery("cloudcore", task_cls="core.signing:ControlPlaneTask")
+app.configure_signing(identity=_control_plane, ca=_ca)
 app.conf.update(rpc.celery_config())
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.include = ["workers.scheduler.tasks", "workers.conductor.tasks"]

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from core import names
+from core import names, pki
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 10.0
@@ -123,6 +123,7 @@ class Cloud:
             compute_env = {k: v for k, v in env.items() if k in COMPUTE_ENV or k.startswith(COMPUTE_ENV_PREFIXES)}
             compute_env.update(extra)
             compute_env["CLOUDCORE_HOST"] = host
+            compute_env.setdefault("HOST_CERT_DIR", str(pki.host_cert_dir(host, pki.pki_dir(env))))
             options = worker_options(names.compute_queue(host), f"compute-{host}", cfg.concurrency)
             argv = [sys.executable, "-m", "workers.compute", *options]
             plan.append(Child(f"compute-{host}", argv, compute_env))
@@ -138,7 +139,8 @@ class Cloud:
         if cfg.flower_port:
             argv = celery("-A", "cloudcore", "flower", f"--port={cfg.flower_port}", "--address=127.0.0.1")
             # Flower reads FLOWER_BASIC_AUTH from its environment: the password stays out of `ps`.
-            plan.append(Child("flower", argv, env))
+            # It signs nothing, so a task started from its pages is refused wherever it lands.
+            plan.append(Child("flower", argv, {**env, "CLOUDCORE_IDENTITY": "none"}))
         return plan
 
     # -- running -------------------------------------------------------------------------
@@ -177,6 +179,8 @@ class Cloud:
         self.redis_url = self.config.env.get("REDIS_URL") or os.environ.get("REDIS_URL") or ""
         if not self.redis_url:
             self.redis_url = self._start_embedded_redis()
+        enroll([host for host, extra in self.config.computes.items() if "HOST_CERT_DIR" not in extra],
+               self._base_env())  # fmt: skip
         for child in self._plan():
             self._spawn(child)
             self.children.append(child)
@@ -220,6 +224,15 @@ class Cloud:
     def restart_child(self, name: str) -> None:
         """Start a child again with the same command and environment."""
         self._spawn(self.child(name))
+
+
+def enroll(hosts: list[str], env: dict[str, str]) -> None:
+    """Issue each compute host its key and certificate (kept while still recorded and valid), as
+    an operator does with ``manage.py enroll_node``; the nodes read them from HOST_CERT_DIR."""
+    if hosts:
+        manage = [sys.executable, str(BASE_DIR / "manage.py")]
+        subprocess.run([*manage, "enroll_node", *hosts, "--address", "127.0.0.1", "--reuse"], env=env, check=True,
+                       cwd=BASE_DIR, stdout=subprocess.DEVNULL)  # fmt: skip
 
 
 def prepare(env: dict[str, str]) -> None:

@@ -13,3 +13,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 def compute_queue(host: str) -> str:
     """The queue a compute node named ``host`` consumes."""
     return f"{COMPUTE_QUEUE_PREFIX}{host}"
+
+
+# What a compute host's name may be (it becomes a queue name, a certificate's subject, a path).
+HOST_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$"

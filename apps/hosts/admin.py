@@ -16,7 +16,7 @@ from apps.common.exceptions import BadRequest
 from apps.compute.api import validation
 from apps.compute.models import Instance
 from apps.hosts import admin_operations
-from apps.hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Service
+from apps.hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, HostCertificate, Service
 from apps.hosts.zones import zone_conflict
 from core.names import COMPUTE_BINARY
 
@@ -199,6 +199,15 @@ class AllocationAdmin(ViewOnly, admin.ModelAdmin):
     list_filter = ("node",)
     search_fields = ("instance__uuid", "instance__name", "node__hypervisor_hostname")
     list_select_related = ("instance", "node")
+
+
+@admin.register(HostCertificate)
+class HostCertificateAdmin(ViewOnly, admin.ModelAdmin):
+    """Certificates are issued and revoked with manage.py enroll_node and revoke_node."""
+
+    list_display = ("host", "serial", "address", "not_after", "revoked_at")
+    list_filter = ("host",)
+    search_fields = ("host", "serial", "fingerprint")
 
 
 class AggregateForm(forms.ModelForm):

@@ -121,3 +121,27 @@ class AggregateHost(models.Model):
 
     def __str__(self):
         return f"{self.host} in {self.aggregate}"
+
+
+class HostCertificate(models.Model):
+    """A certificate the cloud's CA issued a compute host (``manage.py enroll_node``).
+
+    The conductor believes a host's signed report only if its certificate is recorded here, names
+    the same host and is not revoked; revoking (``manage.py revoke_node``) refuses everything the
+    certificate signs afterwards. Deleting a service does not revoke its host, as in Nova."""
+
+    serial = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, db_index=True)
+    address = models.CharField(max_length=255, blank=True, default="")
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the certificate (DER), hex")
+    not_before = models.DateTimeField()
+    not_after = models.DateTimeField()
+    issued_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["host", "-not_after"]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "valid"
+        return f"{self.host} {self.serial} ({state} until {self.not_after:%Y-%m-%d})"

@@ -27,17 +27,25 @@ def test_compose_file_is_valid_and_complete():
     result = subprocess.run([docker_compose(), "-f", str(COMPOSE), "config"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
-    for name in ("postgres", "redis", "proxy", "api", "scheduler", "conductor", "compute", "beat", "flower"):
+    for name in ("postgres", "redis", "proxy", "api", "scheduler", "conductor", "compute-node1", "compute-node2",
+                 "beat", "flower"):  # fmt: skip
         assert name in services
-    compute = services["compute"]
-    assert set(compute["environment"]) == {"REDIS_URL", "COMPUTE_DRIVER", "LOG_FORMAT"}  # no database credentials
-    assert "python -m workers.compute worker" in " ".join(compute["command"])
-    assert compute["scale"] == 2 and services["api"]["scale"] == 2  # --scale changes both
+    for host in ("node1", "node2"):
+        compute = services[f"compute-{host}"]
+        # No database credentials, no control-plane key: the node's own certificate directory only.
+        assert set(compute["environment"]) == {"REDIS_URL", "COMPUTE_DRIVER", "LOG_FORMAT", "CLOUDCORE_HOST",
+                                               "HOST_CERT_DIR"}  # fmt: skip
+        assert compute["environment"]["HOST_CERT_DIR"].endswith(f"/{host}")
+        assert not any("pki" in str(v) for v in compute["volumes"])
+        assert "python -m workers.compute worker" in " ".join(compute["command"])
+    assert "enroll_node node1 node2" in " ".join(services["migrate"]["command"])
+    assert services["flower"]["environment"]["CLOUDCORE_IDENTITY"] == "none"
+    assert services["api"]["scale"] == 2
     assert services["api"]["command"][0] == "gunicorn"
     assert services["proxy"]["ports"][0]["published"] in (8000, "8000")
-    for name in ("postgres", "redis", "api", "proxy", "scheduler", "conductor", "compute"):
+    for name in ("postgres", "redis", "api", "proxy", "scheduler", "conductor", "compute-node1"):
         assert "healthcheck" in services[name], name
-    for name in ("migrate", "api", "conductor", "compute"):  # one image store: seed, uploads, snapshot checks
+    for name in ("migrate", "api", "conductor", "compute-node1"):  # one image store: seed, uploads, snapshot checks
         assert any(str(v).startswith("images:") or "images" in str(v) for v in services[name]["volumes"]), name
     assert "--basic-auth" not in " ".join(services["flower"]["command"])  # the password stays out of ps
     assert services["flower"]["environment"]["FLOWER_BASIC_AUTH"].startswith("admin:")

@@ -15,10 +15,9 @@ import psycopg2
 import psycopg2.extras
 import redis
 import requests
-from celery import Celery
 
 from cloudcore.launcher import BASE_DIR, Cloud, CloudConfig, free_port, wait_for_port
-from core import names, rpc
+from core import names, pki, rpc, signing
 from tests.fixtures.polling import wait_until
 
 ADMIN = ("admin", "admin")
@@ -106,8 +105,12 @@ class RunningCloud:
         self.cloud = Cloud(self.config)
         self.http = requests.Session()
         self.http.auth = ADMIN
-        self.celery = Celery("cloudcore-tests", set_as_current=False)
+        # The test speaks as the control plane (its own CA and identity, in the cloud's data directory).
+        self.pki_dir = pki.pki_dir(self.config.env)
+        self._control_plane = None
+        self.celery = signing.SigningCelery("cloudcore-tests", set_as_current=False)
         self.celery.conf.update(rpc.celery_config(self.redis_url))
+        self.celery.configure_signing(identity=self.control_plane, ca=lambda: self.control_plane().ca)
         self._db = None
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -179,6 +182,32 @@ class RunningCloud:
         """Ask a compute worker directly (``rpc.call``), as the API does for console output."""
         result = self.celery.send_task(task, kwargs=kwargs, queue=names.compute_queue(host), ignore_result=False)
         return result.get(timeout=timeout)
+
+    def control_plane(self) -> pki.Identity:
+        if self._control_plane is None:
+            self._control_plane = pki.control_plane_identity(self.pki_dir)
+        return self._control_plane
+
+    def node_identity(self, host: str) -> pki.Identity:
+        """The key and certificate the launcher enrolled ``host`` with."""
+        return pki.load_identity(pki.host_cert_dir(host, self.pki_dir))
+
+    def send_as(self, identity: pki.Identity | None, task: str, queue: str = names.CONDUCTOR_QUEUE, *,
+                ttl: int | None = None, **kwargs) -> dict:  # fmt: skip
+        """Send ``task`` to ``queue`` signed by ``identity`` (None: unsigned), as a node or a forger
+        would. Returns the message, for ``deliver`` to send again, exactly, anywhere."""
+        task_id = str(uuid.uuid4())
+        headers = (
+            signing.sign(identity, task, task_id, queue, (), kwargs, ttl=ttl) if identity else {signing.SIGNATURE: ""}
+        )
+        message = {"task": task, "task_id": task_id, "kwargs": kwargs, "headers": headers}
+        self.deliver(message, queue)
+        return message
+
+    def deliver(self, message: dict, queue: str) -> None:
+        """Put ``message`` (as ``send_as`` returned it) on ``queue`` as it is: a replay."""
+        self.celery.send_task(message["task"], kwargs=message["kwargs"], queue=queue, headers=dict(message["headers"]),
+                              task_id=message["task_id"])  # fmt: skip
 
     def queue_length(self, queue: str) -> int:
         return redis.Redis.from_url(self.redis_url).llen(queue)

@@ -21,7 +21,6 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from apps.images.demo import digests
-from core import names
 from tests.fixtures.polling import wait_until
 
 pytestmark = pytest.mark.integration
@@ -125,8 +124,9 @@ def scene(cloud):
 
 
 def send(cloud, task: str, **kwargs) -> None:
-    """What a node does: cast a conductor task by name, with whatever it likes in it."""
-    cloud.celery.send_task(task, kwargs=kwargs, queue=names.CONDUCTOR_QUEUE)
+    """What a node does: cast a conductor task by name, signed with node1's key, with whatever it
+    likes in it (the sender is who signed it: the body names no host)."""
+    cloud.send_as(cloud.node_identity("node1"), task, **kwargs)
 
 
 def assert_refused(cloud, store: Path, reason: str, task: str, **kwargs) -> None:
@@ -145,7 +145,7 @@ def assert_refused(cloud, store: Path, reason: str, task: str, **kwargs) -> None
 
 
 def snapshot_report(scene, **overrides) -> dict:
-    report = {"host": "node1", "instance_uuid": scene["mine"], "image_id": scene["snapshot"],
+    report = {"instance_uuid": scene["mine"], "image_id": scene["snapshot"],
               "task_id": scene["task_id"], "image_file": digests(b"anything"), "request_id": "req-forged"}  # fmt: skip
     report.update(overrides)
     return report
@@ -210,17 +210,17 @@ def test_another_projects_image_is_neither_activated_nor_deleted(cloud, scene):
 def test_a_report_about_another_hosts_instance_is_refused(cloud, scene):
     assert_refused(cloud, scene["store"], "wrong_host", "conductor.snapshot_done",
                    **snapshot_report(scene, instance_uuid=scene["theirs"], image_file=None, fault="x"))  # fmt: skip
-    assert_refused(cloud, scene["store"], "wrong_host", "conductor.instance_update", host="node1",
+    assert_refused(cloud, scene["store"], "wrong_host", "conductor.instance_update",
                    instance_uuid=scene["theirs"], expected_task_state="powering-off", task_id=scene["task_id"],
                    updates={"vm_state": "stopped", "task_state": None, "power_state": 4})  # fmt: skip
     resources = {"hypervisor_hostname": "node2", "vcpus": 100000, "memory_mb": 1, "local_gb": 1}
-    assert_refused(cloud, scene["store"], "wrong_host", "conductor.node_report", host="node1", resources=resources)
+    assert_refused(cloud, scene["store"], "wrong_host", "conductor.node_report", resources=resources)
 
 
 def test_a_report_for_an_operation_not_in_flight_is_refused(cloud, scene):
     assert_refused(cloud, scene["store"], "not_in_flight", "conductor.snapshot_done",
                    **snapshot_report(scene, task_id=str(uuid.uuid4()), image_file=None, fault="x"))  # fmt: skip
-    assert_refused(cloud, scene["store"], "not_in_flight", "conductor.instance_update", host="node1",
+    assert_refused(cloud, scene["store"], "not_in_flight", "conductor.instance_update",
                    instance_uuid=scene["mine"], expected_task_state="powering-off", task_id=scene["task_id"],
                    updates={"vm_state": "stopped", "task_state": None, "power_state": 4})  # fmt: skip
 
@@ -228,10 +228,10 @@ def test_a_report_for_an_operation_not_in_flight_is_refused(cloud, scene):
 def test_an_update_outside_the_operations_fields_is_refused(cloud, scene):
     for updates in ({"task_state": None, "host": "node2"}, {"task_state": "deleting"},
                     {"task_state": None, "vm_state": "error"}, {"task_state": None, "power_state": 99}):  # fmt: skip
-        assert_refused(cloud, scene["store"], "bad_field", "conductor.instance_update", host="node1",
+        assert_refused(cloud, scene["store"], "bad_field", "conductor.instance_update",
                        instance_uuid=scene["mine"], expected_task_state="image_snapshot", task_id=scene["task_id"],
                        updates=updates)  # fmt: skip
-    assert_refused(cloud, scene["store"], "bad_field", "conductor.node_report", host="node1",
+    assert_refused(cloud, scene["store"], "bad_field", "conductor.node_report",
                    resources={"vcpus": 10**12, "memory_mb": 1, "local_gb": 1})  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from workers.compute.isolation import forbid_imports
 
 forbid_imports()
 
+from core import pki  # noqa: E402
 from workers.compute import app  # noqa: E402 - must come after the guard
 from workers.compute.config import ConfigError, NodeConfig  # noqa: E402
 from workers.compute.node import Node  # noqa: E402
@@ -22,6 +23,14 @@ def main(argv: list[str]) -> int:
         config = NodeConfig.from_env()
     except ConfigError as exc:
         print(f"cannot start a compute worker: {exc}", file=sys.stderr)
+        return 2
+    try:
+        pki.load_identity(config.cert_dir)
+    except pki.CertificateError as exc:
+        enroll = f"manage.py enroll_node {config.host} --address <its address>"
+        print(f"cannot start a compute worker: no identity for {config.host} in {config.cert_dir} ({exc}); enroll "
+              f"the node on the control plane with `{enroll}` and copy the files it writes to HOST_CERT_DIR",
+              file=sys.stderr)  # fmt: skip
         return 2
     return app.create(Node(config)).start(argv) or 0
 

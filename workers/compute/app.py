@@ -10,7 +10,7 @@ import logging
 
 from celery import Celery, signals
 
-from core import names, observability, rpc  # noqa: F401 - observability connects its signals
+from core import names, observability, pki, rpc, signing  # noqa: F401 - observability connects its signals
 from workers.compute.isolation import loaded_forbidden_modules
 from workers.compute.node import Node, configure
 
@@ -29,8 +29,10 @@ TASK_MODULES = [
 def create(node: Node) -> Celery:
     """The worker's Celery app, running its tasks on ``node`` (and its heartbeat once ready)."""
     configure(node)
+    identity = pki.IdentityFiles(node.config.cert_dir)
     # No fixups: Celery's Django fixup would import Django whenever DJANGO_SETTINGS_MODULE is set.
-    app = Celery(names.COMPUTE_BINARY, fixups=[])
+    app = signing.SigningCelery(names.COMPUTE_BINARY, fixups=[], task_cls="workers.compute.orders:OrderTask")
+    app.configure_signing(identity=identity, ca=lambda: identity().ca)
     app.conf.update(rpc.celery_config())
     app.conf.include = TASK_MODULES
     rpc.use_app(app)

@@ -23,6 +23,8 @@ class NodeConfig:
     driver: str = "fake.FakeDriver"
     driver_options: Mapping[str, str] = dataclasses.field(default_factory=dict)
     images_path: Path = Path("var/images")
+    # The node's key, certificate and the CA's certificate (``manage.py enroll_node`` writes them).
+    cert_dir: Path = Path("var/pki/hosts/node")
     report_interval: float = 10.0
     sync_interval: float = 60.0
     cpu_allocation_ratio: float = 16.0
@@ -35,7 +37,8 @@ class NodeConfig:
 
         ``CLOUDCORE_HOST`` is required; ``DATABASE_URL`` must not be set (a compute node holds no
         database credentials). ``COMPUTE_DRIVER``, ``IMAGES_PATH`` (default
-        ``CLOUDCORE_DATA_DIR/images``), ``REPORT_INTERVAL``, ``SYNC_POWER_STATE_INTERVAL`` and
+        ``CLOUDCORE_DATA_DIR/images``), ``HOST_CERT_DIR`` (default
+        ``CLOUDCORE_DATA_DIR/pki/hosts/<host>``), ``REPORT_INTERVAL``, ``SYNC_POWER_STATE_INTERVAL`` and
         the ``*_ALLOCATION_RATIO`` settings are optional.
         """
         env = os.environ if environ is None else environ
@@ -51,6 +54,9 @@ class NodeConfig:
                 driver=env.get("COMPUTE_DRIVER") or "fake.FakeDriver",
                 driver_options={k: v for k, v in env.items() if k.startswith(DRIVER_OPTION_PREFIXES)},
                 images_path=Path(env.get("IMAGES_PATH") or data_dir / "images"),
+                cert_dir=Path(
+                    env.get("HOST_CERT_DIR") or Path(env.get("CLOUDCORE_PKI_DIR") or data_dir / "pki") / "hosts" / host
+                ),
                 report_interval=float(env.get("REPORT_INTERVAL", 10)),
                 sync_interval=float(env.get("SYNC_POWER_STATE_INTERVAL", 60)),
                 cpu_allocation_ratio=float(env.get("CPU_ALLOCATION_RATIO", 16.0)),

@@ -54,8 +54,8 @@ class Node:
             yield
 
     def report(self, task: str, **fields) -> None:
-        """Send a conductor task, naming this host as the sender."""
-        self._send(task, {"host": self.host, **fields})
+        """Send a conductor task; the signature on it says which host sent it."""
+        self._send(task, fields)
 
     def power_state(self, instance_uuid: str) -> int:
         """The guest's power state now (NOSTATE if the hypervisor does not hold it)."""

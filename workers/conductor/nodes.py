@@ -21,9 +21,9 @@ LOG = logging.getLogger(__name__)
 def service_heartbeat(host: str, binary: str = COMPUTE_BINARY) -> Service:
     """Record that the compute service on ``host`` is alive; its first heartbeat registers it.
 
-    - ``host``: must look like a host name (``trust.host_report``); it names the only service the
-      heartbeat touches, the compute service of that host, which it registers if there is none. That
-      the sender is ``host`` is believed: who a host is stays its claim until hosts prove it.
+    - ``host``: the host the message's signature proves sent it (``trust.HostReportTask``: an
+      enrolled, unrevoked certificate); it names the only service the heartbeat touches, the
+      compute service of that host, which it registers if there is none.
     - ``binary``: ignored: a host speaks only for its compute service.
     """
     now = timezone.now()
@@ -79,9 +79,9 @@ def _node_fields(resources) -> dict:
 def node_report(host: str, resources: dict) -> None:
     """Update the host's node from its hypervisor's figures.
 
-    ``host``: must look like a host name (``trust.host_report``); only the node that host owns can
-    change (below), and its compute service is registered if it has none (as ``service_heartbeat``).
-    That the sender is ``host`` is believed until hosts prove who they are.
+    ``host``: the host the message's signature proves sent it (``trust.HostReportTask``); only the
+    node that host owns can change (below), and its compute service is registered if it has none
+    (as ``service_heartbeat``).
 
     ``resources``: ``vcpus``, ``memory_mb``, ``local_gb``, ``running_vms``, ``hypervisor_version``
     must be whole numbers within ``NODE_COUNTS``, the allocation ratios numbers in (0, 1000];

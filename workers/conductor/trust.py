@@ -18,14 +18,18 @@ import uuid
 from datetime import datetime, timedelta
 
 import celery
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.compute.models import Instance, InstanceAction
 from apps.compute.states import TaskState
+from apps.hosts.models import HostCertificate
+from core import names, pki
 from core.observability import metrics
 from core.power_state import PowerState
+from core.signing import Reason as SigningReason
+from core.signing import Rejected, SignedTask
 
 LOG = logging.getLogger(__name__)
 
@@ -60,21 +64,46 @@ def count_refusal(task: str, host, reason: str, message: str) -> None:
     metrics.inc(REFUSED_METRIC, {"task": task, "reason": reason})
 
 
-class HostReportTask(celery.Task):
-    """The Celery task class of the reports hosts send: a message whose fields are not the task's
-    is refused and counted like any other bad report, instead of failing in Celery."""
+class HostReportTask(SignedTask):
+    """The Celery task class of the reports hosts send. The sender is the host its verified
+    signature names (``core.signing``): its certificate must be recorded and not revoked, and the
+    report may not name a host of its own. A message whose fields are not the task's is refused
+    and counted like any other bad report, instead of failing in Celery."""
 
-    def __call__(self, *args, **kwargs):
+    def accept(self, signer, vouched, args, kwargs):
+        if signer.role != pki.COMPUTE:
+            raise Rejected(
+                SigningReason.WRONG_ROLE, f"{self.name} is a compute host's to send, not the {signer.role}'s"
+            )
+        if args or "host" in kwargs:
+            raise Rejected(SigningReason.FORGED_HOST, "a report names its sender by its signature only")
+        try:
+            known = HostCertificate.objects.filter(serial=signer.serial).values_list("host", "revoked_at").first()
+        except (OperationalError, InterfaceError) as exc:
+            raise self.retry(exc=exc, countdown=1, max_retries=8) from None
+        if known is None or known[0] != signer.name:
+            raise Rejected(SigningReason.UNKNOWN_SIGNER, f"certificate {signer.serial} was not issued to {signer.name}")
+        if known[1] is not None:
+            raise Rejected(SigningReason.REVOKED, f"certificate {signer.serial} of {signer.name} is revoked")
+        return self._fields((), {"host": signer.name, **kwargs})
+
+    def _fields(self, args, kwargs):
         try:
             inspect.signature(self.run).bind(*args, **kwargs)
         except TypeError as exc:
             name = self.name.removeprefix("conductor.")
             count_refusal(name, kwargs.get("host"), Reason.BAD_FIELD, f"not the fields of {name}: {exc}")
             return None
+        return args, kwargs
+
+    def __call__(self, *args, **kwargs):
+        if self.request.called_directly:
+            fields = self._fields(args, kwargs)
+            return None if fields is None else celery.Task.__call__(self, *fields[0], **fields[1])
         return super().__call__(*args, **kwargs)
 
 
-HOST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
+HOST_NAME = re.compile(names.HOST_NAME_PATTERN)
 
 
 def host_report(task: str, refused=None, atomic: bool = True):
