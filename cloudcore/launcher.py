@@ -226,20 +226,25 @@ class Cloud:
         self._spawn(self.child(name))
 
 
+def manage(*args: str, env: dict[str, str], quiet: bool = False) -> None:
+    """Run a ``manage.py`` command as a child process, so this module never loads Django."""
+    stdout = subprocess.DEVNULL if quiet else None
+    subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args], env=env, check=True, cwd=BASE_DIR, stdout=stdout
+    )
+
+
 def enroll(hosts: list[str], env: dict[str, str]) -> None:
     """Issue each compute host its key and certificate (kept while still recorded and valid), as
     an operator does with ``manage.py enroll_node``; the nodes read them from HOST_CERT_DIR."""
     if hosts:
-        manage = [sys.executable, str(BASE_DIR / "manage.py")]
-        subprocess.run([*manage, "enroll_node", *hosts, "--address", "127.0.0.1", "--reuse"], env=env, check=True,
-                       cwd=BASE_DIR, stdout=subprocess.DEVNULL)  # fmt: skip
+        manage("enroll_node", *hosts, "--address", "127.0.0.1", "--reuse", env=env, quiet=True)
 
 
 def prepare(env: dict[str, str]) -> None:
-    """Migrate and seed the database (as child processes, so this module never loads Django)."""
-    manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True, cwd=BASE_DIR)
-    subprocess.run([*manage, "seed"], env=env, check=True, cwd=BASE_DIR)
+    """Migrate and seed the database."""
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("seed", env=env)
 
 
 def banner(api_port: int, flower_port: int, redis_url: str) -> str:

@@ -92,6 +92,21 @@ def _locked(directory: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def certificate_builder(subject: x509.Name, issuer: x509.Name, public_key, days: int) -> x509.CertificateBuilder:
+    """A certificate for ``public_key`` valid from five minutes ago (clocks drift) for ``days``,
+    with a random serial: what every certificate cloudcore makes starts from."""
+    now = _now()
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=days))
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class Authority:
     key: ed25519.Ed25519PrivateKey | None
@@ -104,18 +119,10 @@ class Authority:
         if role not in ROLES:
             raise ValueError(f"no such role: {role}")
         key = ed25519.Ed25519PrivateKey.generate()
-        now = _now()
         subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, role),
                              x509.NameAttribute(NameOID.COMMON_NAME, name)])  # fmt: skip
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(self.cert.subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=days))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        builder = certificate_builder(subject, self.cert.subject, key.public_key(), days).add_extension(
+            x509.BasicConstraints(ca=False, path_length=None), critical=True
         )
         if address:
             builder = builder.add_extension(x509.SubjectAlternativeName([_general_name(address)]), critical=False)
@@ -133,28 +140,21 @@ def _new_ca() -> Authority:
     key = ed25519.Ed25519PrivateKey.generate()
     name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "cloudcore"),
                       x509.NameAttribute(NameOID.COMMON_NAME, "cloudcore host CA")])  # fmt: skip
-    now = _now()
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=CA_DAYS))
+        certificate_builder(name, name, key.public_key(), CA_DAYS)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .sign(key, None)
     )
     return Authority(key, cert)
 
 
-def load_authority(directory: Path | None = None, create: bool = True) -> Authority:
+def load_authority(directory: Path | None = None) -> Authority:
     """The CA: from ``CLOUDCORE_CA_CERT``/``CLOUDCORE_CA_KEY`` when set, else from ``directory``
-    (created there on first use when ``create``)."""
+    (created there on first use)."""
     directory = directory or pki_dir()
     cert_path = Path(os.environ.get("CLOUDCORE_CA_CERT") or directory / "ca.crt")
     key_path = Path(os.environ.get("CLOUDCORE_CA_KEY") or directory / "ca.key")
-    if not cert_path.exists() and create and not os.environ.get("CLOUDCORE_CA_CERT"):
+    if not cert_path.exists() and not os.environ.get("CLOUDCORE_CA_CERT"):
         with _locked(directory):
             if not cert_path.exists():
                 authority = _new_ca()
@@ -215,19 +215,24 @@ def load_identity(directory: Path, key_name: str = "host") -> Identity:
     return Identity(key, cert, ca)
 
 
-def control_plane_identity(directory: Path | None = None) -> Identity:
-    """The control plane's identity, issued by the CA on first use and renewed before it expires."""
-    directory = directory or pki_dir()
+def _lasting_control_plane(directory: Path) -> Identity | None:
+    """The control plane's saved identity if it has more than ``RENEW_BEFORE`` left."""
     with contextlib.suppress(CertificateError):
         identity = load_identity(directory, CONTROL_PLANE)
         if identity.cert.not_valid_after_utc - _now() > RENEW_BEFORE:
             return identity
+    return None
+
+
+def control_plane_identity(directory: Path | None = None) -> Identity:
+    """The control plane's identity, issued by the CA on first use and renewed before it expires."""
+    directory = directory or pki_dir()
+    if (identity := _lasting_control_plane(directory)) is not None:
+        return identity
     authority = load_authority(directory)
     with _locked(directory):
-        with contextlib.suppress(CertificateError):
-            identity = load_identity(directory, CONTROL_PLANE)
-            if identity.cert.not_valid_after_utc - _now() > RENEW_BEFORE:
-                return identity
+        if (identity := _lasting_control_plane(directory)) is not None:  # another process renewed it
+            return identity
         identity = authority.issue(CONTROL_PLANE, CONTROL_PLANE, days=CONTROL_PLANE_DAYS)
         identity.save(directory, CONTROL_PLANE)
         return identity
@@ -263,8 +268,7 @@ def vouch(ca: x509.Certificate, der: bytes) -> Vouched:
         raise CertificateError("not a cloudcore identity")
     if cert.not_valid_before_utc > _now() + datetime.timedelta(minutes=5):
         raise CertificateError("not valid yet")
-    return Vouched(role, subject_value(cert, NameOID.COMMON_NAME), format(cert.serial_number, "x"),
-                   cert.not_valid_after_utc, key)  # fmt: skip
+    return Vouched(role, subject_value(cert, NameOID.COMMON_NAME), serial_of(cert), cert.not_valid_after_utc, key)
 
 
 def serial_of(cert: x509.Certificate) -> str:

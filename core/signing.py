@@ -125,7 +125,7 @@ class Verifier:
         return vouched
 
     def verify(self, task: str, task_id: str, headers: dict, args, kwargs,
-               now: float | None = None) -> tuple[Signer, pki.Vouched]:  # fmt: skip
+               now: float | None = None) -> Signer:  # fmt: skip
         if not all(headers.get(name) for name in HEADERS):
             raise Rejected(Reason.UNSIGNED, "the message is not signed")
         expires, target = headers[EXPIRES], headers[TARGET]
@@ -144,7 +144,7 @@ class Verifier:
             vouched.public_key.verify(signature, canonical(task, task_id, target, expires, args, kwargs))
         except (InvalidSignature, binascii.Error, ValueError):
             raise Rejected(Reason.BAD_SIGNATURE, "the signature does not match the message") from None
-        return Signer(vouched.role, vouched.name, vouched.serial, target, expires), vouched
+        return Signer(vouched.role, vouched.name, vouched.serial, target, expires)
 
 
 def refuse(service: str, task: str, sender, reason: str, message: str) -> None:
@@ -205,12 +205,12 @@ class SignedTask(celery.Task):
         if self.request.called_directly:
             return super().__call__(*args, **kwargs)
         try:
-            signer, vouched = self.app.verifier().verify(self.name, self.request.id, headers_of(self.request), args,
+            signer = self.app.verifier().verify(self.name, self.request.id, headers_of(self.request), args,
                                                          kwargs)  # fmt: skip
             delivered_to = (self.request.delivery_info or {}).get("routing_key")
             if delivered_to and delivered_to != signer.target:
                 raise Rejected(Reason.WRONG_TARGET, f"signed for {signer.target[:80]}, delivered to {delivered_to}")
-            accepted = self.accept(signer, vouched, args, kwargs)
+            accepted = self.accept(signer, args, kwargs)
         except Rejected as exc:
             refuse(self.name.partition(".")[0], self.name, _who(self.request), exc.reason, str(exc))
             return None
@@ -218,7 +218,7 @@ class SignedTask(celery.Task):
             return None
         return super().__call__(*accepted[0], **accepted[1])
 
-    def accept(self, signer: Signer, vouched: pki.Vouched, args, kwargs) -> tuple[tuple, dict] | None:
+    def accept(self, signer: Signer, args, kwargs) -> tuple[tuple, dict] | None:
         """Whether this task obeys ``signer`` (``Rejected`` if not); the arguments to run with, or
         None for a message refused (and counted) for what it says rather than who sent it."""
         raise NotImplementedError
@@ -236,7 +236,7 @@ def _who(request) -> str:
 class ControlPlaneTask(SignedTask):
     """The scheduler's tasks and the conductor's own (the reconciler, purges): the control plane's only."""
 
-    def accept(self, signer, vouched, args, kwargs):
+    def accept(self, signer, args, kwargs):
         if signer.role != pki.CONTROL_PLANE:
             raise Rejected(Reason.WRONG_ROLE, f"{self.name} is the control plane's to send, not a {signer.role}'s")
         return args, kwargs

@@ -5,7 +5,6 @@ Error messages never quote key material: a submitted key may be a private key pa
 
 import base64
 import binascii
-import datetime
 import hashlib
 import string
 
@@ -13,6 +12,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from core import pki
 
 SSH = "ssh"
 X509 = "x509"
@@ -137,15 +138,8 @@ def _der_utf8(value: str) -> bytes:
 
 def _self_signed(key: rsa.RSAPrivateKey, common_name: str) -> x509.Certificate:
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])])
-    now = datetime.datetime.now(datetime.UTC)
     return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=3650))
+        pki.certificate_builder(subject, subject, key.public_key(), days=3650)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
         .add_extension(
             x509.SubjectAlternativeName([x509.OtherName(_UPN_OID, _der_utf8(f"{common_name[:64]}@localhost"))]),

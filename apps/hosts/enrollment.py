@@ -1,7 +1,6 @@
 """Enrolling and revoking compute hosts: the CA issues a host its key and certificate and the
 database records the certificate, so the conductor can refuse it once it is revoked."""
 
-import datetime
 import hashlib
 import re
 from pathlib import Path
@@ -13,8 +12,6 @@ from apps.hosts.models import HostCertificate
 from core import names, pki
 
 HOST_NAME = re.compile(names.HOST_NAME_PATTERN)
-# A certificate with less than this left is replaced, not reused (``enroll(reuse=True)``).
-RENEW_BEFORE = datetime.timedelta(days=30)
 
 
 class EnrollmentError(Exception):
@@ -27,7 +24,7 @@ def _reusable(authority: pki.Authority, host: str, directory: Path) -> pki.Ident
         vouched = pki.vouch(authority.cert, identity.cert_der)
     except pki.CertificateError:
         return None
-    if vouched.role != pki.COMPUTE or vouched.name != host or vouched.not_after - timezone.now() < RENEW_BEFORE:
+    if vouched.role != pki.COMPUTE or vouched.name != host or vouched.not_after - timezone.now() < pki.RENEW_BEFORE:
         return None
     recorded = HostCertificate.objects.filter(serial=vouched.serial, host=host, revoked_at__isnull=True).exists()
     return identity if recorded else None

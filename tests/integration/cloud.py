@@ -5,8 +5,6 @@ Each cloud gets a database copied from a migrated and seeded template (fast), an
 """
 
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -16,7 +14,7 @@ import psycopg2.extras
 import redis
 import requests
 
-from cloudcore.launcher import BASE_DIR, Cloud, CloudConfig, free_port, wait_for_port
+from cloudcore.launcher import Cloud, CloudConfig, free_port, manage, wait_for_port
 from core import names, pki, rpc, signing
 from tests.fixtures.polling import wait_until
 
@@ -47,9 +45,8 @@ def create_template(data_dir: Path) -> str:
     name = f"cc_template_{uuid.uuid4().hex[:8]}"
     admin_sql(f'CREATE DATABASE "{name}"')
     env = {**os.environ, "DATABASE_URL": database_url(name), "CLOUDCORE_DATA_DIR": str(data_dir)}
-    manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True, cwd=BASE_DIR)
-    subprocess.run([*manage, "seed"], env=env, check=True, cwd=BASE_DIR, stdout=subprocess.DEVNULL)
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("seed", env=env, quiet=True)
     return name
 
 

@@ -13,7 +13,7 @@ _seen = SeenMessages()
 
 
 class OrderTask(SignedTask):
-    def accept(self, signer, vouched, args, kwargs):
+    def accept(self, signer, args, kwargs):
         if signer.role != pki.CONTROL_PLANE:
             raise Rejected(Reason.WRONG_ROLE, f"orders come from the control plane, not from a {signer.role}")
         mine = names.compute_queue(current().host)

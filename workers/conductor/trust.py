@@ -70,7 +70,7 @@ class HostReportTask(SignedTask):
     report may not name a host of its own. A message whose fields are not the task's is refused
     and counted like any other bad report, instead of failing in Celery."""
 
-    def accept(self, signer, vouched, args, kwargs):
+    def accept(self, signer, args, kwargs):
         if signer.role != pki.COMPUTE:
             raise Rejected(
                 SigningReason.WRONG_ROLE, f"{self.name} is a compute host's to send, not the {signer.role}'s"
