@@ -67,13 +67,15 @@ def at_least(request, version: str) -> bool:
 
 
 class Since:
-    """A view mixin: the route exists only from ``min_version`` (below it, Nova's 404)."""
+    """A view mixin: the route exists only from ``min_version`` and, when ``gone_from`` is set, only
+    before that version (outside, Nova's 404)."""
 
     min_version = "2.1"
+    gone_from: str | None = None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if not at_least(request, self.min_version):
+        if not at_least(request, self.min_version) or (self.gone_from and at_least(request, self.gone_from)):
             from apps.common.exceptions import NotFound
 
             raise NotFound("The resource could not be found.")

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 _GROUP = r"([a-zA-Z0-9_-]{1,64})?"  # a granular request group's suffix: resources1:VCPU, trait_x:...
-_TRUE = ("1", "t", "true", "on", "y", "yes")  # oslo's strict boolean words
-_FALSE = ("0", "f", "false", "off", "n", "no")
+TRUE_WORDS = ("1", "t", "true", "on", "y", "yes")  # oslo's strict boolean words
+FALSE_WORDS = ("0", "f", "false", "off", "n", "no")
 _CPU_MASK = r"\^?\d+((-\d+)?(,\^?\d+(-\d+)?)?)*"
 
 
@@ -54,7 +54,7 @@ class Rule:
             if self.min is not None and number < self.min:
                 raise InvalidExtraSpec(f"Validation failed; '{value}' is less than the min value of '{self.min}'.")
         elif self.kind is bool:
-            if value.strip().lower() not in (*_TRUE, *_FALSE):
+            if value.strip().lower() not in (*TRUE_WORDS, *FALSE_WORDS):
                 raise InvalidExtraSpec(f"Validation failed; '{value}' is not a valid boolean-like value.")
         elif self.pattern is not None:
             if not re.fullmatch(self.pattern, value):

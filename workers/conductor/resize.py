@@ -98,14 +98,14 @@ def resize_finished(host, instance_uuid, migration_id, power_state=None, event=N
     - ``power_state``: must be a known power state; it becomes the instance's.
     - ``event``: only its times are kept, bounded, under ``compute_finish_resize`` (``trust.event``).
     - ``request_id``: kept only if it is one of the instance's actions' (that action records the
-      event); else ignored (``trust.request_id``).
+      event); else the latest records it (``trust.request_id_text``).
     The new host, node and flavor come from the migration, never the report.
     """
     migration, instance = _lock(
         migration_id, host, ("dest",), TaskState.RESIZE_FINISH, Status.POST_MIGRATING, instance_uuid
     )
     power = trust.power_state(power_state)
-    request_id = trust.request_id(instance.uuid, request_id)
+    request_id = trust.request_id_text(request_id)
     migration.status = Status.FINISHED
     migration.save(update_fields=["status", "updated_at"])
     Instance.objects.filter(uuid=instance.uuid).update(
@@ -131,12 +131,12 @@ def resize_confirmed(host, instance_uuid, migration_id, power_state=None, event=
       power state it has, which decides between ACTIVE and SHUTOFF).
     - ``event``: only its times are kept, bounded, under ``compute_confirm_resize`` (``trust.event``).
     - ``request_id``: kept only if it is one of the instance's actions' (that action records the
-      event); else ignored (``trust.request_id``).
+      event); else the latest records it (``trust.request_id_text``).
     """
     migration, instance = _lock(
         migration_id, host, ("source",), TaskState.RESIZE_CONFIRMING, Status.CONFIRMING, instance_uuid
     )
-    request_id = trust.request_id(instance.uuid, request_id)
+    request_id = trust.request_id_text(request_id)
     claims.release(str(instance.uuid), node=migration.source_node)
     migration.status = Status.CONFIRMED
     migration.save(update_fields=["status", "updated_at"])
@@ -181,7 +181,7 @@ def resize_reverted(host, instance_uuid, migration_id, power_state=None, event=N
     - ``event``: only its times are kept, bounded, under ``compute_finish_revert_resize``
       (``trust.event``).
     - ``request_id``: kept only if it is one of the instance's actions' (that action records the
-      event); else ignored (``trust.request_id``).
+      event); else the latest records it (``trust.request_id_text``).
     The host, node, flavor and vm_state the server returns to come from the migration.
     """
     migration, instance = _lock(
@@ -190,7 +190,7 @@ def resize_reverted(host, instance_uuid, migration_id, power_state=None, event=N
     if Allocation.objects.filter(instance_id=instance.uuid, node__hypervisor_hostname=migration.dest_node).exists():
         raise Refused(Reason.NOT_IN_FLIGHT, f"the destination of migration {migration_id} has not reverted yet")
     power = trust.power_state(power_state)
-    request_id = trust.request_id(instance.uuid, request_id)
+    request_id = trust.request_id_text(request_id)
     migration.status = Status.REVERTED
     migration.save(update_fields=["status", "updated_at"])
     Instance.objects.filter(uuid=instance.uuid).update(
@@ -246,14 +246,14 @@ def resize_failed(host, instance_uuid, migration_id, fault, event=None, request_
     - ``event``: only its times, details and traceback are kept, bounded, under the failed step's
       name (``trust.event``).
     - ``request_id``: kept only if it is one of the instance's actions' (that action records the
-      event); else ignored (``trust.request_id``).
+      event); else the latest records it (``trust.request_id_text``).
     """
     open_statuses = (Status.MIGRATING, Status.POST_MIGRATING, Status.CONFIRMING, Status.REVERTING)
     migration, instance = _lock(
         migration_id, host, ("source", "dest"), MIGRATION_TASK_STATES, open_statuses, instance_uuid
     )
     step = _failed_step(migration, instance, host)
-    request_id = trust.request_id(instance.uuid, request_id)
+    request_id = trust.request_id_text(request_id)
     if migration.status == Status.REVERTING and step == "compute_finish_revert_resize":
         pass  # the destination's claim is already gone
     elif migration.status in (Status.MIGRATING, Status.POST_MIGRATING):

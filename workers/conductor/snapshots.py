@@ -75,7 +75,7 @@ def snapshot_done(
     instance = trust.instance_on_host(host, instance_uuid)
     trust.check_in_flight(instance, TaskState.IMAGE_SNAPSHOT, task_id=task_id)
     image = _snapshot_image(instance, image_id)
-    request_id = trust.request_id(instance.uuid, request_id)
+    request_id = trust.request_id_text(request_id)
     failed = fault is not None
     path = get_store().path_for(str(image.id))
     if image.status in (Image.Status.QUEUED, Image.Status.SAVING) and not failed:

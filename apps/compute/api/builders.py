@@ -20,7 +20,8 @@ def _iso(value) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def _usec(value) -> str | None:
+def usec(value) -> str | None:
+    """A time as Nova's ``created_at``-style fields show it (microseconds, no zone)."""
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
 
 
@@ -62,9 +63,12 @@ def server_brief(request, instance: Instance) -> dict:
 
 def host_id(instance: Instance) -> str:
     """Nova's opaque hostId: the same for a project's servers on one host, revealing nothing else."""
-    if not instance.host:
-        return ""
-    return hashlib.sha224(f"{instance.project_id}{instance.host}".encode()).hexdigest()
+    return hashed_host(instance.host, instance.project_id)
+
+
+def hashed_host(host: str | None, project_id: str) -> str:
+    """Nova's ``generate_hostid``: the host hashed with the project (empty without a host)."""
+    return hashlib.sha224(f"{project_id}{host}".encode()).hexdigest() if host else ""
 
 
 def embedded_flavor(flavor: dict, ctx: RequestContext) -> dict:
@@ -116,8 +120,8 @@ def server_detail(
         "config_drive": "",
         "key_name": instance.key_name,
         "os-extended-volumes:volumes_attached": [],
-        "OS-SRV-USG:launched_at": _usec(instance.launched_at),
-        "OS-SRV-USG:terminated_at": _usec(instance.terminated_at),
+        "OS-SRV-USG:launched_at": usec(instance.launched_at),
+        "OS-SRV-USG:terminated_at": usec(instance.terminated_at),
         "OS-EXT-STS:vm_state": instance.vm_state,
         "OS-EXT-STS:task_state": instance.task_state,
         "OS-EXT-STS:power_state": instance.power_state,

@@ -28,10 +28,7 @@ def access_list(flavor: Flavor) -> dict:
 class FlavorAccessView(APIView):
     """The projects a private flavor is shared with."""
 
-    query = flavor_schemas.SHOW_QUERY
-
     def get(self, request, flavor_id):
-        flavor_schemas.SHOW_QUERY.validate(request)  # no parameters; from 2.102 any is a 400
         ctx = request_context(request)
         policy.enforce(ctx, "os_compute_api:os-flavor-access")
         flavor = get_flavor(ctx, flavor_id)

@@ -49,10 +49,7 @@ def _as_text(specs: dict) -> dict:
 
 
 class ExtraSpecsView(APIView):
-    query = schemas.SHOW_QUERY
-
     def get(self, request, flavor_id):
-        schemas.SHOW_QUERY.validate(request)
         return Response({"extra_specs": _flavor(request, flavor_id, write=False).extra_specs})
 
     def post(self, request, flavor_id):
@@ -65,10 +62,7 @@ class ExtraSpecsView(APIView):
 
 
 class ExtraSpecView(APIView):
-    query = schemas.SHOW_QUERY
-
     def get(self, request, flavor_id, key):
-        schemas.SHOW_QUERY.validate(request)
         specs = _flavor(request, flavor_id, write=False).extra_specs
         if key not in specs:
             raise NotFound(f"Flavor {flavor_id} has no extra specs with key {key}.")

@@ -18,15 +18,13 @@ from apps.common.microversion import at_least
 from apps.compute.api import builders, validation
 from apps.compute.api.paging import limit_of, next_links
 from apps.compute.api.schemas import flavors as flavor_schemas
+from apps.compute.extra_specs import FALSE_WORDS, TRUE_WORDS
 from apps.compute.models import Flavor, FlavorAccess
 from apps.compute.servers.lookup import get_flavor
 from apps.identity import policy
 from apps.identity.auth import RequestContext, request_context
 
 EXTRA_SPECS_RULE = "os_compute_api:os-flavor-extra-specs:index"
-# oslo's strict boolean strings, as Nova reads ``is_public``
-_TRUE = ("1", "t", "true", "on", "y", "yes")
-_FALSE = ("0", "f", "false", "off", "n", "no")
 
 
 def flavor_brief(request, flavor: Flavor) -> dict:
@@ -69,9 +67,9 @@ def _is_public(value: str | None) -> bool | None:
         return True
     if value.lower() == "none":
         return None
-    lowered = value.strip().lower()
-    if lowered in _TRUE or lowered in _FALSE:
-        return lowered in _TRUE
+    lowered = value.strip().lower()  # oslo's strict boolean strings, as Nova reads ``is_public``
+    if lowered in TRUE_WORDS or lowered in FALSE_WORDS:
+        return lowered in TRUE_WORDS
     raise BadRequest(f"Invalid is_public filter [{value}]")
 
 
@@ -198,10 +196,7 @@ class FlavorDetailListView(FlavorListView):
 class FlavorView(APIView):
     """One flavor: show (GET), describe (PUT, admin, from 2.55), delete (DELETE, admin)."""
 
-    query = flavor_schemas.SHOW_QUERY
-
     def get(self, request, flavor_id):
-        flavor_schemas.SHOW_QUERY.validate(request)
         ctx = request_context(request)
         flavor = get_flavor(ctx, flavor_id)
         return Response({"flavor": flavor_detail(request, flavor, shows_extra_specs(request, ctx))})

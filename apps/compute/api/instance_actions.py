@@ -13,15 +13,14 @@ Nova's ``instance_actions`` controller shows them microversion by microversion.
 - 2.102: the show route refuses query parameters.
 """
 
-import hashlib
-
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.exceptions import BadRequest, NotFound
+from apps.common.exceptions import NotFound
 from apps.common.microversion import at_least
 from apps.common.query import Query, closed, open_, single
-from apps.compute.api.paging import DATE_TIME, PAGING, changes, limit_of, newest_after, next_links
+from apps.compute.api.builders import hashed_host, usec
+from apps.compute.api.paging import DATE_TIME, PAGING, changes, newest_page, next_links
 from apps.compute.models import Instance, InstanceAction, InstanceActionEvent
 from apps.compute.servers.lookup import get_instance
 from apps.identity import policy
@@ -32,16 +31,6 @@ INDEX_QUERY = Query({
     "2.58": closed({**PAGING, "changes-since": single(DATE_TIME)}),
     "2.66": closed({**PAGING, "changes-since": single(DATE_TIME), "changes-before": single(DATE_TIME)}),
 })  # fmt: skip
-SHOW_QUERY = Query({"2.1": open_({}), "2.102": closed({})})
-
-
-def _usec(value) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
-
-
-def host_id(host: str | None, project_id: str) -> str:
-    """Nova's ``generate_hostid``: the host hashed with the project (empty without a host)."""
-    return hashlib.sha224(f"{project_id}{host}".encode()).hexdigest() if host else ""
 
 
 def action_body(request, action: InstanceAction) -> dict:
@@ -51,11 +40,11 @@ def action_body(request, action: InstanceAction) -> dict:
         "message": action.message,
         "project_id": action.project_id,
         "request_id": action.request_id,
-        "start_time": _usec(action.start_time),
+        "start_time": usec(action.start_time),
         "user_id": action.user_id,
     }
     if at_least(request, "2.58"):
-        body["updated_at"] = _usec(action.updated_at)
+        body["updated_at"] = usec(action.updated_at)
     return body
 
 
@@ -63,8 +52,8 @@ def event_body(request, event: InstanceActionEvent, project_id: str, full: bool,
     """One event; ``full`` (the events policy) adds the traceback and, from 2.62, the host."""
     body = {
         "event": event.event,
-        "start_time": _usec(event.start_time),
-        "finish_time": _usec(event.finish_time),
+        "start_time": usec(event.start_time),
+        "finish_time": usec(event.finish_time),
         "result": event.result,
     }
     if full:
@@ -72,7 +61,7 @@ def event_body(request, event: InstanceActionEvent, project_id: str, full: bool,
         if at_least(request, "2.62"):
             body["host"] = event.host or ""
     if at_least(request, "2.62"):
-        body["hostId"] = host_id(event.host, project_id)
+        body["hostId"] = hashed_host(event.host, project_id)
     if details:
         body["details"] = event.details or None
     return body
@@ -97,16 +86,12 @@ def _instance(request, ctx: RequestContext, server_id: str) -> Instance:
 
 def _page(instance: Instance, params: dict) -> list[InstanceAction]:
     """The actions after the marker (a request id), newest first."""
+
+    def marked(request_id: str) -> InstanceAction | None:
+        return InstanceAction.objects.filter(instance=instance, request_id=request_id).first()
+
     actions = changes(params, InstanceAction.objects.filter(instance=instance))
-    limit = limit_of(params)
-    if not limit:
-        return []
-    marker, anchor = params.get("marker"), None
-    if marker is not None:
-        anchor = InstanceAction.objects.filter(instance=instance, request_id=marker).first()
-        if anchor is None:
-            raise BadRequest(f"Marker {marker} could not be found.")
-    return newest_after(actions, anchor, "start_time", limit)
+    return newest_page(actions, params, marked, "start_time")
 
 
 class InstanceActionListView(APIView):
@@ -131,10 +116,7 @@ class InstanceActionListView(APIView):
 class InstanceActionView(APIView):
     """One action on a server, with its events."""
 
-    query = SHOW_QUERY
-
     def get(self, request, server_id, request_id):
-        SHOW_QUERY.validate(request)
         ctx = request_context(request)
         instance = _instance(request, ctx, server_id)
         action = InstanceAction.objects.filter(instance=instance, request_id=request_id).first()

@@ -7,11 +7,12 @@ from django.db import DataError, transaction
 from django.db.models import Q
 
 from apps.common.exceptions import BadRequest
-from apps.common.microversion import at_least, parse
-from apps.common.query import Query, multi, query_schema
+from apps.common.microversion import at_least
+from apps.common.query import multi, strict_from
 from apps.common.schemas import boolean
 from apps.common.times import parse_utc
 from apps.compute import states
+from apps.compute.extra_specs import TRUE_WORDS
 from apps.compute.models import Instance
 from apps.identity import policy
 from apps.network.models import Port
@@ -19,8 +20,10 @@ from apps.network.models import Port
 MAX_LIMIT = 1000
 
 # Nova's server list query parameters (schemas/servers.py index_query): unknown ones are ignored until
-# 2.75 and a 400 from it. Names Nova accepts but cloudcore has nothing for (kernel_id, the joined
-# tables...) are accepted and match as Nova's would on this cloud.
+# 2.75 and a 400 from it (so the names added before 2.75 need no schema of their own: tags, tags-any,
+# not-tags and not-tags-any at 2.26, changes-before at 2.66, locked at 2.73). Names Nova accepts but
+# cloudcore has nothing for (kernel_id, the joined tables...) are accepted and match as Nova's would on
+# this cloud.
 _NOVA_PARAMS = (
     "user_id", "project_id", "tenant_id", "launch_index", "image_ref", "image", "kernel_id", "ramdisk_id",
     "hostname", "key_name", "power_state", "vm_state", "task_state", "host", "node", "flavor", "reservation_id",
@@ -29,19 +32,9 @@ _NOVA_PARAMS = (
     "access_ip_v6", "auto_disk_config", "progress", "sort_key", "sort_dir", "all_tenants", "soft_deleted",
     "deleted", "status", "changes-since", "ip", "ip6", "created_at", "block_device_mapping", "services",
     "metadata", "system_metadata", "info_cache", "security_groups", "pci_devices", "limit", "marker",
+    "tags", "tags-any", "not-tags", "not-tags-any", "changes-before", "locked",
 )  # fmt: skip
-_SINCE = {"2.26": ("tags", "tags-any", "not-tags", "not-tags-any"), "2.66": ("changes-before",), "2.73": ("locked",)}
-
-
-def _query(version: str, strict: bool) -> dict:
-    names = [*_NOVA_PARAMS, *(n for since, added in _SINCE.items() if parse(since) <= parse(version) for n in added)]
-    return query_schema({name: multi({"type": "string"}) for name in names}, strict=strict)
-
-
-QUERY = Query({
-    "2.1": _query("2.1", strict=False), "2.26": _query("2.26", strict=False), "2.66": _query("2.66", strict=False),
-    "2.73": _query("2.73", strict=False), "2.75": _query("2.75", strict=True),
-})  # fmt: skip
+QUERY = strict_from("2.75", {name: multi({"type": "string"}) for name in _NOVA_PARAMS})
 SORT_KEYS = {"created_at": "created_at", "updated_at": "updated_at", "display_name": "name", "uuid": "uuid",
              "vm_state": "vm_state", "task_state": "task_state", "host": "host"}  # fmt: skip
 
@@ -162,7 +155,7 @@ def _state_filters(params, instances):
 
 
 def boolean_text(value: str) -> bool:
-    return value.lower() in ("true", "1", "yes", "on", "y", "t")
+    return value.lower() in TRUE_WORDS
 
 
 def _by_address(param: str, pattern: str, family: str) -> list[uuid.UUID]:

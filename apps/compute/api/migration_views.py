@@ -15,10 +15,10 @@ from django.db.models import Q
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.exceptions import BadRequest
 from apps.common.microversion import Since, at_least
 from apps.common.query import Query, closed, multi, open_, single
-from apps.compute.api.paging import DATE_TIME, PAGING, STRING, changes, limit_of, newest_after, next_links
+from apps.compute.api.builders import usec
+from apps.compute.api.paging import DATE_TIME, PAGING, STRING, changes, newest_page, next_links
 from apps.compute.models import Migration
 from apps.compute.servers.lookup import get_instance
 from apps.identity import policy
@@ -35,14 +35,9 @@ INDEX_QUERY = Query({
     "2.66": closed(_V266),
     "2.80": closed({**_V266, "user_id": single(STRING), "project_id": single(STRING)}),
 })  # fmt: skip
-SERVER_INDEX_QUERY = Query({"2.1": open_({}), "2.102": closed({})})
 MAX_UNPAGED = 1000  # before 2.59 Nova lists every migration; cloudcore stops at this many
 
 _HOST_FIELDS = ("source_compute", "source_node", "dest_compute", "dest_node", "dest_host")
-
-
-def _usec(value) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
 
 
 def migration_body(request, item: Migration, with_hosts: bool = True) -> dict:
@@ -59,8 +54,8 @@ def migration_body(request, item: Migration, with_hosts: bool = True) -> dict:
         "dest_host": None,
         "old_instance_type_id": item.old_flavor.get("id"),
         "new_instance_type_id": item.new_flavor.get("id"),
-        "created_at": _usec(item.created_at),
-        "updated_at": _usec(item.updated_at),
+        "created_at": usec(item.created_at),
+        "updated_at": usec(item.updated_at),
     }
     if not with_hosts:
         body.update(dict.fromkeys(_HOST_FIELDS))
@@ -94,18 +89,10 @@ def _filtered(request, params: dict, migrations):
     return migrations
 
 
-def _page(params: dict, migrations) -> list[Migration]:
-    """Newest first, after the marker (a migration's UUID)."""
-    limit = limit_of(params)
-    if not limit:
-        return []
-    marker, anchor = params.get("marker"), None
-    if marker is not None:
-        key = ipam.parse_uuid(marker)
-        anchor = Migration.objects.filter(uuid=key).first() if key else None
-        if anchor is None:
-            raise BadRequest(f"Marker {marker} could not be found.")
-    return newest_after(migrations, anchor, "created_at", limit)
+def _marked(marker: str) -> Migration | None:
+    """The migration a page's marker (its UUID) names."""
+    key = ipam.parse_uuid(marker)
+    return Migration.objects.filter(uuid=key).first() if key else None
 
 
 class MigrationsView(APIView):
@@ -126,7 +113,8 @@ class MigrationsView(APIView):
         if not at_least(request, "2.59"):
             rows = migrations.order_by("-created_at", "-id")[:MAX_UNPAGED]
             return Response({"migrations": [migration_body(request, m, with_hosts) for m in rows]})
-        listed = [migration_body(request, m, with_hosts) for m in _page(params, migrations)]
+        page = newest_page(migrations, params, _marked, "created_at")
+        listed = [migration_body(request, m, with_hosts) for m in page]
         body = {"migrations": listed}
         if links := next_links(request, params, listed, "os-migrations", "uuid"):
             body["migrations_links"] = links
@@ -139,9 +127,7 @@ class ServerMigrationsView(Since, APIView):
     the list is always empty."""
 
     min_version = "2.23"
-    query = SERVER_INDEX_QUERY
 
     def get(self, request, server_id):
-        SERVER_INDEX_QUERY.validate(request)
         get_instance(request_context(request), server_id)
         return Response({"migrations": []})

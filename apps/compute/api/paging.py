@@ -2,6 +2,7 @@
 aggregates): ``limit``/``marker``, ``changes-since``/``changes-before``, the ``next`` link of a full
 page, and the query words they share (the schemas themselves: ``apps.common.query``)."""
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.db.models import Q
@@ -53,6 +54,20 @@ def next_links(request, params: dict, items: list[dict], collection: str, id_key
     project = getattr(request, "url_project_id", None)
     path = "/v2.1" + (f"/{project}" if project else "") + f"/{collection}"
     return [{"rel": "next", "href": f"{request.build_absolute_uri(path)}?{urlencode(query)}"}]
+
+
+def newest_page(rows, params: dict, find_marker: Callable[[str], object], field: str) -> list:
+    """Nova's page of ``rows``, newest first by ``field``: none for a ``limit`` of 0, else up to the
+    limit after the ``marker`` row ``find_marker(marker)`` finds (a 400 when it finds none)."""
+    limit = limit_of(params)
+    if not limit:
+        return []
+    marker, anchor = params.get("marker"), None
+    if marker is not None:
+        anchor = find_marker(marker)
+        if anchor is None:
+            raise BadRequest(f"Marker {marker} could not be found.")
+    return newest_after(rows, anchor, field, limit)
 
 
 def newest_after(rows, anchor, field: str, limit: int) -> list:

@@ -29,10 +29,7 @@ MAX_NAME = 255
 
 
 class QuotaClassSetView(APIView):
-    query = class_schemas.SHOW_QUERY
-
     def get(self, request, class_name):
-        class_schemas.SHOW_QUERY.validate(request)
         policy.enforce(request_context(request), "os_compute_api:os-quota-class-sets:show")
         limits = shown(quotas.class_limits(class_name), request, SHOWN)
         return Response({"quota_class_set": {"id": class_name, **limits}})

@@ -5,7 +5,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common import microversion
-from apps.common.exceptions import NotFound
 from apps.compute.api import builders, listing, validation
 from apps.compute.api.schemas import servers as server_schemas
 from apps.compute.api.server_extras import ServerUpdateMixin
@@ -78,13 +77,10 @@ class VersionView(APIView):
         return Response({"version": _version(request)})
 
 
-class ImageProxyView(APIView):
+class ImageProxyView(microversion.Since, APIView):
     """Nova's image proxy, which microversion 2.36 removed (clients use the image API instead)."""
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if microversion.at_least(request, "2.36"):
-            raise NotFound("The resource could not be found.")
+    gone_from = "2.36"
 
 
 class ImageListView(ImageProxyView):

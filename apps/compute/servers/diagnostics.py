@@ -9,14 +9,13 @@ check (``check_instance_host(check_is_up=True)``), and one that does not answer 
 the console output.
 """
 
-from celery.exceptions import TimeoutError as ReplyTimeout
 from django.conf import settings
 
-from apps.common.exceptions import CloudError, Conflict, ServiceUnavailable
+from apps.common.exceptions import CloudError, Conflict
 from apps.compute.models import Instance
+from apps.compute.servers.console import ask_host
 from apps.compute.servers.lookup import host_is_up
-from apps.compute.servers.operation import GatewayTimeout
-from core import diagnostics, names, rpc
+from core import diagnostics
 
 
 class FeatureNotSupported(CloudError):
@@ -35,13 +34,7 @@ def get_diagnostics(instance: Instance, server_id: str, standardised: bool) -> d
         raise Conflict("Service is unavailable at this time.")
     task = "compute.get_instance_diagnostics" if standardised else "compute.get_diagnostics"
     payload = {**instance.payload(), "launched_at": instance.launched_at.isoformat() if instance.launched_at else None}
-    timeout = settings.CONSOLE_OUTPUT_TIMEOUT
-    try:
-        reply = rpc.call(names.compute_queue(instance.host), task, timeout, instance=payload)
-    except ReplyTimeout as exc:
-        raise GatewayTimeout(f"Compute host {instance.host} did not answer within {timeout:g} s") from exc
-    except Exception as exc:
-        raise ServiceUnavailable(f"Could not ask compute host {instance.host}: {exc}") from exc
+    reply = ask_host(instance.host, task, settings.CONSOLE_OUTPUT_TIMEOUT, instance=payload)
     error = reply.get("error")
     if error == "power_state":
         state = diagnostics.STATE_NAMES.get(reply.get("power_state"), "pending")

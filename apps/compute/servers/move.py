@@ -30,10 +30,7 @@ LOG = logging.getLogger(__name__)
 
 def migrate(ctx: RequestContext, server_id: str, host: str | None, request_id: str) -> Migration:
     """Cold-migrate: to another host the scheduler picks, or to ``host`` (2.56, admins only)."""
-    instance = get_instance(ctx, server_id)
-    policy.enforce(ctx, "os_compute_api:os-migrate-server:migrate:host" if host else
-                   "os_compute_api:os-migrate-server:migrate")  # fmt: skip
-    return resize(ctx, str(instance.uuid), None, request_id, host=host)
+    return resize(ctx, server_id, None, request_id, host=host)
 
 
 def _check_destination(instance: Instance, host: str) -> None:
@@ -54,10 +51,13 @@ def resize(
 ) -> Migration:
     """Resize (with a flavor) or cold-migrate (without): the scheduler picks another host, the one
     named by ``host`` if any (kept as the request spec's ``requested_destination``, which a move
-    without one clears). ``changes`` (a resize's disk_config) are written as the resize starts."""
+    without one clears). ``changes`` (a resize's disk_config) are written as the resize starts.
+    A cold migration checks its policy here, after the 404 and before anything else."""
     with transaction.atomic():
         peek = get_instance(ctx, server_id)
         if flavor_ref is None:
+            policy.enforce(ctx, "os_compute_api:os-migrate-server:migrate:host" if host else
+                           "os_compute_api:os-migrate-server:migrate")  # fmt: skip
             rule, action_name, new_flavor = "migrate", "migrate", dict(peek.flavor)
         else:
             try:

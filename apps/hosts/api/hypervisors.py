@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, NotFound
-from apps.common.microversion import at_least
+from apps.common.microversion import Since, at_least
 from apps.common.query import Query, closed, multi, open_, single
 from apps.common.schemas import boolean
 from apps.compute.api.paging import ANY, BOOLEAN, FQDN, NON_NEGATIVE, STRING, limit_of, next_links
@@ -185,8 +185,9 @@ class HypervisorListView(APIView):
     def get(self, request):
         require_admin(request, self.rule)
         params = INDEX_QUERY.validate(request)
-        pattern = params.get("hypervisor_hostname_pattern") if at_least(request, "2.53") else None
-        with_servers = at_least(request, "2.53") and boolean(params.get("with_servers", False))
+        # INDEX_QUERY names the pattern and with_servers from 2.53 only: before, params hold neither.
+        pattern = params.get("hypervisor_hostname_pattern")
+        with_servers = boolean(params.get("with_servers", False))
         if pattern is not None:
             if "limit" in params or params.get("marker"):
                 raise BadRequest("Paging over hypervisors with the hypervisor_hostname_pattern query parameter is "
@@ -219,21 +220,17 @@ class HypervisorView(APIView):
         require_admin(request, "os_compute_api:os-hypervisors:show")
         params = SHOW_QUERY.validate(request)
         node = _node(request, hypervisor_id)
-        with_servers = at_least(request, "2.53") and boolean(params.get("with_servers", False))
+        with_servers = boolean(params.get("with_servers", False))  # SHOW_QUERY names it from 2.53 only
         servers = _servers_on(node) if with_servers else None
         uptime = uptimes([node]).get(node.host) if at_least(request, "2.88") else None
         return Response({"hypervisor": hypervisor_body(request, node, True, servers, uptime)})
 
 
-class BeforePatternQueries(APIView):
+class BeforePatternQueries(Since, APIView):
     """The routes 2.53 replaced with query parameters (Nova's 404 from 2.53; no query checked)."""
 
     query = ANY
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if at_least(request, "2.53"):
-            raise NotFound("The resource could not be found.")
+    gone_from = "2.53"
 
 
 class HypervisorSearchView(BeforePatternQueries):
@@ -253,15 +250,11 @@ class HypervisorServersView(BeforePatternQueries):
         return Response({"hypervisors": [hypervisor_body(request, n, False, _servers_on(n)) for n in nodes]})
 
 
-class Before288(APIView):
+class Before288(Since, APIView):
     """The routes 2.88 removed (Nova's 404 from 2.88; no query checked)."""
 
     query = ANY
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if at_least(request, "2.88"):
-            raise NotFound("The resource could not be found.")
+    gone_from = "2.88"
 
 
 class HypervisorUptimeView(Before288):

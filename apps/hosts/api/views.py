@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from apps.common.exceptions import BadRequest, Conflict, NotFound
 from apps.common.microversion import Since, at_least
-from apps.common.query import Query, closed, open_
+from apps.compute.api.builders import usec
 from apps.compute.servers.lookup import get_image
 from apps.hosts.api import schemas
 from apps.hosts.models import Aggregate, AggregateHost, Service
@@ -25,13 +25,6 @@ from core import names, rpc
 from core.names import COMPUTE_BINARY
 
 LOG = logging.getLogger(__name__)
-
-# GET of the aggregates and zones: any query parameter is ignored until 2.102, refused from it.
-NO_QUERY = Query({"2.1": open_({}), "2.102": closed({})})
-
-
-def _usec(value):
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
 
 
 def require_admin(request, rule: str) -> None:
@@ -44,8 +37,8 @@ def aggregate_body(request, aggregate: Aggregate, created: bool = False) -> dict
         "id": aggregate.id,
         "name": aggregate.name,
         "availability_zone": aggregate.availability_zone,
-        "created_at": _usec(aggregate.created_at),
-        "updated_at": _usec(aggregate.updated_at),
+        "created_at": usec(aggregate.created_at),
+        "updated_at": usec(aggregate.updated_at),
         "deleted": False,
         "deleted_at": None,
     }
@@ -73,11 +66,8 @@ def _zone_conflict(aggregate: Aggregate, host: str, zone: str | None) -> None:
 
 
 class AggregateListView(APIView):
-    query = NO_QUERY
-
     def get(self, request):
         require_admin(request, "os_compute_api:os-aggregates:index")
-        NO_QUERY.validate(request)
         aggregates = Aggregate.objects.prefetch_related("hosts")
         return Response({"aggregates": [aggregate_body(request, a) for a in aggregates]})
 
@@ -94,11 +84,8 @@ class AggregateListView(APIView):
 
 
 class AggregateView(APIView):
-    query = NO_QUERY
-
     def get(self, request, aggregate_id):
         require_admin(request, "os_compute_api:os-aggregates:show")
-        NO_QUERY.validate(request)
         return Response({"aggregate": aggregate_body(request, _get(aggregate_id))})
 
     def put(self, request, aggregate_id):
@@ -223,12 +210,10 @@ class AvailabilityZoneView(APIView):
     """Zones with hosts; ``detail`` (admin) adds each host's service state."""
 
     detail = False
-    query = NO_QUERY
 
     def get(self, request):
         if self.detail:
             require_admin(request, "os_compute_api:os-availability-zone:detail")
-        NO_QUERY.validate(request)
         services = {s.host: s for s in Service.objects.filter(binary=COMPUTE_BINARY)}
         info = []
         for zone, hosts in zones().items():
@@ -240,7 +225,7 @@ class AvailabilityZoneView(APIView):
                         "nova-compute": {
                             "available": services[host].is_up(settings.SERVICE_DOWN_TIME),
                             "active": not services[host].disabled,
-                            "updated_at": _usec(services[host].last_seen_up),
+                            "updated_at": usec(services[host].last_seen_up),
                         }
                     }
                     for host in hosts

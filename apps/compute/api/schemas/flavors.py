@@ -3,8 +3,9 @@ and the query parameters of their reads."""
 
 import unicodedata
 
-from apps.common.query import Query, multi, query_schema, strict_from
+from apps.common.query import Query, multi, query_schema
 from apps.common.schemas import BOOLEAN, FORMATS, NAME, Body, closed, envelope
+from apps.compute.api.paging import NON_NEGATIVE
 
 _INTEGER = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "maximum": 2**31 - 1}
 _FLAVOR = {
@@ -87,7 +88,7 @@ SORT_DIRS = ("asc", "desc")
 
 _STRING = {"type": "string"}
 _INDEX_QUERY = {
-    "limit": multi({"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1},
+    "limit": multi(NON_NEGATIVE,
                    "The most flavors to return (at most 1000); a flavors_links next link follows a full page"),
     "marker": multi(_STRING, "The id of the last flavor of the previous page: the page starts after it"),
     "is_public": multi(_STRING, "Admins: true (the default: public flavors and the project's private ones), "
@@ -111,5 +112,5 @@ INDEX_QUERY = Query({
     "2.75": query_schema(_INDEX_QUERY, strict=True),
     "2.102": query_schema(_INDEX_QUERY_V2_102, strict=True),
 })  # fmt: skip
-# GET /flavors/{id}, its extra specs (list and one) and its access list: no parameters, refused from 2.102.
-SHOW_QUERY = strict_from("2.102")
+# GET /flavors/{id}, its extra specs (list and one) and its access list declare no query: any parameter
+# is ignored until 2.101 and a 400 from 2.102 (``apps.common.query.NONE``).

@@ -3,6 +3,7 @@ from 2.92 a ``public_key`` is required and a name may also hold '@' and '.'), an
 
 from apps.common.query import Query, multi, query_schema
 from apps.common.schemas import NAME, Body, closed, envelope
+from apps.compute.api.paging import NON_NEGATIVE
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 255}
 _GENERATED = "Generated (the private key returned once) when absent, until microversion 2.91"
@@ -30,8 +31,7 @@ CREATE = Body(
 # any other is ignored until 2.74 and a 400 from 2.75.
 _USER = {"user_id": multi({"type": "string"}, "Admins: another user's key pairs")}
 _PAGE = {
-    "limit": multi({"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1},
-                    "The most key pairs to return"),
+    "limit": multi(NON_NEGATIVE, "The most key pairs to return"),
     "marker": multi({"type": "string"}, "The name of the last key pair of the previous page"),
 }  # fmt: skip
 ITEM_QUERY = Query({"2.1": query_schema({}, strict=False), "2.10": query_schema(_USER, strict=False),

@@ -2,7 +2,6 @@
 nova-network ones too; from 2.57 no injected files, as in Nova. ``GET`` takes no query parameter:
 any is ignored until 2.101 and a 400 from 2.102."""
 
-from apps.common.query import strict_from
 from apps.common.schemas import closed, envelope
 from apps.compute.api.schemas.quota_sets import INJECTED_FILES, NETWORK, RESOURCES, LimitBody, limits, without
 
@@ -19,5 +18,3 @@ UPDATE = LimitBody(
     },
     example={"quota_class_set": {"instances": 20, "cores": 40}},
 )
-
-SHOW_QUERY = strict_from("2.102")

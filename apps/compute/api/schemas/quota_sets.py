@@ -7,8 +7,9 @@ The limits are integers or strings of digits, and Nova holds both to the same bo
 
 import jsonschema
 
-from apps.common.query import Query, multi, query_schema, strict_from
+from apps.common.query import multi, strict_from
 from apps.common.schemas import BOOLEAN, FORMATS, Body, closed, envelope
+from apps.compute.api.paging import ANY
 
 MAX_LIMIT = 2**31 - 1  # the database's integer, as Nova's db.MAX_INT
 LIMIT = {"type": ["integer", "string"], "pattern": r"^-?[0-9]+$", "minimum": -1, "maximum": MAX_LIMIT}
@@ -80,6 +81,6 @@ UPDATE = LimitBody(
 # defaults take any parameter at every version (Nova defines a strict 2.102 schema for them but
 # never applies it).
 QUOTA_SET_QUERY = strict_from("2.75", {"user_id": multi({"type": "string"}, "Per-user quotas (not kept here)")})
-DEFAULTS_QUERY = Query({"2.1": query_schema({}, strict=False)})
+DEFAULTS_QUERY = ANY
 # GET /limits: ``tenant_id`` (admins: another project's); from 2.75 any other parameter is a 400.
 LIMITS_QUERY = strict_from("2.75", {"tenant_id": multi({"type": "string"}, "Admins: another project's limits")})

@@ -6,6 +6,7 @@ as from Nova).
 """
 
 from apps.common.schemas import BOOLEAN, DESCRIPTION, METADATA, NAME, UUID, Body, closed, envelope
+from apps.compute.api.paging import FQDN
 
 MAX_COUNT = 100  # servers one request may create
 
@@ -104,7 +105,6 @@ TRUSTED_CERTS = {"type": ["array", "null"], "minItems": 1, "maxItems": 50, "uniq
                  "items": {"type": "string", "minLength": 1, "maxLength": 255},
                  "description": "Certificate ids the image's signature must chain to (null resets them)"}  # fmt: skip
 HOSTNAME = {"type": "string", "pattern": "^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$", "minLength": 2, "maxLength": 63}
-FQDN = {"type": "string", "pattern": "^[a-zA-Z0-9-._]*$", "minLength": 1, "maxLength": 255}
 USER_DATA = {"type": "string", "format": "base64", "maxLength": 65535, "description": "Base64"}
 _CREATE_V2_52 = {**_CREATE_V2_19, "tags": TAGS}
 _CREATE_V2_57 = {k: v for k, v in _CREATE_V2_52.items() if k != "personality"}

@@ -9,6 +9,7 @@ get the same 400 here as there.
 
 from apps.common.query import Query, multi, query_schema
 from apps.common.schemas import BOOLEAN, UUID, Body, closed, envelope
+from apps.compute.api.paging import ANY, NON_NEGATIVE
 from apps.compute.api.schemas.servers import TAG
 
 # Nova's match_device() pattern (nova/block_device.py): /dev/ and a disk name such as vdb or xvdc1.
@@ -39,14 +40,13 @@ UPDATE = Body(
 )
 
 # GET .../os-volume_attachments: limit and offset (each may repeat); others ignored until 2.74, a 400 from 2.75.
-_NON_NEGATIVE = {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1}
 _PAGE = {
-    "limit": multi(_NON_NEGATIVE, "The most attachments to return (at most 1000)"),
-    "offset": multi(_NON_NEGATIVE, "How many attachments to skip"),
+    "limit": multi(NON_NEGATIVE, "The most attachments to return (at most 1000)"),
+    "offset": multi(NON_NEGATIVE, "How many attachments to skip"),
 }
 INDEX_QUERY = Query({"2.1": query_schema(_PAGE, strict=False), "2.75": query_schema(_PAGE, strict=True)})
 # GET .../os-volume_attachments/{volume_id}: any parameter is ignored, at every microversion. Nova
 # defines a strict 2.102 schema for it but never applies it (its controller names only the lax one).
-SHOW_QUERY = Query({"2.1": query_schema({}, strict=False)})
+SHOW_QUERY = ANY
 # GET .../topology (2.78+): no parameters; others ignored until 2.101, a 400 from 2.102.
 TOPOLOGY_QUERY = Query({"2.1": query_schema({}, strict=False), "2.102": query_schema({}, strict=True)})
