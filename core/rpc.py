@@ -8,24 +8,46 @@ import logging
 import os
 
 from celery import current_app
+from celery.backends.rpc import RPCBackend
 
 from core.names import CONDUCTOR_QUEUE, DEFAULT_REDIS_URL, SCHEDULER_QUEUE
 
 LOG = logging.getLogger(__name__)
 
 
+# Call replies on RabbitMQ go through this exchange, keyed by the caller's own reply queue.
+REPLY_EXCHANGE = "cloudcore.reply"
+
+
+def is_amqp(url: str | None) -> bool:
+    return bool(url) and url.split("://", 1)[0] in ("amqp", "amqps", "pyamqp")
+
+
+class ReplyBackend(RPCBackend):
+    """Celery's RPC result backend, but through a named exchange instead of the default one: a
+    compute node may publish replies there without the right to publish to every queue (which the
+    default exchange would give), and only the caller can read its reply queue."""
+
+    def _create_exchange(self, name, type="direct", delivery_mode=2):
+        return self.Exchange(REPLY_EXCHANGE, "direct", delivery_mode=delivery_mode)
+
+    def as_uri(self, include_password=True):
+        return "core.rpc:ReplyBackend"
+
+
 def celery_config(redis_url: str | None = None) -> dict:
     """Celery settings every cloudcore process uses (JSON only, late acks, prefetch 1).
 
-    The broker is ``BROKER_URL`` when set (RabbitMQ, say), else Redis; call results and metrics
-    always use Redis (``REDIS_URL``).
+    The broker is ``BROKER_URL`` when set (RabbitMQ, say), else Redis. Call results go through
+    the broker on RabbitMQ (``ReplyBackend``, so a compute node needs no Redis), else through
+    Redis (``REDIS_URL``), which also keeps the metrics.
     """
     url = redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     broker = os.environ.get("BROKER_URL") if redis_url is None else None
     task_events = os.environ.get("TASK_EVENTS", "true").strip().lower() not in ("0", "false", "no", "off")
     return {
         "broker_url": broker or url,
-        "result_backend": url,
+        "result_backend": "core.rpc:ReplyBackend" if is_amqp(broker) else url,
         "accept_content": ["json"],
         "task_serializer": "json",
         "result_serializer": "json",

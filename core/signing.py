@@ -31,7 +31,7 @@ import celery
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 
-from core import pki
+from core import pki, rpc
 from core.observability import metrics
 
 LOG = logging.getLogger(__name__)
@@ -167,6 +167,8 @@ class SigningCelery(celery.Celery):
 
     identity: Callable[[], pki.Identity | None] = staticmethod(lambda: None)
     ca: Callable[[], x509.Certificate] | None = None
+    # A compute node's broker user may publish to the conductor's exchange but not declare it.
+    declares_queues = True
 
     def configure_signing(self, identity: Callable[[], pki.Identity | None], ca: Callable[[], x509.Certificate]):
         self.identity = identity
@@ -182,12 +184,20 @@ class SigningCelery(celery.Celery):
 
     def send_task(self, name, args=None, kwargs=None, **options):
         headers = dict(options.pop("headers", None) or {})
+        target = self._target(name, args, kwargs, options)
         if SIGNATURE not in headers:
             identity = self.identity()
             if identity is not None:
                 # Task.apply_async (beat, retries) passes task_id=None when it has none yet.
                 task_id = options["task_id"] = options.get("task_id") or str(uuid.uuid4())
-                headers.update(sign(identity, name, task_id, self._target(name, args, kwargs, options), args, kwargs))
+                headers.update(sign(identity, name, task_id, target, args, kwargs))
+        if rpc.is_amqp(self.conf.broker_url):
+            # Through the queue's own exchange, not the default one (which reaches every queue), so
+            # RabbitMQ's permissions can keep a node's user to the exchanges it may publish to.
+            options.setdefault("exchange", target)
+            options.setdefault("routing_key", target)
+            if not self.declares_queues:
+                options.setdefault("declare", [])
         return super().send_task(name, args, kwargs, headers=headers, **options)
 
     def _target(self, name, args, kwargs, options) -> str:

@@ -33,12 +33,17 @@ def test_compose_file_is_valid_and_complete():
     for host in ("node1", "node2"):
         compute = services[f"compute-{host}"]
         # No database credentials, no control-plane key: the node's own certificate directory only.
-        assert set(compute["environment"]) == {"REDIS_URL", "COMPUTE_DRIVER", "LOG_FORMAT", "CLOUDCORE_HOST",
+        # Its own broker user, not the Redis of results and metrics.
+        assert set(compute["environment"]) == {"BROKER_URL", "COMPUTE_DRIVER", "LOG_FORMAT", "CLOUDCORE_HOST",
                                                "HOST_CERT_DIR"}  # fmt: skip
+        assert compute["environment"]["BROKER_URL"].startswith(f"amqp://{host}:")
         assert compute["environment"]["HOST_CERT_DIR"].endswith(f"/{host}")
         assert not any("pki" in str(v) for v in compute["volumes"])
         assert "python -m workers.compute worker" in " ".join(compute["command"])
     assert "enroll_node node1 node2" in " ".join(services["migrate"]["command"])
+    assert "broker_user node1=" in " ".join(services["migrate"]["command"])
+    assert services["broker-users"]["command"] == ["sh", "/setup/users.sh"]
+    assert services["api"]["environment"]["BROKER_URL"].startswith("amqp://cloudcore:")
     assert services["flower"]["environment"]["CLOUDCORE_IDENTITY"] == "none"
     assert services["api"]["scale"] == 2
     assert services["api"]["command"][0] == "gunicorn"

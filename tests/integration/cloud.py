@@ -107,6 +107,8 @@ class RunningCloud:
         self._control_plane = None
         self.celery = signing.SigningCelery("cloudcore-tests", set_as_current=False)
         self.celery.conf.update(rpc.celery_config(self.redis_url))
+        if rpc.is_amqp(cloud_env.get("BROKER_URL")):  # the cloud's broker, and its replies, are RabbitMQ's
+            self.celery.conf.update(broker_url=cloud_env["BROKER_URL"], result_backend="core.rpc:ReplyBackend")
         self.celery.configure_signing(identity=self.control_plane, ca=lambda: self.control_plane().ca)
         self._db = None
 

@@ -33,6 +33,7 @@ def create(node: Node) -> Celery:
     # No fixups: Celery's Django fixup would import Django whenever DJANGO_SETTINGS_MODULE is set.
     app = signing.SigningCelery(names.COMPUTE_BINARY, fixups=[], task_cls="workers.compute.orders:OrderTask")
     app.configure_signing(identity=identity, ca=lambda: identity().ca)
+    app.declares_queues = False
     app.conf.update(rpc.celery_config())
     app.conf.include = TASK_MODULES
     rpc.use_app(app)

@@ -1,0 +1,120 @@
+"""The rogue compute host again, on RabbitMQ with a broker user per node.
+
+The cloud's processes use RabbitMQ as the broker (a vhost of the test's own); each node connects
+as its own user with ``apps.hosts.broker.node_permissions`` and without the Redis URL of the
+control plane's results and metrics (call replies come back through the broker). The test holds
+node1's broker credentials and key: the broker itself refuses every attempt to reach another
+queue (another node's, the scheduler's, the remote-control broadcast, the default exchange) or to
+read one, and what node1 may send the conductor is still refused by its signature.
+"""
+
+import shutil
+import socket
+import subprocess
+import uuid
+
+import pytest
+from amqp.exceptions import AccessRefused, NotFound
+from kombu import Connection, Producer
+
+from apps.hosts import broker
+from core import names, signing
+from tests.security.test_conductor_trust import boot_on, dump
+from tests.security.test_rogue_compute import HUGE, assert_refused, guests, now
+
+pytestmark = pytest.mark.integration
+
+AMQP = "amqp://{user}:{password}@127.0.0.1:5672/{vhost}"
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def rabbit():
+    """A vhost of this test's own: the control plane as guest, node1 and node2 as their own users."""
+    try:
+        socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
+    except OSError:
+        pytest.skip("RabbitMQ is not listening on 127.0.0.1:5672 (Debian's rabbitmq-server)")
+    if shutil.which("rabbitmqctl") is None:
+        pytest.skip("rabbitmqctl (Debian's rabbitmq-server) is not installed")
+    vhost = f"cc-{uuid.uuid4().hex[:8]}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    urls = {"control": AMQP.format(user="guest", password="guest", vhost=vhost)}
+    for host in ("node1", "node2"):
+        password = uuid.uuid4().hex
+        broker.create_node_user(host, password, vhost)
+        urls[host] = AMQP.format(user=host, password=password, vhost=vhost)
+    yield urls
+    rabbitmqctl("delete_vhost", vhost)
+    for host in ("node1", "node2"):
+        rabbitmqctl("delete_user", host)
+
+
+@pytest.fixture(scope="module")
+def cloud(cloud_factory, rabbit):
+    # No Redis for the nodes: an address where nothing listens.
+    node = {host: {"BROKER_URL": rabbit[host], "REDIS_URL": "redis://127.0.0.1:1/0"} for host in ("node1", "node2")}
+    with cloud_factory(computes=node, schedulers=1, env={"BROKER_URL": rabbit["control"]}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def servers(cloud):
+    return {"node1": boot_on(cloud, "mine", "node1"), "node2": boot_on(cloud, "theirs", "node2")}
+
+
+@pytest.fixture(scope="module")
+def rogue(rabbit):
+    """A Celery app on node1's broker user, as a process on node1 would have."""
+    app = signing.SigningCelery("rogue", set_as_current=False)
+    app.conf.update(broker_url=rabbit["node1"], task_serializer="json", accept_content=["json"],
+                    broker_transport_options={"confirm_publish": True})  # fmt: skip
+    app.declares_queues = False
+    yield app
+    app.close()
+
+
+def send(rogue, identity, task: str, queue: str = names.CONDUCTOR_QUEUE, **kwargs) -> dict:
+    task_id = str(uuid.uuid4())
+    headers = signing.sign(identity, task, task_id, queue, (), kwargs) if identity else {signing.SIGNATURE: ""}
+    rogue.send_task(task, kwargs=kwargs, queue=queue, headers=headers, task_id=task_id)
+    return {"task": task}
+
+
+def test_honest_traffic_works_with_node_users_and_no_redis_on_the_nodes(cloud, servers):
+    for server_id in servers.values():
+        output = cloud.post(f"/v2.1/servers/{server_id}/action", json={"os-getConsoleOutput": {}})
+        assert output.status_code == 200 and "booted" in output.json()["output"]  # replies come over RabbitMQ
+    assert servers["node2"] in guests(cloud, "node2")
+
+
+def test_node_credentials_reach_no_other_queue(cloud, servers, rabbit):
+    tables = dump(cloud)
+    body = {"attack": True}
+    for exchange, key in ((names.compute_queue("node2"), names.compute_queue("node2")),
+                          (names.SCHEDULER_QUEUE, names.SCHEDULER_QUEUE),
+                          ("celery.pidbox", ""),  # remote control to every worker
+                          ("", names.compute_queue("node2"))):  # fmt: skip
+        confirmed = Connection(rabbit["node1"], transport_options={"confirm_publish": True})
+        with confirmed as conn, pytest.raises((AccessRefused, NotFound)):
+            Producer(conn.channel()).publish(body, exchange=exchange, routing_key=key, retry=False)
+    for queue in (names.compute_queue("node2"), names.CONDUCTOR_QUEUE, names.SCHEDULER_QUEUE):
+        with Connection(rabbit["node1"]) as conn, pytest.raises(AccessRefused):
+            conn.channel().basic_get(queue)
+    assert dump(cloud) == tables
+    assert servers["node2"] in guests(cloud, "node2")
+
+
+def test_what_node1_may_send_the_conductor_is_refused_by_its_signature(cloud, servers, rogue):
+    node1 = cloud.node_identity("node1")
+    assert_refused(cloud, "conductor", "forged_host", lambda: send(
+        rogue, node1, "conductor.node_report", host="node2", resources=HUGE))  # fmt: skip
+    assert_refused(cloud, "conductor", "forged_host", lambda: send(
+        rogue, node1, "conductor.sync_instances", host="node2", instances={}, collected_at=now()))  # fmt: skip
+    assert_refused(cloud, "conductor", "unsigned", lambda: send(
+        rogue, None, "conductor.service_heartbeat", host="made-up"))  # fmt: skip
+    assert_refused(cloud, "conductor", "wrong_role", lambda: send(rogue, node1, "conductor.purge_deleted_instances"))
