@@ -3,7 +3,7 @@ import pytest
 from apps.compute.models import Instance, InstanceFault
 from apps.compute.states import TaskState, VmState
 from apps.hosts.models import Allocation, ComputeNode
-from tests.fixtures.factories import make_instance, make_node
+from tests.fixtures.factories import make_instance, make_node, make_user
 from workers.scheduler import manager
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +218,19 @@ def test_a_resize_skips_destinations_whose_driver_cannot_migrate(member, flavor,
     assert resize().status == Migration.Status.ERROR
     fault = InstanceFault.objects.get(instance=instance)
     assert "DriverCapabilitiesFilter: 2 -> 0 (driver lacks supports_migration)" in fault.details
+
+
+def test_a_build_order_carries_its_own_instance_and_no_secret(member, flavor, image, casts, settings):
+    make_node("only", memory_mb=8192)
+    neighbour = make_instance(make_user(), flavor, image, name="another-tenants-server", metadata={"k": "secret-x"})
+    instance = make_instance(member, flavor, image, metadata={"role": "web"})
+
+    manager.select_destinations([str(instance.uuid)], request_id="req-1")
+
+    [(task, kwargs)] = casts("compute.only")
+    assert set(kwargs) == {"instance", "attempt_id", "request_id"}
+    assert kwargs["instance"] == {**Instance.objects.get(pk=instance.pk).payload()}
+    text = str(kwargs)
+    secrets = [settings.SECRET_KEY, settings.DATABASES["default"].get("PASSWORD")]
+    for foreign in (str(neighbour.uuid), neighbour.name, "secret-x", neighbour.project_id, *filter(None, secrets)):
+        assert foreign not in text
