@@ -195,13 +195,18 @@ class RunningCloud:
                 ttl: int | None = None, **kwargs) -> dict:  # fmt: skip
         """Send ``task`` to ``queue`` signed by ``identity`` (None: unsigned), as a node or a forger
         would. Returns the message, for ``deliver`` to send again, exactly, anywhere."""
+        message = self.message(identity, task, queue, ttl=ttl, **kwargs)
+        self.deliver(message, queue)
+        return message
+
+    @staticmethod
+    def message(identity: pki.Identity | None, task: str, queue: str, *, ttl: int | None = None, **kwargs) -> dict:
+        """A message signed by ``identity`` for ``queue`` (None: unsigned), not sent anywhere yet."""
         task_id = str(uuid.uuid4())
         headers = (
             signing.sign(identity, task, task_id, queue, (), kwargs, ttl=ttl) if identity else {signing.SIGNATURE: ""}
         )
-        message = {"task": task, "task_id": task_id, "kwargs": kwargs, "headers": headers}
-        self.deliver(message, queue)
-        return message
+        return {"task": task, "task_id": task_id, "kwargs": kwargs, "headers": headers}
 
     def deliver(self, message: dict, queue: str) -> None:
         """Put ``message`` (as ``send_as`` returned it) on ``queue`` as it is: a replay."""

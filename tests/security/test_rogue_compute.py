@@ -123,9 +123,13 @@ def test_orders_come_from_the_control_plane_only(cloud, servers):
 def test_another_hosts_order_expired_or_replayed_is_refused(cloud, servers):
     control = cloud.control_plane()
     theirs = servers["node2"]
-    # node2's order (what the conductor sends node2, signed for compute.node2) put on node1's queue.
+    # node2's build order (as the scheduler signs it for compute.node2) put on node1's queue instead.
+    build = cloud.message(control, "compute.build_and_run_instance", names.compute_queue("node2"),
+                          **build_order(cloud, theirs))  # fmt: skip
+    assert_refused(
+        cloud, "compute", "wrong_target", lambda: cloud.deliver(build, names.compute_queue("node1")) or build
+    )
     order = {"instance_uuid": theirs, "request_id": None}
-    assert_refused(cloud, "compute", "wrong_target", lambda: _redirect(cloud, control, order))
     assert_refused(cloud, "compute", "expired", lambda: cloud.send_as(
         control, "compute.terminate_instance", names.compute_queue("node2"), ttl=-1, **order))  # fmt: skip
     # An order obeyed once is refused when it comes again.
@@ -134,10 +138,12 @@ def test_another_hosts_order_expired_or_replayed_is_refused(cloud, servers):
     assert theirs in guests(cloud, "node2")
 
 
-def _redirect(cloud, control, order) -> dict:
-    message = cloud.send_as(control, "compute.terminate_instance", "compute.nowhere", **order)
-    cloud.deliver(message, names.compute_queue("node1"))
-    return message
+def build_order(cloud, server_id: str) -> dict:
+    """The fields of a build order for ``server_id`` (what the scheduler sends its host)."""
+    [row] = cloud.query("SELECT name, project_id, flavor, attempt_id FROM compute_instance WHERE uuid = %s", server_id)
+    instance = {"uuid": server_id, "name": row["name"], "project_id": row["project_id"], "flavor": row["flavor"],
+                "image": {"id": cloud.demo_image_id()}, "metadata": {}, "network_info": []}  # fmt: skip
+    return {"instance": instance, "attempt_id": str(row["attempt_id"]), "request_id": None}
 
 
 def test_a_replayed_report_changes_nothing(cloud, servers):

@@ -5,7 +5,8 @@ as its own user with ``apps.hosts.broker.node_permissions`` and without the Redi
 control plane's results and metrics (call replies come back through the broker). The test holds
 node1's broker credentials and key: the broker itself refuses every attempt to reach another
 queue (another node's, the scheduler's, the remote-control broadcast, the default exchange) or to
-read one, and what node1 may send the conductor is still refused by its signature.
+read one; what node1 may send the conductor, and what it may put on its own queue, is still refused
+by the signature on it.
 """
 
 import shutil
@@ -18,9 +19,10 @@ from amqp.exceptions import AccessRefused, NotFound
 from kombu import Connection, Producer
 
 from apps.hosts import broker
-from core import names, signing
+from core import names, pki, signing
+from tests.fixtures.polling import wait_until
 from tests.security.test_conductor_trust import boot_on, dump
-from tests.security.test_rogue_compute import HUGE, assert_refused, guests, now
+from tests.security.test_rogue_compute import HUGE, assert_refused, build_order, guests, manage, now
 
 pytestmark = pytest.mark.integration
 
@@ -118,3 +120,43 @@ def test_what_node1_may_send_the_conductor_is_refused_by_its_signature(cloud, se
     assert_refused(cloud, "conductor", "unsigned", lambda: send(
         rogue, None, "conductor.service_heartbeat", host="made-up"))  # fmt: skip
     assert_refused(cloud, "conductor", "wrong_role", lambda: send(rogue, node1, "conductor.purge_deleted_instances"))
+
+
+def deliver(rogue, message: dict, queue: str) -> dict:
+    """Put a message node1 holds (captured or forged) on ``queue`` with node1's broker user."""
+    rogue.send_task(message["task"], kwargs=message["kwargs"], queue=queue, headers=dict(message["headers"]),
+                    task_id=message["task_id"])  # fmt: skip
+    return message
+
+
+def assert_node1_refuses(cloud, reason: str, send) -> None:
+    """What node1's own queue carries to it is refused there: the log says so (a node without Redis
+    counts nothing in /metrics) and no table changes."""
+    log = cloud.log_dir / "compute-node1.log"
+    before, tables = log.read_text().count(f"({reason})"), dump(cloud)
+    message = send()
+    wait_until(lambda: log.read_text().count(f"({reason})") > before, timeout=30,
+               message=f"node1 to refuse {message['task']} ({reason})")  # fmt: skip
+    assert f"refused {message['task']} from " in log.read_text()
+    assert dump(cloud) == tables
+
+
+def test_orders_on_node1s_own_queue_are_refused_by_node1(cloud, servers, rogue):
+    control, queue = cloud.control_plane(), names.compute_queue("node1")
+    build = cloud.message(control, "compute.build_and_run_instance", names.compute_queue("node2"),
+                          **build_order(cloud, servers["node2"]))  # fmt: skip
+    assert_node1_refuses(cloud, "wrong_target", lambda: deliver(rogue, build, queue))
+    expired = cloud.message(control, "compute.list_instances", queue, ttl=-1)
+    assert_node1_refuses(cloud, "expired", lambda: deliver(rogue, expired, queue))
+    assert_node1_refuses(cloud, "unsigned", lambda: deliver(rogue, cloud.message(None, "compute.list_instances", queue),
+                                                            queue))  # fmt: skip
+    obeyed = cloud.send_as(control, "compute.list_instances", queue)
+    assert_node1_refuses(cloud, "replayed", lambda: deliver(rogue, obeyed, queue))
+    assert servers["node2"] in guests(cloud, "node2")
+
+
+def test_a_revoked_certificate_is_refused_over_rabbitmq(cloud, servers, rogue, tmp_path):
+    manage(cloud, "enroll_node", "node1", "--out-dir", str(tmp_path))
+    renewed = pki.load_identity(tmp_path / "node1")
+    manage(cloud, "revoke_node", "node1", "--serial", pki.serial_of(renewed.cert))
+    assert_refused(cloud, "conductor", "revoked", lambda: send(rogue, renewed, "conductor.node_report", resources=HUGE))
