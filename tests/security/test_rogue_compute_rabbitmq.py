@@ -92,6 +92,11 @@ def test_honest_traffic_works_with_node_users_and_no_redis_on_the_nodes(cloud, s
         output = cloud.post(f"/v2.1/servers/{server_id}/action", json={"os-getConsoleOutput": {}})
         assert output.status_code == 200 and "booted" in output.json()["output"]  # replies come over RabbitMQ
     assert servers["node2"] in guests(cloud, "node2")
+    # Remote control (what Flower's worker pages use) reaches the nodes and their answers come back.
+    answers = cloud.celery.control.ping(timeout=5)
+    assert {name.split("@")[0] for answer in answers for name in answer} >= {"compute-node1", "compute-node2"}
+    logs = (cloud.log_dir / "compute-node1.log").read_text() + (cloud.log_dir / "compute-node2.log").read_text()
+    assert "ACCESS_REFUSED" not in logs and "access refused" not in logs.lower()
 
 
 def test_node_credentials_reach_no_other_queue(cloud, servers, rabbit):
