@@ -10,6 +10,7 @@ What a host sends that the conductor only records (event times, tracebacks, fail
 bounded here before it reaches the database.
 """
 
+import contextvars
 import functools
 import inspect
 import logging
@@ -18,18 +19,18 @@ import uuid
 from datetime import datetime, timedelta
 
 import celery
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.compute.models import Instance, InstanceAction
 from apps.compute.states import TaskState
 from apps.hosts.models import HostCertificate
-from core import names, pki
+from core import names, pki, signing
 from core.observability import metrics
 from core.power_state import PowerState
 from core.signing import Reason as SigningReason
-from core.signing import Rejected, SignedTask
+from core.signing import Rejected, SignedTask, Signer
 
 LOG = logging.getLogger(__name__)
 
@@ -64,11 +65,16 @@ def count_refusal(task: str, host, reason: str, message: str) -> None:
     metrics.inc(REFUSED_METRIC, {"task": task, "reason": reason})
 
 
+# The certificate a report is signed with, while the conductor acts on it (``host_report`` checks it).
+SIGNER: contextvars.ContextVar[Signer | None] = contextvars.ContextVar("signer", default=None)
+
+
 class HostReportTask(SignedTask):
     """The Celery task class of the reports hosts send. The sender is the host its verified
-    signature names (``core.signing``): its certificate must be recorded and not revoked, and the
-    report may not name a host of its own. A message whose fields are not the task's is refused
-    and counted like any other bad report, instead of failing in Celery."""
+    signature names (``core.signing``): its certificate must be recorded and not revoked (checked
+    in the report's own transaction, ``host_report``), and the report may not name a host of its
+    own. A message whose fields are not the task's is refused and counted like any other bad
+    report, instead of failing in Celery."""
 
     def accept(self, signer, args, kwargs):
         if signer.role != pki.COMPUTE:
@@ -77,14 +83,7 @@ class HostReportTask(SignedTask):
             )
         if args or "host" in kwargs:
             raise Rejected(SigningReason.FORGED_HOST, "a report names its sender by its signature only")
-        try:
-            known = HostCertificate.objects.filter(serial=signer.serial).values_list("host", "revoked_at").first()
-        except (OperationalError, InterfaceError) as exc:
-            raise self.retry(exc=exc, countdown=1, max_retries=8) from None
-        if known is None or known[0] != signer.name:
-            raise Rejected(SigningReason.UNKNOWN_SIGNER, f"certificate {signer.serial} was not issued to {signer.name}")
-        if known[1] is not None:
-            raise Rejected(SigningReason.REVOKED, f"certificate {signer.serial} of {signer.name} is revoked")
+        SIGNER.set(signer)
         return self._fields((), {"host": signer.name, **kwargs})
 
     def _fields(self, args, kwargs):
@@ -100,7 +99,23 @@ class HostReportTask(SignedTask):
         if self.request.called_directly:
             fields = self._fields(args, kwargs)
             return None if fields is None else celery.Task.__call__(self, *fields[0], **fields[1])
-        return super().__call__(*args, **kwargs)
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            SIGNER.set(None)
+
+
+def check_certificate(host: str) -> None:
+    """``Rejected`` unless the certificate the report is signed with (``SIGNER``; none when a task
+    is called in-process) is recorded for ``host`` and not revoked."""
+    signer = SIGNER.get()
+    if signer is None:
+        return
+    known = HostCertificate.objects.filter(serial=signer.serial).values_list("host", "revoked_at").first()
+    if known is None or known[0] != host:
+        raise Rejected(SigningReason.UNKNOWN_SIGNER, f"certificate {signer.serial} was not issued to {host}")
+    if known[1] is not None:
+        raise Rejected(SigningReason.REVOKED, f"certificate {signer.serial} of {host} is revoked")
 
 
 HOST_NAME = re.compile(names.HOST_NAME_PATTERN)
@@ -108,8 +123,9 @@ HOST_NAME = re.compile(names.HOST_NAME_PATTERN)
 
 def host_report(task: str, refused=None, atomic: bool = True):
     """Run a conductor task in one transaction (``atomic``; a task that locks row by row checks
-    everything before its first write instead); a ``Refused`` rolls it back, is logged and
-    counted, and the task returns ``refused``. The sender's ``host`` must look like a host name."""
+    everything before its first write instead), after checking the sender's certificate in it
+    (``check_certificate``); a ``Refused`` (or a ``Rejected`` certificate) rolls it back, is logged
+    and counted, and the task returns ``refused``. The sender's ``host`` must look like a host name."""
 
     def decorate(func):
         signature = inspect.signature(func)
@@ -125,11 +141,16 @@ def host_report(task: str, refused=None, atomic: bool = True):
                 except TypeError as exc:
                     raise Refused(Reason.BAD_FIELD, f"not the fields of {task}: {exc}") from None
                 if not atomic:
+                    check_certificate(host)
                     return func(host, *args, **kwargs)
                 with transaction.atomic():
+                    check_certificate(host)
                     return func(host, *args, **kwargs)
             except Refused as exc:
                 count_refusal(task, host, exc.reason, str(exc))
+                return refused
+            except Rejected as exc:
+                signing.refuse("conductor", f"conductor.{task}", host, exc.reason, str(exc))
                 return refused
 
         return wrapper
