@@ -25,7 +25,11 @@ HELP = {
     "scheduler_no_valid_host_total": "Instances the scheduler found no host for",
     "conductor_update_lag_seconds": "Time from a compute host finishing an operation to the conductor recording it",
     "conductor_refused_reports_total": "Compute host reports the conductor refused, by task and reason",
+    "refused_messages_total": "Tasks refused for who signed them (or did not), by service, task and reason",
 }
+# The methods counted by name; any other (a client can send any word) is counted as "other", so
+# requests cannot add series without bound to the Redis that is also the broker.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def metrics_middleware(get_response):
@@ -37,7 +41,8 @@ def metrics_middleware(get_response):
         match = getattr(request, "resolver_match", None)
         route = match.route if match is not None else "unmatched"
         if route != "metrics":
-            labels = {"method": request.method, "route": route}
+            method = request.method if request.method in METHODS else "other"
+            labels = {"method": method, "route": route}
             metrics.inc("api_requests_total", {**labels, "status": str(response.status_code)})
             metrics.observe("api_request_duration_seconds", time.perf_counter() - start, labels)
         return response
